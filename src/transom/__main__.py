@@ -1,0 +1,3 @@
+from transom.cli import main
+
+main()

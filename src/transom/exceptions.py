@@ -1,0 +1,82 @@
+"""Exceptions that user code raises or catches.
+
+`HTTPException` becomes a response with its status, detail and headers.
+`InvalidJSONBody` is raised by `Request.json()` for a body that is not JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from transom.http.cookies import CookieError
+from transom.http.headers import HeaderError
+
+__all__ = [
+    "ClientDisconnect",
+    "CookieError",
+    "HTTPException",
+    "HeaderError",
+    "InvalidJSONBody",
+    "ResponseStartedError",
+]
+
+
+def status_phrase(status_code: int) -> str:
+    """The reason phrase of `status_code`, or an empty string if it has none."""
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return ""
+
+
+class HTTPException(Exception):
+    """Stop handling the request and send `status_code` with a JSON `detail`.
+
+    Args:
+        status_code: The HTTP status to send.
+        detail: Anything JSON-serialisable; defaults to the status phrase.
+        headers: Extra response headers, e.g. `WWW-Authenticate`.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if detail is None:
+            detail = status_phrase(status_code)
+        super().__init__(status_code, detail)
+        self.status_code = status_code
+        self.detail = detail
+        self.headers = headers
+
+    def __str__(self) -> str:
+        return f"{self.status_code}: {self.detail}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code!r}, detail={self.detail!r})"
+
+
+class InvalidJSONBody(ValueError):
+    """The request body is not valid JSON (or not valid UTF-8).
+
+    Attributes:
+        body: The raw body.
+        reason: Why decoding failed, from the JSON decoder.
+    """
+
+    def __init__(self, body: bytes, reason: str) -> None:
+        super().__init__(f"The request body is not valid JSON: {reason}.")
+        self.body = body
+        self.reason = reason
+
+
+class ClientDisconnect(Exception):
+    """The client went away while the request body was being read."""
+
+
+class ResponseStartedError(RuntimeError):
+    """A response was changed after it had started being sent."""

@@ -1,0 +1,350 @@
+"""Cookies: the lenient `Cookie` request parser and the strict `Set-Cookie` builder.
+
+This module owns the cookie rules of RFC 6265bis. It does no I/O and imports only
+the standard library; it never uses `http.cookies`, so `Partitioned` works on every
+supported Python and every rule is checked with a clear `CookieError`.
+
+`dump_set_cookie` is on the hot path of responses that set cookies: the attribute
+part of a cookie is validated and formatted once per distinct set of attributes
+and cached, so a repeated `set_cookie` only checks the name and value.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_tz
+from functools import lru_cache
+from typing import Literal, TypeAlias
+
+from transom.http.headers import is_token
+
+__all__ = [
+    "MAX_AGE_LIMIT",
+    "CookieAttributes",
+    "CookieError",
+    "CookieWarning",
+    "SameSite",
+    "dump_delete_cookie",
+    "dump_set_cookie",
+    "format_http_date",
+    "parse_cookie_header",
+]
+
+SameSite: TypeAlias = Literal["lax", "strict", "none"]
+Expires: TypeAlias = "datetime | int | float | str"
+
+#: RFC 6265bis caps a cookie's lifetime at 400 days.
+MAX_AGE_LIMIT = 400 * 24 * 60 * 60
+#: Name plus value may not exceed 4096 octets (RFC 6265bis section 5.6).
+NAME_VALUE_LIMIT = 4096
+
+# cookie-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
+_COOKIE_OCTETS = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '",;\\')
+_OCTET_DELETE = str.maketrans("", "", _COOKIE_OCTETS)
+# Characters `http.cookies` leaves unquoted; anything else gets the value quoted.
+_COMPAT_LEGAL = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~:")
+# Inside quotes `http.cookies` keeps these as they are and escapes the rest in octal.
+_COMPAT_KEPT = _COMPAT_LEGAL | frozenset(" ()/<=>?@[]{}")
+_COMPAT_ESCAPES = {c: f"\\{c:03o}" for c in range(256) if chr(c) not in _COMPAT_KEPT}
+_COMPAT_ESCAPES[ord('"')] = '\\"'
+_COMPAT_ESCAPES[ord("\\")] = "\\\\"
+_UNQUOTE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))")
+
+_SAMESITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_EPOCH = "Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+class CookieError(ValueError):
+    """A cookie breaks a rule of RFC 6265bis; the message names the rule."""
+
+
+class CookieWarning(UserWarning):
+    """A cookie was accepted but changed, e.g. its Max-Age was capped at 400 days."""
+
+
+@dataclass(frozen=True, slots=True)
+class CookieAttributes:
+    """The attributes a cookie is sent with, apart from its name, value and expiry.
+
+    They identify a cookie together with its name (`domain` and `path`) and are
+    what `delete_cookie` must repeat for a browser to really delete it.
+    """
+
+    path: str | None = "/"
+    domain: str | None = None
+    secure: bool = False
+    httponly: bool = False
+    samesite: SameSite | None = "lax"
+    partitioned: bool = False
+
+
+def parse_cookie_header(header: str) -> dict[str, str]:
+    """Parse a `Cookie` request header into a `{name: value}` dict.
+
+    Lenient by design: this never raises. Pairs without `=` or with an empty
+    name are skipped, values wrapped in double quotes are unquoted, and for a
+    name sent twice the first value wins (the browser sends the cookie with the
+    most specific path first).
+    """
+    cookies: dict[str, str] = {}
+    for chunk in header.split(";"):
+        name, sep, value = chunk.partition("=")
+        if not sep:
+            continue
+        name = name.strip()
+        if not name or name in cookies:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = _unquote(value[1:-1])
+        cookies[name] = value
+    return cookies
+
+
+def _unquote(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return _UNQUOTE.sub(lambda m: chr(int(m[1], 8)) if m[1] else m[2], text)
+
+
+def format_http_date(moment: datetime) -> str:
+    """Format an aware datetime as an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`)."""
+    utc = moment.astimezone(UTC)
+    return (
+        f"{_DAYS[utc.weekday()]}, {utc.day:02d} {_MONTHS[utc.month - 1]} {utc.year:04d} "
+        f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d} GMT"
+    )
+
+
+def dump_set_cookie(
+    key: str,
+    value: str = "",
+    max_age: int | None = None,
+    expires: Expires | None = None,
+    path: str | None = "/",
+    domain: str | None = None,
+    secure: bool = False,
+    httponly: bool = False,
+    samesite: SameSite | None = "lax",
+    partitioned: bool = False,
+    *,
+    compat: bool = False,
+) -> str:
+    """Check a cookie against RFC 6265bis and return its `Set-Cookie` header value.
+
+    Args:
+        key: The cookie name, an RFC 9110 token.
+        value: The value; cookie-octets only unless `compat` is true.
+        max_age: Lifetime in seconds; above 400 days it is capped (with a warning).
+        expires: An aware `datetime`, seconds from now, or an HTTP-date string.
+        path: The `Path` attribute; must start with `/`. `None` omits it.
+        domain: The `Domain` attribute; `None` makes a host-only cookie.
+        secure: Send only over HTTPS.
+        httponly: Hide from page scripts.
+        samesite: `"lax"`, `"strict"` or `"none"` (any case); `None` omits it.
+        partitioned: CHIPS partitioned cookie; needs `secure`.
+        compat: Quote a value that is not cookie-octets the way Starlette
+            (`http.cookies`) does, instead of raising.
+
+    Raises:
+        CookieError: naming the rule the cookie breaks.
+    """
+    if not isinstance(key, str) or not is_token(key):
+        raise CookieError(
+            f"Cookie name {key!r} is not a valid token (RFC 6265bis section 4.1.1): use "
+            "only letters, digits and !#$%&'*+-.^_`|~."
+        )
+    value = _check_value(key, value, compat)
+    if len(key) + len(value) > NAME_VALUE_LIMIT:
+        raise CookieError(
+            f"Cookie {key!r} is {len(key) + len(value)} bytes of name and value; browsers "
+            f"ignore cookies over {NAME_VALUE_LIMIT} bytes (RFC 6265bis section 5.6). "
+            "Store less in the cookie, e.g. a session id."
+        )
+    if isinstance(samesite, str) and samesite not in _SAMESITE:
+        samesite = samesite.lower()  # type: ignore[assignment]
+    suffix = _attribute_suffix(
+        path, domain, bool(secure), bool(httponly), samesite, bool(partitioned)
+    )
+    if key[:2] == "__":
+        _check_prefix(key, path, domain, bool(secure))
+    if max_age is None and expires is None:
+        return f"{key}={value}{suffix}"
+    return f"{key}={value}{_lifetime(key, max_age, expires)}{suffix}"
+
+
+def dump_delete_cookie(key: str, attributes: CookieAttributes) -> str:
+    """Return a `Set-Cookie` value that makes browsers delete cookie `key`."""
+    header = dump_set_cookie(
+        key,
+        "",
+        path=attributes.path,
+        domain=attributes.domain,
+        secure=attributes.secure,
+        httponly=attributes.httponly,
+        samesite=attributes.samesite,
+        partitioned=attributes.partitioned,
+    )
+    name_value = f"{key}="
+    return f"{name_value}; Max-Age=0; Expires={_EPOCH}{header[len(name_value) :]}"
+
+
+def _check_value(key: str, value: str, compat: bool) -> str:
+    if not isinstance(value, str):
+        raise CookieError(
+            f"Cookie {key!r} value must be a str, got {type(value).__name__} {value!r}."
+        )
+    if value.isascii() and not value.translate(_OCTET_DELETE):
+        return value
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        inner = value[1:-1]
+        if inner.isascii() and not inner.translate(_OCTET_DELETE):
+            return value
+    if compat:
+        return _compat_quote(key, value)
+    raise CookieError(
+        f"Cookie {key!r} value {value!r} contains characters outside cookie-octets "
+        "(RFC 6265bis section 4.1.1: no spaces, double quotes, commas, semicolons, "
+        "backslashes, control or non-ASCII characters). Encode the value (e.g. "
+        "base64url or percent-encoding), or pass compat=True to quote it as Starlette does."
+    )
+
+
+def _compat_quote(key: str, value: str) -> str:
+    if all(char in _COMPAT_LEGAL for char in value):
+        return value
+    if any(ord(char) > 0xFF for char in value):
+        raise CookieError(
+            f"Cookie {key!r} value {value!r} has characters that cannot be sent in a "
+            "header even when quoted; encode the value (e.g. base64url)."
+        )
+    return '"' + value.translate(_COMPAT_ESCAPES) + '"'
+
+
+def _check_prefix(key: str, path: str | None, domain: str | None, secure: bool) -> None:
+    folded = key.lower()
+    if folded.startswith("__secure-") and not secure:
+        raise CookieError(
+            f"Cookie {key!r} uses the __Secure- prefix, which requires secure=True "
+            "(RFC 6265bis section 4.1.3.1)."
+        )
+    if folded.startswith("__host-") and (not secure or path != "/" or domain is not None):
+        raise CookieError(
+            f"Cookie {key!r} uses the __Host- prefix, which requires secure=True, "
+            f"path='/' and no domain (RFC 6265bis section 4.1.3.2); got secure={secure!r}, "
+            f"path={path!r}, domain={domain!r}."
+        )
+
+
+@lru_cache(maxsize=256)
+def _attribute_suffix(
+    path: str | None,
+    domain: str | None,
+    secure: bool,
+    httponly: bool,
+    samesite: str | None,
+    partitioned: bool,
+) -> str:
+    """Check and format every attribute but the lifetime; cached per combination."""
+    parts: list[str] = []
+    if domain is not None:
+        _check_attribute("domain", domain)
+        parts.append(f"; Domain={domain}")
+    if path is not None:
+        _check_attribute("path", path)
+        if not path.startswith("/"):
+            raise CookieError(
+                f"Cookie path {path!r} must start with '/' (RFC 6265bis section 5.6.4); "
+                "browsers ignore any other path."
+            )
+        parts.append(f"; Path={path}")
+    if secure:
+        parts.append("; Secure")
+    if httponly:
+        parts.append("; HttpOnly")
+    if samesite is not None:
+        attribute = _SAMESITE.get(samesite) if isinstance(samesite, str) else None
+        if attribute is None:
+            raise CookieError(
+                f"Cookie samesite must be 'lax', 'strict', 'none' or None, got {samesite!r}."
+            )
+        if attribute == "None" and not secure:
+            raise CookieError(
+                "Cookie with samesite='none' requires secure=True; browsers reject "
+                "SameSite=None without Secure (RFC 6265bis section 5.6.7)."
+            )
+        parts.append(f"; SameSite={attribute}")
+    if partitioned:
+        if not secure:
+            raise CookieError(
+                "Cookie with partitioned=True requires secure=True; browsers reject "
+                "Partitioned without Secure (CHIPS)."
+            )
+        parts.append("; Partitioned")
+    return "".join(parts)
+
+
+def _check_attribute(name: str, value: str) -> None:
+    if not isinstance(value, str):
+        raise CookieError(f"Cookie {name} must be a str, got {type(value).__name__} {value!r}.")
+    if ";" in value or not value.isprintable() or not value.isascii() or not value.strip():
+        raise CookieError(
+            f"Cookie {name} {value!r} must be non-empty printable ASCII without ';' "
+            "(RFC 6265bis section 4.1.1)."
+        )
+
+
+def _lifetime(key: str, max_age: int | None, expires: Expires | None) -> str:
+    parts = ""
+    if max_age is not None:
+        if isinstance(max_age, bool) or not isinstance(max_age, int):
+            raise CookieError(
+                f"Cookie {key!r} max_age must be an int number of seconds, got {max_age!r}."
+            )
+        if max_age > MAX_AGE_LIMIT:
+            warnings.warn(
+                f"Cookie {key!r} max_age={max_age} is more than 400 days; browsers cap it "
+                f"(RFC 6265bis section 5.6.2), so it was sent as Max-Age={MAX_AGE_LIMIT}.",
+                CookieWarning,
+                stacklevel=4,
+            )
+            max_age = MAX_AGE_LIMIT
+        parts = f"; Max-Age={max_age}"
+    if expires is not None:
+        parts += f"; Expires={_expires(key, expires)}"
+    return parts
+
+
+def _expires(key: str, expires: Expires) -> str:
+    if isinstance(expires, datetime):
+        if expires.tzinfo is None or expires.utcoffset() is None:
+            raise CookieError(
+                f"Cookie {key!r} expires {expires!r} is a naive datetime; pass an aware "
+                "one, e.g. datetime.now(timezone.utc) + timedelta(days=1)."
+            )
+        return format_http_date(expires)
+    if isinstance(expires, (int, float)) and not isinstance(expires, bool):
+        moment = datetime.fromtimestamp(time.time(), UTC) + timedelta(seconds=expires)
+        return format_http_date(moment)
+    if isinstance(expires, str):
+        parsed = parsedate_tz(expires)
+        if parsed is None or ";" in expires:
+            raise CookieError(
+                f"Cookie {key!r} expires {expires!r} is not an HTTP date such as "
+                "'Wed, 21 Oct 2015 07:28:00 GMT'."
+            )
+        year, month, day, hour, minute, second = parsed[:6]
+        offset = parsed[9] or 0
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        return format_http_date(moment - timedelta(seconds=offset))
+    raise CookieError(
+        f"Cookie {key!r} expires must be an aware datetime, a number of seconds or an "
+        f"HTTP date string, got {type(expires).__name__} {expires!r}."
+    )

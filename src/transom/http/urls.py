@@ -1,0 +1,182 @@
+"""URLs and query strings.
+
+`URL` is an immutable view of a URL, built from a string or from an ASGI scope.
+`QueryParams` is an immutable multidict of decoded query parameters. Parsing is
+lenient: any byte sequence in a query string decodes (invalid UTF-8 becomes
+U+FFFD) instead of raising. Standard library only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
+
+__all__ = ["URL", "QueryParams"]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+class URL:
+    """An immutable URL with `scheme`, `netloc`, `path`, `query` and friends."""
+
+    __slots__ = ("_parts", "_url")
+
+    def __init__(self, url: str = "", scope: Mapping[str, Any] | None = None) -> None:
+        if scope is not None:
+            url = _url_from_scope(scope)
+        self._url = url
+        self._parts: SplitResult | None = None
+
+    @property
+    def components(self) -> SplitResult:
+        """The `urllib.parse.SplitResult` of this URL."""
+        if self._parts is None:
+            self._parts = urlsplit(self._url)
+        return self._parts
+
+    @property
+    def scheme(self) -> str:
+        return self.components.scheme
+
+    @property
+    def netloc(self) -> str:
+        return self.components.netloc
+
+    @property
+    def path(self) -> str:
+        return self.components.path
+
+    @property
+    def query(self) -> str:
+        return self.components.query
+
+    @property
+    def fragment(self) -> str:
+        return self.components.fragment
+
+    @property
+    def hostname(self) -> str | None:
+        return self.components.hostname
+
+    @property
+    def port(self) -> int | None:
+        return self.components.port
+
+    @property
+    def is_secure(self) -> bool:
+        return self.scheme in ("https", "wss")
+
+    def replace(self, **kwargs: Any) -> URL:
+        """A copy with components replaced: `scheme`, `netloc`, `path`, `query`, `fragment`."""
+        return URL(self.components._replace(**kwargs).geturl())
+
+    def include_query_params(self, **kwargs: Any) -> URL:
+        """A copy whose query has these parameters set (replacing any of the same name)."""
+        params = [
+            (k, v) for k, v in parse_qsl(self.query, keep_blank_values=True) if k not in kwargs
+        ]
+        params.extend((k, str(v)) for k, v in kwargs.items())
+        return self.replace(query=urlencode(params))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (str, URL)):
+            return str(self) == str(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._url)
+
+    def __str__(self) -> str:
+        return self._url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._url!r})"
+
+
+def _url_from_scope(scope: Mapping[str, Any]) -> str:
+    scheme = scope.get("scheme", "http")
+    path = scope.get("root_path", "") + scope["path"]
+    query = scope.get("query_string", b"")
+    host = ""
+    for name, value in scope.get("headers", ()):
+        if name == b"host":
+            host = value.decode("latin-1")
+            break
+    if not host:
+        server = scope.get("server")
+        if server is None:
+            url = path
+            return f"{url}?{query.decode('latin-1')}" if query else url
+        server_host, port = server
+        default = _DEFAULT_PORTS.get(scheme)
+        host = server_host if port == default else f"{server_host}:{port}"
+    url = f"{scheme}://{host}{path}"
+    return f"{url}?{query.decode('latin-1')}" if query else url
+
+
+class QueryParams(Mapping[str, str]):
+    """An immutable multidict of query parameters.
+
+    `params[key]` gives the last value of `key`; `getlist(key)` gives every value.
+    """
+
+    __slots__ = ("_dict", "_list")
+
+    def __init__(
+        self,
+        params: str | bytes | Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    ) -> None:
+        if params is None:
+            self._list: list[tuple[str, str]] = []
+        elif isinstance(params, bytes):
+            # Percent-decode byte for byte (latin-1), then decode UTF-8 leniently,
+            # so any byte sequence is accepted and never raises.
+            self._list = [
+                (_utf8(k), _utf8(v))
+                for k, v in parse_qsl(params.decode("latin-1"), True, encoding="latin-1")
+            ]
+        elif isinstance(params, str):
+            self._list = parse_qsl(params, keep_blank_values=True)
+        elif isinstance(params, Mapping):
+            self._list = [(str(k), str(v)) for k, v in params.items()]
+        else:
+            self._list = [(str(k), str(v)) for k, v in params]
+        self._dict = dict(self._list)
+
+    def getlist(self, key: str) -> list[str]:
+        """Every value of `key`, in order; empty if absent."""
+        return [v for k, v in self._list if k == key]
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        """All pairs, repeated keys included, in order."""
+        return list(self._list)
+
+    def __getitem__(self, key: str) -> str:
+        return self._dict[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._dict
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict)
+
+    def __len__(self) -> int:
+        return len(self._dict)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, QueryParams):
+            return NotImplemented
+        return sorted(self._list) == sorted(other._list)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        return urlencode(self._list)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+def _utf8(text: str) -> str:
+    return text if text.isascii() else text.encode("latin-1").decode("utf-8", "replace")

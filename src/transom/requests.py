@@ -1,0 +1,216 @@
+"""The incoming request: lazy views over an ASGI scope and its body.
+
+Nothing is parsed until asked for: `headers`, `cookies`, `query_params` and `url`
+are built on first access and kept. Parsing is lenient where the client decides
+the bytes (a malformed `Cookie` header never raises) and explicit where the app
+asks for a meaning (`json()` raises `InvalidJSONBody`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, NamedTuple
+
+from transom._types import Message, Receive, Scope, Send
+from transom.exceptions import ClientDisconnect, InvalidJSONBody
+from transom.http.cookies import parse_cookie_header
+from transom.http.headers import Headers
+from transom.http.urls import URL, QueryParams
+
+__all__ = ["Address", "HTTPConnection", "Request", "State"]
+
+
+class Address(NamedTuple):
+    """The client's host and port."""
+
+    host: str
+    port: int
+
+
+class State:
+    """An attribute bag (`request.state.user = ...`) over a plain dict."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        object.__setattr__(self, "_state", {} if state is None else state)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self._state[key] = value
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._state[key]
+        except KeyError:
+            raise AttributeError(f"State has no attribute {key!r}.") from None
+
+    def __delattr__(self, key: str) -> None:
+        del self._state[key]
+
+
+async def _empty_receive() -> Message:
+    raise RuntimeError("This request has no receive channel.")
+
+
+async def _empty_send(message: Message) -> None:
+    raise RuntimeError("This request has no send channel.")
+
+
+class HTTPConnection(Mapping[str, Any]):
+    """What a request and a websocket share: the scope and views over it."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self._headers: Headers | None = None
+        self._cookies: dict[str, str] | None = None
+        self._query_params: QueryParams | None = None
+        self._url: URL | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.scope[key]
+
+    def __iter__(self) -> Any:
+        return iter(self.scope)
+
+    def __len__(self) -> int:
+        return len(self.scope)
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    @property
+    def app(self) -> Any:
+        return self.scope.get("app")
+
+    @property
+    def url(self) -> URL:
+        if self._url is None:
+            self._url = URL(scope=self.scope)
+        return self._url
+
+    @property
+    def base_url(self) -> URL:
+        """The URL of the app's root, with a trailing slash."""
+        root = self.scope.get("root_path", "")
+        return URL(
+            scope={**self.scope, "path": "/", "root_path": root.rstrip("/"), "query_string": b""}
+        )
+
+    @property
+    def headers(self) -> Headers:
+        if self._headers is None:
+            self._headers = Headers(scope=self.scope)
+        return self._headers
+
+    @property
+    def query_params(self) -> QueryParams:
+        if self._query_params is None:
+            self._query_params = QueryParams(self.scope.get("query_string", b""))
+        return self._query_params
+
+    @property
+    def path_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = self.scope.get("path_params", {})
+        return params
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The request cookies; malformed pairs are skipped, never raised."""
+        if self._cookies is None:
+            cookies: dict[str, str] = {}
+            for name, value in self.scope["headers"]:
+                if name == b"cookie":
+                    for key, item in parse_cookie_header(value.decode("latin-1")).items():
+                        cookies.setdefault(key, item)
+            self._cookies = cookies
+        return self._cookies
+
+    @property
+    def client(self) -> Address | None:
+        client = self.scope.get("client")
+        return None if client is None else Address(*client)
+
+    @property
+    def state(self) -> State:
+        """Per-request state, seeded from the app's lifespan state."""
+        return State(self.scope.setdefault("state", {}))
+
+
+class Request(HTTPConnection):
+    """An HTTP request: scope views plus the body.
+
+    The body can be read once as a stream, or as a whole with `body()` (which
+    keeps it, so `body()` and `json()` can be called again).
+    """
+
+    def __init__(
+        self, scope: Scope, receive: Receive = _empty_receive, send: Send = _empty_send
+    ) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Request needs an 'http' scope, got {scope['type']!r}.")
+        super().__init__(scope)
+        self._receive = receive
+        self._send = send
+        self._body: bytes | None = None
+        self._json: Any = None
+        self._json_loaded = False
+        self._stream_consumed = False
+        self._is_disconnected = False
+
+    @property
+    def method(self) -> str:
+        method: str = self.scope["method"]
+        return method
+
+    @property
+    def receive(self) -> Receive:
+        return self._receive
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """Yield the body in chunks as the server delivers them."""
+        if self._body is not None:
+            yield self._body
+            yield b""
+            return
+        if self._stream_consumed:
+            raise RuntimeError("The request body stream was already consumed.")
+        self._stream_consumed = True
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                if chunk:
+                    yield chunk
+                if not message.get("more_body", False):
+                    break
+            elif message["type"] == "http.disconnect":
+                self._is_disconnected = True
+                raise ClientDisconnect()
+        yield b""
+
+    async def body(self) -> bytes:
+        """The whole body as bytes, read once and kept."""
+        if self._body is None:
+            chunks = [chunk async for chunk in self.stream()]
+            self._body = b"".join(chunks)
+        return self._body
+
+    async def json(self) -> Any:
+        """The body decoded as JSON.
+
+        Raises:
+            InvalidJSONBody: if the body is not valid UTF-8 JSON.
+        """
+        if not self._json_loaded:
+            body = await self.body()
+            try:
+                self._json = json.loads(body)
+            except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+                raise InvalidJSONBody(body, str(exc)) from None
+            self._json_loaded = True
+        return self._json
+
+    async def is_disconnected(self) -> bool:
+        """Whether the client has gone away (checked without blocking)."""
+        return self._is_disconnected

@@ -1,0 +1,436 @@
+"""Responses: each one an ASGI app that sends itself.
+
+A response keeps its headers as raw `(bytes, bytes)` pairs (`raw_headers`);
+`headers` is a checked, mutable view over that same list, built on first use.
+Cookies are kept one per identity (name, domain, path): setting the same cookie
+twice replaces the first `Set-Cookie` line instead of sending both.
+
+Statuses that forbid a body (1xx, 204, 304) are sent with no body, no
+`Content-Length` and no `Content-Type`, whatever the status was when the
+response was built. Responses to `HEAD` keep their headers and drop the body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import stat
+from collections.abc import AsyncIterable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal, TypeAlias
+from urllib.parse import quote
+
+import anyio
+import pydantic_core
+
+from transom._types import Receive, Scope, Send
+from transom.background import BackgroundTask
+from transom.concurrency import iterate_in_threadpool
+from transom.http.cookies import (
+    CookieAttributes,
+    Expires,
+    SameSite,
+    dump_delete_cookie,
+    dump_set_cookie,
+    format_http_date,
+)
+from transom.http.headers import MutableHeaders, RawHeaders, encode_value
+
+__all__ = [
+    "FileResponse",
+    "HTMLResponse",
+    "JSONResponse",
+    "PlainTextResponse",
+    "RedirectResponse",
+    "Response",
+    "StreamingResponse",
+]
+
+CookieIdentity: TypeAlias = tuple[str, "str | None", "str | None"]
+Content: TypeAlias = AsyncIterable[str | bytes] | Iterable[str | bytes]
+
+
+class _Unset:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+def body_allowed(status_code: int) -> bool:
+    """Whether a response with this status may carry a body (RFC 9110 section 6.4.1)."""
+    return status_code >= 200 and status_code != 204 and status_code != 304
+
+
+_CONTENT_HEADERS = (b"content-length", b"content-type")
+
+
+def strip_content_headers(raw: RawHeaders) -> RawHeaders:
+    """The headers without `Content-Length` and `Content-Type`, for body-less statuses."""
+    return [pair for pair in raw if pair[0] not in _CONTENT_HEADERS]
+
+
+class Response:
+    """A response with a body of bytes.
+
+    Args:
+        content: `bytes` or `str` (encoded with `charset`), or `None` for no body.
+        status_code: The HTTP status.
+        headers: Extra headers, checked as they are set.
+        media_type: The `Content-Type`; `text/*` types get `; charset=utf-8`.
+        background: A task to run after the response is sent.
+    """
+
+    media_type: ClassVar[str | None] = None
+    charset: ClassVar[str] = "utf-8"
+
+    def __init__(
+        self,
+        content: Any = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.status_code = status_code
+        if media_type is not None:
+            self.media_type = media_type  # type: ignore[misc]
+        self.background = background
+        self.body = self.render(content)
+        self.raw_headers: RawHeaders = []
+        if headers:
+            view = MutableHeaders(raw=self.raw_headers)
+            for key, value in headers.items():
+                view.append(key, value)
+        self._cookies: dict[CookieIdentity, tuple[bytes, CookieAttributes]] | None = None
+        self.init_headers()
+
+    def render(self, content: Any) -> bytes:
+        """Turn `content` into the body bytes."""
+        if content is None:
+            return b""
+        if isinstance(content, bytes):
+            return content
+        if isinstance(content, str):
+            return content.encode(self.charset)
+        if isinstance(content, (bytearray, memoryview)):
+            return bytes(content)
+        raise TypeError(
+            f"{type(self).__name__} content must be bytes or str, got "
+            f"{type(content).__name__}; use JSONResponse to send data as JSON."
+        )
+
+    def init_headers(self) -> None:
+        """Add `Content-Length` and `Content-Type` unless the status forbids a body.
+
+        `Content-Length` is always computed here; a `Content-Type` given in
+        `headers` wins over the media type.
+        """
+        raw = self.raw_headers
+        if any(pair[0] == b"content-length" for pair in raw):
+            raw[:] = [pair for pair in raw if pair[0] != b"content-length"]
+        if not body_allowed(self.status_code):
+            return
+        raw.append((b"content-length", str(len(self.body)).encode("ascii")))
+        content_type = self.content_type()
+        if content_type is not None and not any(pair[0] == b"content-type" for pair in raw):
+            raw.append((b"content-type", content_type))
+
+    def content_type(self) -> bytes | None:
+        """The `Content-Type` value from the media type and charset, if any."""
+        media_type = self.media_type
+        if media_type is None:
+            return None
+        if media_type.startswith("text/") and "charset=" not in media_type.lower():
+            media_type = f"{media_type}; charset={self.charset}"
+        return encode_value("content-type", media_type)
+
+    @property
+    def headers(self) -> MutableHeaders:
+        """A checked, mutable view over `raw_headers`."""
+        return MutableHeaders(raw=self.raw_headers)
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        max_age: int | None = None,
+        expires: Expires | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: SameSite | None = "lax",
+        partitioned: bool = False,
+    ) -> None:
+        """Set a cookie, checked now against RFC 6265bis (see `dump_set_cookie`).
+
+        Setting a cookie of the same name, domain and path again replaces it.
+
+        Raises:
+            CookieError: naming the rule the cookie breaks.
+        """
+        header = dump_set_cookie(
+            key, value, max_age, expires, path, domain, secure, httponly, samesite, partitioned
+        )
+        attributes = CookieAttributes(path, domain, secure, httponly, samesite, partitioned)
+        self.store_cookie(key, header.encode("latin-1"), attributes)
+
+    def delete_cookie(
+        self,
+        key: str,
+        path: str | None = UNSET,
+        domain: str | None = UNSET,
+        secure: bool = UNSET,
+        httponly: bool = UNSET,
+        samesite: SameSite | None = UNSET,
+        partitioned: bool = UNSET,
+    ) -> None:
+        """Tell the browser to delete cookie `key`.
+
+        Attributes not given repeat those of the cookie of that name already set
+        on this response (a browser only deletes a cookie whose path, domain and
+        security attributes match); otherwise they default as in `set_cookie`.
+        """
+        known = self.cookie_attributes(key) or CookieAttributes()
+        attributes = CookieAttributes(
+            known.path if path is UNSET else path,
+            known.domain if domain is UNSET else domain,
+            known.secure if secure is UNSET else secure,
+            known.httponly if httponly is UNSET else httponly,
+            known.samesite if samesite is UNSET else samesite,
+            known.partitioned if partitioned is UNSET else partitioned,
+        )
+        header = dump_delete_cookie(key, attributes)
+        self.store_cookie(key, header.encode("latin-1"), attributes)
+
+    def cookie_attributes(self, key: str) -> CookieAttributes | None:
+        """The attributes of the cookie named `key` set on this response, if any."""
+        for (name, _, _), (_, attributes) in (self._cookies or {}).items():
+            if name == key:
+                return attributes
+        return None
+
+    def store_cookie(self, key: str, header: bytes, attributes: CookieAttributes) -> None:
+        """Add a formatted `Set-Cookie` line, replacing one of the same identity."""
+        cookies = self._cookies
+        if cookies is None:
+            cookies = self._cookies = {}
+        identity = (key, attributes.domain, attributes.path)
+        previous = cookies.get(identity)
+        cookies[identity] = (header, attributes)
+        raw = self.raw_headers
+        if previous is not None:
+            old = (b"set-cookie", previous[0])
+            for index, pair in enumerate(raw):
+                if pair == old:
+                    raw[index] = (b"set-cookie", header)
+                    return
+        raw.append((b"set-cookie", header))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        status = self.status_code
+        body = self.body
+        headers = self.raw_headers
+        if not body_allowed(status):
+            body = b""
+            headers = strip_content_headers(headers)
+        elif scope.get("method") == "HEAD":
+            body = b""
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        if self.background is not None:
+            await self.background()
+
+
+class PlainTextResponse(Response):
+    """A `text/plain` response."""
+
+    media_type = "text/plain"
+
+
+class HTMLResponse(Response):
+    """A `text/html` response."""
+
+    media_type = "text/html"
+
+
+class JSONResponse(Response):
+    """A JSON response, serialised to bytes by pydantic-core.
+
+    `content` may hold anything pydantic can serialise: dicts, lists, models,
+    dataclasses, datetimes, UUIDs, decimals. Non-finite floats become `null`.
+    """
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return pydantic_core.to_json(content, inf_nan_mode="null")
+
+
+class RedirectResponse(Response):
+    """A redirect to `url` (307 by default, so the method and body are kept)."""
+
+    def __init__(
+        self,
+        url: str | Any,
+        status_code: int = 307,
+        headers: Mapping[str, str] | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        super().__init__(
+            content=b"", status_code=status_code, headers=headers, background=background
+        )
+        location = quote(str(url), safe=":/%#?=@[]!$&'()*+,;~")
+        self.raw_headers.append((b"location", encode_value("location", location)))
+
+
+class StreamingResponse(Response):
+    """A response whose body comes from an iterator, sent chunk by chunk.
+
+    Sync iterators are advanced in a worker thread. If the client disconnects,
+    iteration stops.
+    """
+
+    def __init__(
+        self,
+        content: Content,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.body_iterator = content
+        super().__init__(None, status_code, headers, media_type, background)
+
+    def init_headers(self) -> None:
+        raw = self.raw_headers
+        raw[:] = [pair for pair in raw if pair[0] != b"content-length"]
+        content_type = self.content_type()
+        if content_type is not None and not any(pair[0] == b"content-type" for pair in raw):
+            raw.append((b"content-type", content_type))
+
+    async def _chunks(self) -> AsyncIterable[bytes]:
+        content = self.body_iterator
+        iterator = content if isinstance(content, AsyncIterable) else iterate_in_threadpool(content)
+        async for chunk in iterator:
+            yield chunk if isinstance(chunk, bytes) else chunk.encode(self.charset)
+
+    async def _stream(self, scope: Scope, send: Send) -> None:
+        headers = self.raw_headers
+        if not body_allowed(self.status_code):
+            headers = strip_content_headers(headers)
+        await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
+        if body_allowed(self.status_code) and scope.get("method") != "HEAD":
+            async for chunk in self._chunks():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async with anyio.create_task_group() as group:
+
+            async def stream_then_cancel() -> None:
+                await self._stream(scope, send)
+                group.cancel_scope.cancel()
+
+            group.start_soon(stream_then_cancel)
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            group.cancel_scope.cancel()
+        if self.background is not None:
+            await self.background()
+
+
+class FileResponse(Response):
+    """A file sent in chunks, with `Last-Modified`, `ETag` and an optional download name.
+
+    Args:
+        path: The file to send.
+        filename: If given, sent as `Content-Disposition` (RFC 6266, with an
+            RFC 5987 `filename*` for non-ASCII names).
+        content_disposition_type: `"attachment"` (download) or `"inline"`.
+        stat_result: A known `os.stat` result, to skip the stat call.
+    """
+
+    chunk_size: ClassVar[int] = 64 * 1024
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+        filename: str | None = None,
+        stat_result: os.stat_result | None = None,
+        content_disposition_type: Literal["attachment", "inline"] = "attachment",
+    ) -> None:
+        self.path = os.fspath(path)
+        self.filename = filename
+        self.stat_result = stat_result
+        if media_type is None:
+            guessed, _ = mimetypes.guess_type(filename or self.path)
+            media_type = guessed or "application/octet-stream"
+        super().__init__(None, status_code, headers, media_type, background)
+        if filename is not None:
+            self.raw_headers.append(
+                (b"content-disposition", _content_disposition(content_disposition_type, filename))
+            )
+        if stat_result is not None:
+            self._set_stat_headers(stat_result)
+
+    def init_headers(self) -> None:
+        raw = self.raw_headers
+        raw[:] = [pair for pair in raw if pair[0] != b"content-length"]
+        content_type = self.content_type()
+        if content_type is not None and not any(pair[0] == b"content-type" for pair in raw):
+            raw.append((b"content-type", content_type))
+
+    def _set_stat_headers(self, result: os.stat_result) -> None:
+        modified = format_http_date(datetime.fromtimestamp(result.st_mtime, UTC))
+        tag = hashlib.md5(f"{result.st_mtime}-{result.st_size}".encode(), usedforsecurity=False)
+        self.raw_headers[:] = [
+            pair
+            for pair in self.raw_headers
+            if pair[0] not in (b"content-length", b"last-modified", b"etag")
+        ]
+        self.raw_headers += [
+            (b"content-length", str(result.st_size).encode("ascii")),
+            (b"last-modified", modified.encode("ascii")),
+            (b"etag", f'"{tag.hexdigest()}"'.encode("ascii")),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.stat_result is None:
+            try:
+                self.stat_result = await anyio.to_thread.run_sync(os.stat, self.path)
+            except FileNotFoundError:
+                raise RuntimeError(f"FileResponse: file {self.path!r} does not exist.") from None
+            if not stat.S_ISREG(self.stat_result.st_mode):
+                raise RuntimeError(f"FileResponse: {self.path!r} is not a regular file.")
+            self._set_stat_headers(self.stat_result)
+        headers = self.raw_headers
+        send_body = body_allowed(self.status_code) and scope.get("method") != "HEAD"
+        if not body_allowed(self.status_code):
+            headers = strip_content_headers(headers)
+        await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
+        if send_body:
+            async with await anyio.open_file(self.path, "rb") as file:
+                while chunk := await file.read(self.chunk_size):
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+        if self.background is not None:
+            await self.background()
+
+
+def _content_disposition(kind: str, filename: str) -> bytes:
+    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace("\\", "\\\\")
+    ascii_name = ascii_name.replace('"', '\\"')
+    value = f'{kind}; filename="{ascii_name}"'
+    if not filename.isascii() or ascii_name != filename:
+        value += f"; filename*=utf-8''{quote(filename, safe='')}"
+    return encode_value("content-disposition", value)
