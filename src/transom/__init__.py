@@ -1,10 +1,13 @@
 """Transom: an ASGI framework for HTTP APIs that shapes responses correctly and fast."""
 
 from transom import status
+from transom.applications import Transom
 from transom.background import BackgroundTask, BackgroundTasks
-from transom.exceptions import HTTPException
+from transom.di.analysis import DeclarationError
+from transom.exceptions import HTTPException, RequestValidationError, ResponseValidationError
 from transom.http.cookies import CookieError
 from transom.http.headers import HeaderError, Headers, MutableHeaders
+from transom.params import Body, Cookie, Depends, Header, Path, Query, Security
 from transom.requests import Request
 from transom.responses import (
     FileResponse,
@@ -15,24 +18,39 @@ from transom.responses import (
     Response,
     StreamingResponse,
 )
+from transom.routing import APIRouter
+from transom.temporal import TemporalResponse
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "APIRouter",
     "BackgroundTask",
     "BackgroundTasks",
+    "Body",
+    "Cookie",
     "CookieError",
+    "DeclarationError",
+    "Depends",
     "FileResponse",
     "HTMLResponse",
     "HTTPException",
+    "Header",
     "HeaderError",
     "Headers",
     "JSONResponse",
     "MutableHeaders",
+    "Path",
     "PlainTextResponse",
+    "Query",
     "RedirectResponse",
     "Request",
+    "RequestValidationError",
     "Response",
+    "ResponseValidationError",
+    "Security",
     "StreamingResponse",
+    "TemporalResponse",
+    "Transom",
     "status",
 ]

@@ -19,7 +19,10 @@ __all__ = [
     "HTTPException",
     "HeaderError",
     "InvalidJSONBody",
+    "RequestValidationError",
     "ResponseStartedError",
+    "ResponseValidationError",
+    "ValidationError",
 ]
 
 
@@ -80,3 +83,31 @@ class ClientDisconnect(Exception):
 
 class ResponseStartedError(RuntimeError):
     """A response was changed after it had started being sent."""
+
+
+class ValidationError(Exception):
+    """Base of request and response validation errors: a list of pydantic-style errors."""
+
+    def __init__(self, errors: list[dict[str, Any]], *, body: Any = None) -> None:
+        super().__init__(errors)
+        self._errors = errors
+        self.body = body
+
+    def errors(self) -> list[dict[str, Any]]:
+        """The errors, each with `type`, `loc`, `msg`, `input` and maybe `ctx`."""
+        return self._errors
+
+    def __str__(self) -> str:
+        lines = [f"{len(self._errors)} validation error(s):"]
+        for error in self._errors:
+            loc = " -> ".join(str(part) for part in error.get("loc", ()))
+            lines.append(f"  {loc}: {error.get('msg')} (input: {error.get('input')!r})")
+        return "\n".join(lines)
+
+
+class RequestValidationError(ValidationError):
+    """The request does not match the route's parameters; sent as a 422 by default."""
+
+
+class ResponseValidationError(ValidationError):
+    """The handler returned data that does not match its response model; a 500."""

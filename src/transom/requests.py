@@ -205,7 +205,8 @@ class Request(HTTPConnection):
         if not self._json_loaded:
             body = await self.body()
             try:
-                self._json = json.loads(body)
+                # RFC 8259 section 8.1: JSON is UTF-8; json.loads(bytes) would also take UTF-16/32.
+                self._json = json.loads(body.decode("utf-8-sig"))
             except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
                 raise InvalidJSONBody(body, str(exc)) from None
             self._json_loaded = True

@@ -74,6 +74,24 @@ def strip_content_headers(raw: RawHeaders) -> RawHeaders:
     return [pair for pair in raw if pair[0] not in _CONTENT_HEADERS]
 
 
+#: Scope key of a list where after-response work is deferred (see `run_after_response`).
+DEFERRED_KEY = "transom.deferred"
+
+
+async def run_after_response(scope: Scope, task: BackgroundTask) -> None:
+    """Run `task` now, or defer it if a wrapper that buffers the response asked to.
+
+    `@app.middleware("http")` buffers the downstream response; it sets a list
+    under `DEFERRED_KEY` and runs the deferred tasks after it has really sent
+    the response, so background work never delays the client.
+    """
+    deferred: list[BackgroundTask] | None = scope.get(DEFERRED_KEY)
+    if deferred is not None:
+        deferred.append(task)
+    else:
+        await task()
+
+
 class Response:
     """A response with a body of bytes.
 
@@ -244,7 +262,7 @@ class Response:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         if self.background is not None:
-            await self.background()
+            await run_after_response(scope, self.background)
 
 
 class PlainTextResponse(Response):
@@ -342,7 +360,7 @@ class StreamingResponse(Response):
                 pass
             group.cancel_scope.cancel()
         if self.background is not None:
-            await self.background()
+            await run_after_response(scope, self.background)
 
 
 class FileResponse(Response):
@@ -424,7 +442,7 @@ class FileResponse(Response):
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
         if self.background is not None:
-            await self.background()
+            await run_after_response(scope, self.background)
 
 
 def _content_disposition(kind: str, filename: str) -> bytes:

@@ -36,7 +36,9 @@ class _ASGITransport(httpx.BaseTransport):
         body = request.read()
         with self.client.portal() as portal:
             status, headers, content = portal.call(self.client.run_app, scope, body)
-        return httpx.Response(status, headers=headers, content=content, request=request)
+        # A stream, not `content=`: httpx would add a Content-Length the app never sent.
+        stream = httpx.ByteStream(content)
+        return httpx.Response(status, headers=headers, stream=stream, request=request)
 
 
 class TestClient(httpx.Client):

@@ -331,19 +331,30 @@ def _expires(key: str, expires: Expires) -> str:
             )
         return format_http_date(expires)
     if isinstance(expires, (int, float)) and not isinstance(expires, bool):
-        moment = datetime.fromtimestamp(time.time(), UTC) + timedelta(seconds=expires)
+        try:
+            moment = datetime.fromtimestamp(time.time(), UTC) + timedelta(seconds=expires)
+        except (OverflowError, ValueError):
+            raise CookieError(
+                f"Cookie {key!r} expires {expires!r} seconds from now is out of range."
+            ) from None
         return format_http_date(moment)
     if isinstance(expires, str):
         parsed = parsedate_tz(expires)
-        if parsed is None or ";" in expires:
+        moment = None
+        if parsed is not None and ";" not in expires:
+            year, month, day, hour, minute, second = parsed[:6]
+            offset = parsed[9] or 0
+            try:
+                moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+                moment -= timedelta(seconds=offset)
+            except (OverflowError, ValueError):
+                moment = None  # e.g. 31 Feb or hour 25: parsed, but not a real date
+        if moment is None:
             raise CookieError(
                 f"Cookie {key!r} expires {expires!r} is not an HTTP date such as "
                 "'Wed, 21 Oct 2015 07:28:00 GMT'."
             )
-        year, month, day, hour, minute, second = parsed[:6]
-        offset = parsed[9] or 0
-        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-        return format_http_date(moment - timedelta(seconds=offset))
+        return format_http_date(moment)
     raise CookieError(
         f"Cookie {key!r} expires must be an aware datetime, a number of seconds or an "
         f"HTTP date string, got {type(expires).__name__} {expires!r}."

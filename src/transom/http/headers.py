@@ -67,6 +67,14 @@ def encode_name(name: str) -> bytes:
     return encoded
 
 
+def _lookup_name(key: str) -> bytes | None:
+    """The lower-cased latin-1 name to look `key` up by; None if no header can have it."""
+    try:
+        return key.lower().encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+
+
 def encode_value(name: str, value: str) -> bytes:
     """Check a header value and return it as latin-1 bytes.
 
@@ -197,7 +205,7 @@ class Headers(Mapping[str, str]):
 
     def getlist(self, key: str) -> list[str]:
         """Every value of header `key`, in order; empty if absent."""
-        name = key.lower().encode("latin-1")
+        name = _lookup_name(key)
         return [v.decode("latin-1") for k, v in self._list if k == name]
 
     def mutablecopy(self) -> MutableHeaders:
@@ -205,7 +213,7 @@ class Headers(Mapping[str, str]):
         return MutableHeaders(raw=self._list[:])
 
     def __getitem__(self, key: str) -> str:
-        name = key.lower().encode("latin-1")
+        name = _lookup_name(key)
         for k, v in self._list:
             if k == name:
                 return v.decode("latin-1")
@@ -214,7 +222,7 @@ class Headers(Mapping[str, str]):
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
-        name = key.lower().encode("latin-1")
+        name = _lookup_name(key)
         return any(k == name for k, _ in self._list)
 
     def __iter__(self) -> Iterator[str]:
@@ -259,7 +267,7 @@ class MutableHeaders(Headers):
 
     def __delitem__(self, key: str) -> None:
         """Remove every occurrence of `key`; absent keys are ignored."""
-        name = key.lower().encode("latin-1")
+        name = _lookup_name(key)
         self._list[:] = [pair for pair in self._list if pair[0] != name]
 
     def __ior__(self, other: Mapping[str, str]) -> MutableHeaders:

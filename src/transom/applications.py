@@ -1,0 +1,194 @@
+"""`Transom`: the application.
+
+The app is an ASGI app made of layers, each an ASGI app itself:
+
+    ServerErrorMiddleware -> user middleware -> ExceptionMiddleware -> router -> route
+
+The stack is built on the first request (or lifespan) and then fixed; adding
+middleware after that raises, instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import Enum
+from typing import Any, TypeVar, Unpack
+
+from transom._types import ASGIApp, Receive, Scope, Send
+from transom.middleware import Middleware
+from transom.middleware.errors import ServerErrorMiddleware
+from transom.middleware.exceptions import ExceptionHandler, ExceptionMiddleware
+from transom.middleware.http import Dispatch, FunctionMiddleware
+from transom.params import Dependency
+from transom.requests import State
+from transom.responses import JSONResponse, Response
+from transom.routing.api import APIRouter, DependencyOverrides, RouteDecorators, RouteOptions
+from transom.routing.router import BaseRoute, Lifespan
+
+__all__ = ["Transom"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Transom(RouteDecorators):
+    """The application: path operations, middleware, exception handlers, lifespan.
+
+    Args:
+        debug: Show exception details in 500 responses (never in production).
+        routes: Route objects to start with.
+        title, description, version: The API's description (OpenAPI).
+        dependencies: Dependencies run for every path operation.
+        default_response_class: The response class of path operations.
+        middleware: `Middleware(cls, **options)` entries, outermost first.
+        exception_handlers: `{ExceptionClass or status_code: handler}`.
+        lifespan: An async context manager factory `lifespan(app)`.
+        on_startup, on_shutdown: Callables run at startup and shutdown.
+        redirect_slashes: Redirect `/items/` to `/items` (and back) when only one exists.
+        responses: Extra OpenAPI responses for every path operation.
+    """
+
+    def __init__(
+        self,
+        *,
+        debug: bool = False,
+        routes: Sequence[BaseRoute] | None = None,
+        title: str = "Transom",
+        description: str = "",
+        version: str = "0.1.0",
+        dependencies: Sequence[Dependency] | None = None,
+        default_response_class: type[Response] = JSONResponse,
+        middleware: Sequence[Middleware] | None = None,
+        exception_handlers: dict[Any, ExceptionHandler] | None = None,
+        lifespan: Lifespan | None = None,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        redirect_slashes: bool = True,
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        tags: list[str | Enum] | None = None,
+    ) -> None:
+        self.debug = debug
+        self.title = title
+        self.description = description
+        self.version = version
+        self.state = State()
+        self.dependency_overrides = DependencyOverrides()
+        self.router = APIRouter(
+            dependencies=dependencies,
+            default_response_class=default_response_class,
+            responses=responses,
+            tags=tags,
+            redirect_slashes=redirect_slashes,
+            lifespan=lifespan,
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
+            dependency_overrides=self.dependency_overrides,
+        )
+        for route in routes or ():
+            self.router.append(route)
+        self.user_middleware: list[Middleware] = list(middleware or [])
+        self.exception_handlers: dict[Any, ExceptionHandler] = dict(exception_handlers or {})
+        self.middleware_stack: ASGIApp | None = None
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        return self.router.routes
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Compose the layers; called once, on the first request."""
+        server_handler = None
+        for key in (500, Exception):
+            server_handler = server_handler or self.exception_handlers.get(key)
+        app: ASGIApp = ExceptionMiddleware(
+            self.router,
+            {k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)},
+        )
+        for entry in reversed(self.user_middleware):
+            app = entry.build(app)
+        return ServerErrorMiddleware(app, handler=server_handler, debug=self.debug)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self
+        if self.middleware_stack is None:
+            self.middleware_stack = self.build_middleware_stack()
+        await self.middleware_stack(scope, receive, send)
+
+    def _check_not_started(self, what: str) -> None:
+        if self.middleware_stack is not None:
+            raise RuntimeError(
+                f"Cannot {what} after the application has started; do it before the first request."
+            )
+
+    def add_middleware(self, cls: Callable[..., ASGIApp], *args: Any, **kwargs: Any) -> None:
+        """Wrap the app in middleware `cls(app, *args, **kwargs)`; the last added is outermost."""
+        self._check_not_started("add middleware")
+        self.user_middleware.insert(0, Middleware(cls, *args, **kwargs))
+
+    def middleware(self, kind: str) -> Callable[[F], F]:
+        """Register `async def f(request, call_next)` as middleware: `@app.middleware("http")`."""
+        if kind != "http":
+            raise ValueError(f'Only @app.middleware("http") is supported, got {kind!r}.')
+
+        def decorator(func: F) -> F:
+            dispatch: Dispatch = func
+            self.add_middleware(FunctionMiddleware, dispatch=dispatch)
+            return func
+
+        return decorator
+
+    def add_exception_handler(self, key: type[BaseException] | int, handler: Any) -> None:
+        """Handle exceptions of class `key` (or `HTTPException`s of status `key`)."""
+        self._check_not_started("add an exception handler")
+        self.exception_handlers[key] = handler
+
+    def exception_handler(self, key: type[BaseException] | int) -> Callable[[F], F]:
+        """Decorator form of `add_exception_handler`."""
+
+        def decorator(func: F) -> F:
+            self.add_exception_handler(key, func)
+            return func
+
+        return decorator
+
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: Sequence[str] | None = None,
+        **options: Unpack[RouteOptions],
+    ) -> None:
+        """Add a path operation."""
+        self.router.add_api_route(path, endpoint, methods=methods, **options)
+
+    def include_router(self, router: APIRouter, **options: Any) -> None:
+        """Add the routes of `router`; see `APIRouter.include_router`."""
+        self.router.include_router(router, **options)
+
+    def add_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        methods: Sequence[str] | None = None,
+        name: str | None = None,
+    ) -> None:
+        """Add a plain `request -> Response` endpoint."""
+        self.router.add_route(path, endpoint, methods, name)
+
+    def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
+        """Serve another ASGI app below `path`."""
+        self.router.mount(path, app, name)
+
+    def url_path_for(self, name: str, /, **params: Any) -> str:
+        """The path of the route called `name`."""
+        return self.router.url_path_for(name, **params)
+
+    def on_event(self, event: str) -> Callable[[F], F]:
+        """Register a startup or shutdown handler: `@app.on_event("startup")`."""
+        if event not in ("startup", "shutdown"):
+            raise ValueError(f"Event must be 'startup' or 'shutdown', got {event!r}.")
+
+        def decorator(func: F) -> F:
+            (self.router.on_startup if event == "startup" else self.router.on_shutdown).append(func)
+            return func
+
+        return decorator

@@ -1,0 +1,1 @@
+"""Dependency injection: signatures analysed into a plan at startup, solved per request."""

@@ -1,0 +1,243 @@
+"""Reading signatures: what each parameter of a handler or dependency asks for.
+
+Runs once per route when it is added (and again if dependency overrides
+change). Every mistake is raised here as a `DeclarationError` whose message
+names the route and the dependency chain, never later during a request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import enum
+import inspect
+import pathlib
+import types
+import typing
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic_core import PydanticUndefined
+
+from transom.background import BackgroundTasks
+from transom.params import (
+    BodyParam,
+    Dependency,
+    HeaderParam,
+    Param,
+    ParamSource,
+    PathParam,
+    QueryParam,
+)
+from transom.requests import HTTPConnection
+from transom.responses import Response
+
+__all__ = [
+    "DeclarationError",
+    "Special",
+    "analyse_parameter",
+    "call_name",
+    "is_scalar",
+    "is_sequence",
+    "signature_of",
+]
+
+
+class DeclarationError(TypeError):
+    """A route, parameter or dependency is declared in a way that cannot work."""
+
+
+class Special(enum.Enum):
+    """Parameters filled from the request context rather than validated."""
+
+    REQUEST = "request"
+    RESPONSE = "response"
+    BACKGROUND = "background"
+
+
+_SCALARS = (
+    str,
+    int,
+    float,
+    bool,
+    bytes,
+    decimal.Decimal,
+    uuid.UUID,
+    datetime.datetime,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    enum.Enum,
+    pathlib.PurePath,
+)
+_SEQUENCES = (list, set, frozenset, tuple, Sequence, typing.Sequence)
+
+
+def _strip(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _union_args(annotation: Any) -> tuple[Any, ...] | None:
+    if get_origin(annotation) in (typing.Union, types.UnionType):
+        return tuple(arg for arg in get_args(annotation) if arg is not type(None))
+    return None
+
+
+def is_scalar(annotation: Any) -> bool:
+    """Whether a value of this type can come from one query string item."""
+    annotation = _strip(annotation)
+    members = _union_args(annotation)
+    if members is not None:
+        return all(is_scalar(member) for member in members)
+    if annotation is Any or get_origin(annotation) is Literal:
+        return True
+    return isinstance(annotation, type) and issubclass(annotation, _SCALARS)
+
+
+def is_sequence(annotation: Any) -> bool:
+    """Whether this is a sequence of scalars (`list[int]`, `set[str] | None`, ...)."""
+    annotation = _strip(annotation)
+    members = _union_args(annotation)
+    if members is not None:
+        return len(members) == 1 and is_sequence(members[0])
+    origin = get_origin(annotation) or annotation
+    if origin not in _SEQUENCES:
+        return False
+    args = [arg for arg in get_args(annotation) if arg is not Ellipsis]
+    return all(is_scalar(arg) for arg in args)
+
+
+def call_name(call: Callable[..., Any]) -> str:
+    """A readable name of a callable, for error messages."""
+    name = getattr(call, "__qualname__", None) or getattr(type(call), "__qualname__", None)
+    return name or repr(call)
+
+
+def signature_of(call: Callable[..., Any], where: str) -> inspect.Signature:
+    """The signature of `call` with string annotations evaluated."""
+    try:
+        return inspect.signature(call, eval_str=True)
+    except (NameError, SyntaxError) as exc:
+        raise DeclarationError(
+            f"{where}: cannot evaluate the annotations of {call_name(call)}: {exc}. "
+            "Import the names used in annotations at module level."
+        ) from None
+    except (TypeError, ValueError) as exc:
+        raise DeclarationError(
+            f"{where}: {call_name(call)!r} is not a callable with a signature: {exc}."
+        ) from None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Analysed:
+    """One parameter, classified.
+
+    Exactly one of `param`, `dependency` and `special` is set.
+    """
+
+    name: str
+    annotation: Any
+    param: Param | None = None
+    dependency: Dependency | None = None
+    special: Special | None = None
+
+
+def _markers(annotation: Any) -> tuple[Any, list[Any]]:
+    if get_origin(annotation) is not Annotated:
+        return annotation, []
+    base, *extras = get_args(annotation)
+    return base, [extra for extra in extras if isinstance(extra, (Param, Dependency))]
+
+
+def analyse_parameter(
+    parameter: inspect.Parameter, path_params: frozenset[str], where: str
+) -> Analysed:
+    """Classify one parameter of a handler or dependency."""
+    name = parameter.name
+    if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+        raise DeclarationError(
+            f"{where}: parameter {name!r} is *args or **kwargs, which transom cannot fill; "
+            "declare each parameter by name."
+        )
+    raw = parameter.annotation
+    annotation, markers = _markers(raw)
+    default = parameter.default
+    if isinstance(default, (Param, Dependency)):
+        if markers:
+            raise DeclarationError(
+                f"{where}: parameter {name!r} has a marker both in Annotated[...] and as its "
+                "default; use one."
+            )
+        markers, default = [default], inspect.Parameter.empty
+    if len(markers) > 1:
+        raise DeclarationError(
+            f"{where}: parameter {name!r} has several markers {markers!r}; use one."
+        )
+    if annotation is inspect.Parameter.empty:
+        annotation = Any
+    marker = markers[0] if markers else None
+    if isinstance(marker, Dependency):
+        return Analysed(name, annotation, dependency=marker)
+    if marker is None:
+        special = _special(annotation)
+        if special is not None:
+            return Analysed(name, annotation, special=special)
+    param = marker if marker is not None else _default_param(name, annotation, path_params)
+    if default is not inspect.Parameter.empty:
+        if not param.required:
+            raise DeclarationError(
+                f"{where}: parameter {name!r} has a default both in its marker and after "
+                "'='; give it once."
+            )
+        param = param.with_default(default)
+    if isinstance(param, PathParam):
+        if name not in path_params and (param.alias or name) not in path_params:
+            raise DeclarationError(
+                f"{where}: parameter {name!r} is declared with Path() but the route path "
+                f"has no '{{{param.alias or name}}}'."
+            )
+        if param.default is not PydanticUndefined and param.default is not None:
+            param = param.with_default(PydanticUndefined)
+    if param.source is not ParamSource.BODY and not (
+        is_scalar(annotation) or is_sequence(annotation)
+    ):
+        kind = type(param).__name__.removesuffix("Param")
+        raise DeclarationError(
+            f"{where}: parameter {name!r} is a {kind} parameter of type {annotation!r}, "
+            "which cannot be read from a single string; use a scalar type, a list of "
+            "scalars, or Body()."
+        )
+    return Analysed(name, raw, param=param)
+
+
+def _special(annotation: Any) -> Special | None:
+    if not isinstance(annotation, type):
+        return None
+    if issubclass(annotation, HTTPConnection):
+        return Special.REQUEST
+    if issubclass(annotation, Response):
+        return Special.RESPONSE
+    if issubclass(annotation, BackgroundTasks):
+        return Special.BACKGROUND
+    return None
+
+
+def _default_param(name: str, annotation: Any, path_params: frozenset[str]) -> Param:
+    if name in path_params:
+        return PathParam()
+    if is_scalar(annotation):
+        return QueryParam(PydanticUndefined)
+    return BodyParam(PydanticUndefined)
+
+
+def lookup_name(name: str, param: Param) -> str:
+    """The name to look up in the request: alias, or the converted parameter name."""
+    if param.alias is not None:
+        return param.alias.lower() if isinstance(param, HeaderParam) else param.alias
+    if isinstance(param, HeaderParam):
+        return name.replace("_", "-").lower() if param.convert_underscores else name.lower()
+    return name

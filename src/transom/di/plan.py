@@ -1,0 +1,338 @@
+"""The dependency plan of a route: built once, executed per request.
+
+A `Plan` is the handler and every dependency it needs, flattened into `Step`s in
+call order (dependencies first), with shared dependencies deduplicated (the
+per-request cache of `Depends(use_cache=True)` is a slot per step). Each step
+knows which request values it reads and holds one compiled pydantic validator
+for all of them, so a request only extracts, validates once per step, and calls.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, get_args, get_origin
+
+from pydantic import ConfigDict, TypeAdapter, create_model
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined, SchemaValidator
+
+from transom.di.analysis import (
+    Analysed,
+    DeclarationError,
+    Special,
+    analyse_parameter,
+    call_name,
+    is_sequence,
+    lookup_name,
+    signature_of,
+)
+from transom.params import BodyParam, Dependency, Param, ParamSource
+
+__all__ = ["ArgKind", "BodyMode", "CallMode", "Input", "Plan", "Step", "build_plan"]
+
+
+class CallMode(enum.Enum):
+    """How a step's callable is invoked."""
+
+    ASYNC = "async"
+    SYNC = "sync"
+    ASYNC_GEN = "async generator"
+    SYNC_GEN = "sync generator"
+
+
+class ArgKind(enum.IntEnum):
+    """Where a non-validated argument comes from."""
+
+    DEPENDENCY = 0
+    REQUEST = 1
+    RESPONSE = 2
+    BACKGROUND = 3
+
+
+class BodyMode(enum.Enum):
+    """How the JSON body maps onto body parameters."""
+
+    NONE = "none"
+    #: One body parameter, not embedded: the whole body is its value.
+    SINGLE = "single"
+    #: Several body parameters (or `embed=True`): the body is an object keyed by alias.
+    EMBEDDED = "embedded"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Input:
+    """A parameter read from the request and validated.
+
+    `key` is the internal field name in the step's validator (`p0`, `p1`, ...),
+    so parameter names never clash with pydantic's own attributes.
+    """
+
+    key: str
+    name: str
+    source: ParamSource
+    lookup: str
+    sequence: bool
+    annotation: Any
+    param: Param
+
+
+@dataclasses.dataclass(slots=True)
+class Step:
+    """One callable of the plan and how to fill its arguments."""
+
+    call: Callable[..., Any]
+    label: str
+    mode: CallMode
+    scope: str
+    inputs: tuple[Input, ...]
+    validator: SchemaValidator | None
+    body_inputs: tuple[Input, ...]
+    body_validator: SchemaValidator | None
+    args: tuple[tuple[str, ArgKind, int], ...]
+    needs: tuple[int, ...]
+    original: Callable[..., Any]
+
+
+@dataclasses.dataclass(slots=True)
+class Plan:
+    """Everything a route needs to run its handler, computed once."""
+
+    steps: list[Step]
+    body_mode: BodyMode
+    body_required: bool
+    body_default: Any
+    single_body: Input | None
+    single_body_adapter: TypeAdapter[Any] | None
+    uses_temporal: bool
+    uses_background: bool
+    function_stack: bool
+    request_stack: bool
+
+    @property
+    def inputs(self) -> list[Input]:
+        """Every validated request parameter (non-body), deduplicated by source and name."""
+        seen: set[tuple[ParamSource, str]] = set()
+        found: list[Input] = []
+        for step in self.steps:
+            for item in step.inputs:
+                if (item.source, item.lookup) not in seen:
+                    seen.add((item.source, item.lookup))
+                    found.append(item)
+        return found
+
+    @property
+    def body_inputs(self) -> list[Input]:
+        """Every body parameter, in call order."""
+        return [item for step in self.steps for item in step.body_inputs]
+
+
+def _mode(call: Callable[..., Any]) -> CallMode:
+    target = call
+    if not (inspect.isfunction(call) or inspect.ismethod(call) or inspect.isclass(call)):
+        target = getattr(call, "__call__", call)  # noqa: B004 - callable instances
+    if inspect.isasyncgenfunction(target):
+        return CallMode.ASYNC_GEN
+    if inspect.isgeneratorfunction(target):
+        return CallMode.SYNC_GEN
+    if inspect.iscoroutinefunction(target):
+        return CallMode.ASYNC
+    return CallMode.SYNC
+
+
+def _clean(annotation: Any) -> Any:
+    """The annotation without transom markers (pydantic must not see them)."""
+    if get_origin(annotation) is not Annotated:
+        return annotation
+    base, *extras = get_args(annotation)
+    kept = [extra for extra in extras if not isinstance(extra, (Param, Dependency))]
+    return Annotated[(base, *kept)] if kept else base
+
+
+_PARAMS_CONFIG = ConfigDict(arbitrary_types_allowed=True)
+
+
+def _validator(inputs: list[Input], by_alias: bool) -> SchemaValidator | None:
+    if not inputs:
+        return None
+    fields: dict[str, Any] = {}
+    for item in inputs:
+        field: FieldInfo = item.param.field_info()
+        if by_alias:
+            field.alias = item.lookup
+            field.validation_alias = item.lookup
+        fields[item.key] = (_clean(item.annotation), field)
+    model = create_model("Params", __config__=_PARAMS_CONFIG, **fields)
+    validator: SchemaValidator = model.__pydantic_validator__
+    return validator
+
+
+class _Builder:
+    def __init__(
+        self,
+        label: str,
+        path_params: frozenset[str],
+        overrides: Mapping[Callable[..., Any], Callable[..., Any]],
+    ) -> None:
+        self.label = label
+        self.path_params = path_params
+        self.overrides = overrides
+        self.steps: list[Step] = []
+        self.cache: dict[Callable[..., Any], int] = {}
+        self.active: list[Callable[..., Any]] = []
+        self.body: list[tuple[int, Analysed]] = []
+        self.counter = 0
+
+    def where(self, chain: list[str]) -> str:
+        return f"{self.label}: dependency {' -> '.join(chain)}" if chain else self.label
+
+    def add(self, original: Callable[..., Any], dependency: Dependency, chain: list[str]) -> int:
+        if dependency.use_cache and original in self.cache:
+            return self.cache[original]
+        if original in self.active:
+            cycle = " -> ".join(call_name(c) for c in [*self.active, original])
+            raise DeclarationError(f"{self.label}: dependency cycle {cycle}.")
+        call = self.overrides.get(original, original)
+        if not callable(call):
+            raise DeclarationError(
+                f"{self.where(chain)}: Depends() needs a callable, got {call!r}."
+            )
+        self.active.append(original)
+        step = self._step(original, call, dependency.scope or "request", chain)
+        self.active.pop()
+        self.steps.append(step)
+        index = len(self.steps) - 1
+        if dependency.use_cache:
+            self.cache[original] = index
+        return index
+
+    def _step(
+        self, original: Callable[..., Any], call: Callable[..., Any], scope: str, chain: list[str]
+    ) -> Step:
+        where = self.where(chain)
+        args: list[tuple[str, ArgKind, int]] = []
+        inputs: list[Input] = []
+        body: list[Input] = []
+        needs: list[int] = []
+        for parameter in signature_of(call, where).parameters.values():
+            analysed = analyse_parameter(parameter, self.path_params, where)
+            if analysed.dependency is not None:
+                target = analysed.dependency.dependency or analysed.annotation
+                if not callable(target):
+                    raise DeclarationError(
+                        f"{where}: parameter {analysed.name!r} uses Depends() without a "
+                        "callable and its annotation is not a class to call."
+                    )
+                sub_chain = [*chain, call_name(target)]
+                index = self.add(target, analysed.dependency, sub_chain)
+                args.append((analysed.name, ArgKind.DEPENDENCY, index))
+                needs.append(index)
+            elif analysed.special is not None:
+                args.append((analysed.name, _SPECIAL_ARGS[analysed.special], -1))
+            else:
+                assert analysed.param is not None
+                item = self._input(analysed, analysed.param)
+                (body if isinstance(analysed.param, BodyParam) else inputs).append(item)
+        mode = _mode(call)
+        validator = _validator(inputs, by_alias=False)
+        return Step(
+            call,
+            where,
+            mode,
+            scope,
+            tuple(inputs),
+            validator,
+            tuple(body),
+            None,
+            tuple(args),
+            tuple(needs),
+            original,
+        )
+
+    def _input(self, analysed: Analysed, param: Param) -> Input:
+        key = f"p{self.counter}"
+        self.counter += 1
+        return Input(
+            key,
+            analysed.name,
+            param.source,
+            lookup_name(analysed.name, param),
+            is_sequence(analysed.annotation),
+            analysed.annotation,
+            param,
+        )
+
+
+_SPECIAL_ARGS = {
+    Special.REQUEST: ArgKind.REQUEST,
+    Special.RESPONSE: ArgKind.RESPONSE,
+    Special.BACKGROUND: ArgKind.BACKGROUND,
+}
+
+
+def build_plan(
+    handler: Callable[..., Any],
+    *,
+    label: str,
+    path_params: frozenset[str],
+    dependencies: list[Dependency],
+    overrides: Mapping[Callable[..., Any], Callable[..., Any]],
+) -> Plan:
+    """Analyse `handler` and its dependencies into a `Plan`.
+
+    Args:
+        handler: The path operation function.
+        label: How errors name the route, e.g. `route GET /items/{item_id}`.
+        path_params: The parameter names of the route path.
+        dependencies: Route, router and app `dependencies=[...]`, run first.
+        overrides: `app.dependency_overrides`.
+
+    Raises:
+        DeclarationError: naming the route and the dependency chain.
+    """
+    builder = _Builder(label, path_params, overrides)
+    for dependency in dependencies:
+        if dependency.dependency is None:
+            raise DeclarationError(f"{label}: dependencies=[Depends()] needs a callable.")
+        builder.add(dependency.dependency, dependency, [call_name(dependency.dependency)])
+    handler_step = builder._step(handler, handler, "request", [])
+    handler_step = dataclasses.replace(handler_step, needs=tuple(range(len(builder.steps))))
+    builder.steps.append(handler_step)
+    return _finish(builder.steps, label)
+
+
+def _finish(steps: list[Step], label: str) -> Plan:
+    bodies = [item for step in steps for item in step.body_inputs]
+    single = len(bodies) == 1 and not getattr(bodies[0].param, "embed", False)
+    mode = BodyMode.NONE if not bodies else BodyMode.SINGLE if single else BodyMode.EMBEDDED
+    adapter: TypeAdapter[Any] | None = None
+    if mode is BodyMode.SINGLE:
+        item = bodies[0]
+        annotation = _clean(item.annotation)
+        if item.param.constraints:
+            annotation = Annotated[(annotation, item.param.field_info())]
+        adapter = TypeAdapter(annotation)
+    elif mode is BodyMode.EMBEDDED:
+        for step in steps:
+            step.body_validator = _validator(list(step.body_inputs), by_alias=True)
+    kinds = {kind for step in steps for _, kind, _ in step.args}
+    generators = [step for step in steps if step.mode in (CallMode.ASYNC_GEN, CallMode.SYNC_GEN)]
+    first_body = bodies[0].param if bodies else None
+    return Plan(
+        steps=steps,
+        body_mode=mode,
+        body_required=any(item.param.required for item in bodies),
+        body_default=(
+            first_body.default
+            if first_body is not None and first_body.default is not PydanticUndefined
+            else None
+        ),
+        single_body=bodies[0] if single else None,
+        single_body_adapter=adapter,
+        uses_temporal=ArgKind.RESPONSE in kinds,
+        uses_background=ArgKind.BACKGROUND in kinds,
+        function_stack=any(step.scope == "function" for step in generators),
+        request_stack=any(step.scope == "request" for step in generators),
+    )

@@ -1,0 +1,233 @@
+"""Executing a `Plan` for one request.
+
+Steps run in plan order. A step whose own parameters fail validation, or that
+needs a step that failed, is skipped and its errors collected; the handler runs
+only if nothing failed. All errors are raised together as one
+`RequestValidationError`, with FastAPI's `loc` shape (`["query", "limit"]`).
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from types import TracebackType
+from typing import Any
+
+import pydantic_core
+from pydantic import ValidationError as PydanticValidationError
+
+from transom.background import BackgroundTasks
+from transom.concurrency import run_in_threadpool
+from transom.di.plan import ArgKind, BodyMode, CallMode, Input, Plan, Step
+from transom.exceptions import RequestValidationError
+from transom.params import ParamSource
+from transom.requests import Request
+from transom.temporal import TemporalResponse
+
+__all__ = ["Context", "solve"]
+
+_MISSING: Any = object()
+_JSON_TYPES = ("application/json",)
+
+
+class Context:
+    """What one request's steps share: the request, the temporal response, exit stacks."""
+
+    __slots__ = (
+        "background",
+        "body",
+        "function_stack",
+        "json",
+        "request",
+        "request_stack",
+        "temporal",
+    )
+
+    def __init__(self, request: Request, plan: Plan) -> None:
+        self.request = request
+        self.temporal: TemporalResponse | None = TemporalResponse() if plan.uses_temporal else None
+        self.background: BackgroundTasks | None = (
+            BackgroundTasks() if plan.uses_background else None
+        )
+        self.function_stack: AsyncExitStack | None = None
+        self.request_stack: AsyncExitStack | None = None
+        self.body: bytes = b""
+        self.json: Any = _MISSING
+
+
+def _extract(inputs: tuple[Input, ...], request: Request) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for item in inputs:
+        source = item.source
+        value: Any
+        if source is ParamSource.PATH:
+            value = request.path_params.get(item.lookup)
+        elif source is ParamSource.QUERY:
+            params = request.query_params
+            value = params.getlist(item.lookup) if item.sequence else params.get(item.lookup)
+        elif source is ParamSource.HEADER:
+            headers = request.headers
+            value = headers.getlist(item.lookup) if item.sequence else headers.get(item.lookup)
+        else:
+            value = request.cookies.get(item.lookup)
+        if value is not None and value != []:
+            data[item.key] = value
+    return data
+
+
+def _errors(
+    exc: PydanticValidationError | pydantic_core.ValidationError,
+    prefix: tuple[Any, ...],
+    inputs: tuple[Input, ...] | None,
+) -> list[dict[str, Any]]:
+    keys = {item.key: (item.source.value, item.lookup) for item in inputs or ()}
+    found: list[dict[str, Any]] = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        if inputs is not None and loc and loc[0] in keys:
+            loc = (*keys[str(loc[0])], *loc[1:])
+        else:
+            loc = (*prefix, *loc)
+        entry: dict[str, Any] = {**error, "loc": loc}
+        if error["type"] == "missing":
+            entry["input"] = None
+        found.append(entry)
+    return found
+
+
+def _content_type_error(request: Request) -> list[dict[str, Any]] | None:
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        return None
+    media = content_type.partition(";")[0].strip().lower()
+    if media in _JSON_TYPES or (media.startswith("application/") and media.endswith("+json")):
+        return None
+    return [
+        {
+            "type": "content_type",
+            "loc": ("body",),
+            "msg": f"Expected a JSON body (Content-Type: application/json), got {media!r}.",
+            "input": None,
+        }
+    ]
+
+
+def _body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], list[Any]]:
+    if plan.body_mode is BodyMode.SINGLE:
+        item = step.body_inputs[0]
+        if not ctx.body:
+            if plan.body_required:
+                missing = {"type": "missing", "loc": ("body",), "msg": "Field required"}
+                return {}, [{**missing, "input": None}]
+            return {item.name: plan.body_default}, []
+        adapter = plan.single_body_adapter
+        assert adapter is not None
+        try:
+            return {item.name: adapter.validate_json(ctx.body)}, []
+        except PydanticValidationError as exc:
+            return {}, _errors(exc, ("body",), None)
+    if ctx.json is _MISSING:
+        try:
+            ctx.json = pydantic_core.from_json(ctx.body) if ctx.body else {}
+        except ValueError as exc:
+            ctx.json = None
+            error = {"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error"}
+            return {}, [{**error, "input": {}, "ctx": {"error": str(exc)}}]
+    validator = step.body_validator
+    assert validator is not None
+    try:
+        model = validator.validate_python(ctx.json)
+    except pydantic_core.ValidationError as exc:
+        prefixed = _errors(exc, ("body",), None)
+        return {}, prefixed
+    values = model.__dict__
+    return {item.name: values[item.key] for item in step.body_inputs}, []
+
+
+def _arguments(
+    step: Step, plan: Plan, ctx: Context, results: list[Any]
+) -> tuple[dict[str, Any], list[Any]]:
+    kwargs: dict[str, Any] = {}
+    errors: list[Any] = []
+    if step.validator is not None:
+        try:
+            model = step.validator.validate_python(_extract(step.inputs, ctx.request))
+        except pydantic_core.ValidationError as exc:
+            errors = _errors(exc, (), step.inputs)
+        else:
+            values = model.__dict__
+            for item in step.inputs:
+                kwargs[item.name] = values[item.key]
+    if step.body_inputs:
+        body_kwargs, body_errors = _body_values(step, plan, ctx)
+        kwargs.update(body_kwargs)
+        errors += body_errors
+    for name, kind, ref in step.args:
+        if kind is ArgKind.DEPENDENCY:
+            kwargs[name] = results[ref]
+        elif kind is ArgKind.REQUEST:
+            kwargs[name] = ctx.request
+        elif kind is ArgKind.RESPONSE:
+            kwargs[name] = ctx.temporal
+        else:
+            kwargs[name] = ctx.background
+    return kwargs, errors
+
+
+async def _call(step: Step, kwargs: dict[str, Any], ctx: Context) -> Any:
+    mode = step.mode
+    if mode is CallMode.ASYNC:
+        return await step.call(**kwargs)
+    if mode is CallMode.SYNC:
+        return await run_in_threadpool(step.call, **kwargs)
+    stack = ctx.function_stack if step.scope == "function" else ctx.request_stack
+    assert stack is not None
+    if mode is CallMode.ASYNC_GEN:
+        return await stack.enter_async_context(asynccontextmanager(step.call)(**kwargs))
+    manager = contextmanager(step.call)(**kwargs)
+    value = await run_in_threadpool(manager.__enter__)
+
+    async def exit_in_thread(
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        return await run_in_threadpool(manager.__exit__, exc_type, exc, traceback)
+
+    stack.push_async_exit(exit_in_thread)
+    return value
+
+
+async def solve(plan: Plan, ctx: Context) -> Any:
+    """Run the plan's dependencies and handler; return what the handler returned.
+
+    Raises:
+        RequestValidationError: with every error found, if any parameter is invalid.
+    """
+    steps = plan.steps
+    if plan.body_mode is not BodyMode.NONE:
+        ctx.body = await ctx.request.body()
+        if ctx.body:
+            content_errors = _content_type_error(ctx.request)
+            if content_errors:
+                raise RequestValidationError(content_errors, body=ctx.body)
+    results: list[Any] = [None] * len(steps)
+    failed: list[bool] | None = None
+    errors: list[Any] = []
+    last = len(steps) - 1
+    for index, step in enumerate(steps):
+        # The handler is still validated so that its errors are reported too.
+        if failed is not None and index != last and any(failed[need] for need in step.needs):
+            failed[index] = True
+            continue
+        kwargs, step_errors = _arguments(step, plan, ctx, results)
+        if step_errors:
+            errors += step_errors
+            failed = failed or [False] * len(steps)
+            failed[index] = True
+            continue
+        if index == last and errors:
+            break
+        results[index] = await _call(step, kwargs, ctx)
+    if errors:
+        raise RequestValidationError(errors, body=ctx.body or None)
+    return results[last]

@@ -1,0 +1,74 @@
+"""The outermost layer: an unhandled exception becomes a plain 500, then is re-raised.
+
+The 500 carries none of the temporal response's headers or cookies (nothing
+was meant to be sent for a failed request). The exception is re-raised so the
+server logs it and `TestClient(raise_server_exceptions=True)` sees it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from transom._types import ASGIApp, Message, Receive, Scope, Send
+from transom.concurrency import run_in_threadpool
+from transom.requests import Request
+from transom.responses import PlainTextResponse, Response
+
+__all__ = ["ServerErrorMiddleware"]
+
+logger = logging.getLogger("transom.error")
+
+
+class ServerErrorMiddleware:
+    """Send a 500 for any exception no other layer handled.
+
+    Args:
+        app: The app to wrap.
+        handler: Optional `handler(request, exc) -> Response` for the 500.
+        debug: Put the exception's type and message in the body (never in production).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        handler: Callable[[Request, Exception], Any] | None = None,
+        debug: bool = False,
+    ) -> None:
+        self.app = app
+        self.handler = handler
+        self.debug = debug
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            logger.exception("Unhandled error in %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                response = await self._response(Request(scope, receive), exc)
+                await response(scope, receive, send)
+            raise
+
+    async def _response(self, request: Request, exc: Exception) -> Response:
+        if self.handler is not None:
+            if inspect.iscoroutinefunction(self.handler):
+                response: Response = await self.handler(request, exc)
+            else:
+                response = await run_in_threadpool(self.handler, request, exc)
+            return response
+        if self.debug:
+            return PlainTextResponse(f"Internal Server Error\n\n{type(exc).__name__}: {exc}", 500)
+        return PlainTextResponse("Internal Server Error", status_code=500)

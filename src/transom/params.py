@@ -1,0 +1,242 @@
+"""Parameter markers: `Path`, `Query`, `Header`, `Cookie`, `Body` and `Depends`.
+
+Used as defaults (`q: str = Query("x")`) or in `Annotated` (`Annotated[str,
+Query()]`), exactly as in FastAPI. A marker only records what the user declared;
+`transom.di` turns it into a validation plan once, when the route is added.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any, Literal, TypedDict, Unpack
+
+from pydantic import Field
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+__all__ = [
+    "Body",
+    "BodyParam",
+    "Cookie",
+    "CookieParam",
+    "Dependency",
+    "Depends",
+    "Header",
+    "HeaderParam",
+    "Param",
+    "ParamOptions",
+    "ParamSource",
+    "Path",
+    "PathParam",
+    "Query",
+    "QueryParam",
+    "Security",
+]
+
+
+class ParamSource(enum.Enum):
+    """Where in the request a parameter comes from (the first item of an error `loc`)."""
+
+    PATH = "path"
+    QUERY = "query"
+    HEADER = "header"
+    COOKIE = "cookie"
+    BODY = "body"
+
+
+class ParamOptions(TypedDict, total=False):
+    """The keyword options every parameter marker accepts."""
+
+    default_factory: Callable[[], Any] | None
+    alias: str | None
+    title: str | None
+    description: str | None
+    gt: float | None
+    ge: float | None
+    lt: float | None
+    le: float | None
+    multiple_of: float | None
+    min_length: int | None
+    max_length: int | None
+    pattern: str | None
+    examples: list[Any] | None
+    deprecated: bool | None
+    include_in_schema: bool
+    json_schema_extra: dict[str, Any] | None
+
+
+_DOC_KEYS = ("title", "description", "examples", "json_schema_extra")
+_CONSTRAINT_KEYS = ("gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length", "pattern")
+
+
+class Param:
+    """A request parameter declaration; the base of the markers `Path()`, `Query()`, ...
+
+    Options (see `ParamOptions`): `default_factory`, `alias` (the name in the
+    request), documentation (`title`, `description`, `examples`, `deprecated`,
+    `json_schema_extra`, `include_in_schema`) and constraints (`gt`, `ge`, `lt`,
+    `le`, `multiple_of`, `min_length`, `max_length`, `pattern`).
+    """
+
+    source: ParamSource = ParamSource.QUERY
+
+    def __init__(self, default: Any = PydanticUndefined, **options: Unpack[ParamOptions]) -> None:
+        self.default = PydanticUndefined if default is ... else default
+        self.default_factory = options.get("default_factory")
+        self.alias = options.get("alias")
+        self.description = options.get("description")
+        self.deprecated = options.get("deprecated")
+        self.include_in_schema = options.get("include_in_schema", True)
+        self.examples = options.get("examples")
+        given: dict[str, Any] = dict(options)
+        self.constraints: dict[str, Any] = {
+            key: given[key] for key in (*_DOC_KEYS, *_CONSTRAINT_KEYS) if given.get(key) is not None
+        }
+
+    @property
+    def required(self) -> bool:
+        return self.default is PydanticUndefined and self.default_factory is None
+
+    def field_info(self) -> FieldInfo:
+        """A pydantic `FieldInfo` with this marker's default and constraints."""
+        field: FieldInfo
+        if self.default_factory is not None:
+            field = Field(default_factory=self.default_factory, **self.constraints)
+        else:
+            field = Field(self.default, **self.constraints)
+        return field
+
+    def with_default(self, default: Any) -> Param:
+        """A copy of this marker whose default is `default` (from `x: T = default`)."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.default = PydanticUndefined if default is ... else default
+        return clone
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(default={self.default!r}, alias={self.alias!r})"
+
+
+class PathParam(Param):
+    source = ParamSource.PATH
+
+
+class QueryParam(Param):
+    source = ParamSource.QUERY
+
+
+class HeaderParam(Param):
+    source = ParamSource.HEADER
+
+    def __init__(
+        self,
+        default: Any = PydanticUndefined,
+        *,
+        convert_underscores: bool = True,
+        **options: Unpack[ParamOptions],
+    ) -> None:
+        super().__init__(default, **options)
+        self.convert_underscores = convert_underscores
+
+
+class CookieParam(Param):
+    source = ParamSource.COOKIE
+
+
+class BodyParam(Param):
+    source = ParamSource.BODY
+
+    def __init__(
+        self,
+        default: Any = PydanticUndefined,
+        *,
+        embed: bool = False,
+        media_type: str = "application/json",
+        **options: Unpack[ParamOptions],
+    ) -> None:
+        super().__init__(default, **options)
+        self.embed = embed
+        self.media_type = media_type
+
+
+def Path(default: Any = ..., **options: Unpack[ParamOptions]) -> Any:  # noqa: N802
+    """A path parameter, e.g. `item_id` in `/items/{item_id}`. Always required."""
+    return PathParam(default, **options)
+
+
+def Query(default: Any = ..., **options: Unpack[ParamOptions]) -> Any:  # noqa: N802
+    """A query-string parameter; `list[...]` types collect repeated keys."""
+    return QueryParam(default, **options)
+
+
+def Header(  # noqa: N802
+    default: Any = ..., *, convert_underscores: bool = True, **options: Unpack[ParamOptions]
+) -> Any:
+    """A request header; `user_agent` reads `user-agent` unless `convert_underscores=False`."""
+    return HeaderParam(default, convert_underscores=convert_underscores, **options)
+
+
+def Cookie(default: Any = ..., **options: Unpack[ParamOptions]) -> Any:  # noqa: N802
+    """A request cookie."""
+    return CookieParam(default, **options)
+
+
+def Body(  # noqa: N802
+    default: Any = ...,
+    *,
+    embed: bool = False,
+    media_type: str = "application/json",
+    **options: Unpack[ParamOptions],
+) -> Any:
+    """The JSON body, or with `embed=True` (or several body parameters) one key of it."""
+    return BodyParam(default, embed=embed, media_type=media_type, **options)
+
+
+class Dependency:
+    """A dependency: the parameter receives what `dependency` returns (or yields).
+
+    Args:
+        dependency: The callable; defaults to the parameter's annotation (a class).
+        use_cache: Call it once per request however often it is needed (default).
+        scope: For dependencies that `yield`: `"request"` (default) runs the code
+            after `yield` once the response has been sent; `"function"` runs it
+            right after the handler, before the response starts, so headers and
+            cookies it sets on the temporal response are sent.
+    """
+
+    __slots__ = ("dependency", "scope", "use_cache")
+
+    def __init__(
+        self,
+        dependency: Callable[..., Any] | None = None,
+        *,
+        use_cache: bool = True,
+        scope: Literal["request", "function"] | None = None,
+    ) -> None:
+        if scope not in (None, "request", "function"):
+            raise ValueError(f"Depends scope must be 'request' or 'function', got {scope!r}.")
+        self.dependency = dependency
+        self.use_cache = use_cache
+        self.scope = scope
+
+    def __repr__(self) -> str:
+        name = getattr(self.dependency, "__qualname__", repr(self.dependency))
+        return f"Depends({name})"
+
+
+def Depends(  # noqa: N802
+    dependency: Callable[..., Any] | None = None,
+    *,
+    use_cache: bool = True,
+    scope: Literal["request", "function"] | None = None,
+) -> Any:
+    """Declare a dependency; see `Dependency` for the arguments."""
+    return Dependency(dependency, use_cache=use_cache, scope=scope)
+
+
+def Security(  # noqa: N802 - FastAPI's name
+    dependency: Callable[..., Any] | None = None, *, use_cache: bool = True
+) -> Any:
+    """Like `Depends`; kept so security code ports from FastAPI unchanged."""
+    return Dependency(dependency, use_cache=use_cache)

@@ -1,0 +1,422 @@
+"""Path operations: `APIRoute`, `APIRouter` and the verb decorators.
+
+An `APIRoute` compiles its `Plan` (parameters, dependencies, response model)
+when it is created, so declaration mistakes raise at startup. Per request it
+solves the plan, turns the result into a response, merges the temporal
+response into it (`transom.temporal`), and sends it.
+
+The verb decorators (`get`, `post`, ...) share one options type, `RouteOptions`,
+instead of repeating FastAPI's forty keyword arguments per verb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
+from enum import Enum
+from typing import Any, TypedDict, TypeVar, Unpack
+
+from transom._types import Receive, Scope, Send
+from transom.di.analysis import DeclarationError
+from transom.di.plan import Plan, build_plan
+from transom.di.solve import Context, solve
+from transom.params import Dependency
+from transom.requests import Request
+from transom.responses import JSONResponse, Response, body_allowed, run_after_response
+from transom.routing.paths import compile_path
+from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
+from transom.serialization import IncEx, ResponseModel, dump_json, infer_response_model
+from transom.temporal import SCOPE_KEY, TemporalResponse, merge_headers, merging_send
+
+__all__ = ["APIRoute", "APIRouter", "DependencyOverrides", "RouteDecorators", "RouteOptions"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class RouteOptions(TypedDict, total=False):
+    """The keyword options of a path operation, as in FastAPI."""
+
+    response_model: Any
+    status_code: int | None
+    tags: list[str | Enum] | None
+    dependencies: Sequence[Dependency] | None
+    summary: str | None
+    description: str | None
+    response_description: str
+    responses: dict[int | str, dict[str, Any]] | None
+    deprecated: bool | None
+    operation_id: str | None
+    response_model_include: IncEx
+    response_model_exclude: IncEx
+    response_model_by_alias: bool
+    response_model_exclude_unset: bool
+    response_model_exclude_defaults: bool
+    response_model_exclude_none: bool
+    include_in_schema: bool
+    response_class: type[Response]
+    name: str | None
+    openapi_extra: dict[str, Any] | None
+
+
+class DependencyOverrides(dict[Callable[..., Any], Callable[..., Any]]):
+    """`app.dependency_overrides`: a dict that counts its changes.
+
+    Routes rebuild their plan when the count moves, so an override set in a
+    test takes effect on the next request at the cost of one int compare.
+    """
+
+    version = 0
+
+    def _bump(self) -> None:
+        self.version += 1
+
+    def __setitem__(self, key: Callable[..., Any], value: Callable[..., Any]) -> None:
+        super().__setitem__(key, value)
+        self._bump()
+
+    def __delitem__(self, key: Callable[..., Any]) -> None:
+        super().__delitem__(key)
+        self._bump()
+
+    def clear(self) -> None:
+        super().clear()
+        self._bump()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self._bump()
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        value = super().pop(key, *default)
+        self._bump()
+        return value
+
+
+class APIRoute(BaseRoute):
+    """A path operation: an endpoint with its compiled plan and response handling."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: Sequence[str],
+        overrides: DependencyOverrides,
+        **options: Unpack[RouteOptions],
+    ) -> None:
+        self.template = compile_path(path)
+        self.endpoint = endpoint
+        self.methods: frozenset[str] = frozenset(method.upper() for method in methods)
+        self.options = options
+        self.name = options.get("name") or getattr(endpoint, "__name__", None)
+        self.status_code = options.get("status_code")
+        self.response_class: type[Response] = options.get("response_class", JSONResponse)
+        self.dependencies = list(options.get("dependencies") or ())
+        self.label = f"route {'|'.join(sorted(self.methods))} {path}"
+        self.overrides = overrides
+        self.response_model = self._response_model()
+        self._fast_json = self.response_class is JSONResponse
+        self.plan = self._build()
+
+    def _response_model(self) -> ResponseModel | None:
+        options = self.options
+        annotation = options.get("response_model", ...)
+        if annotation is ...:
+            annotation = infer_response_model(self.endpoint)
+        if annotation is None:
+            return None
+        if self.status_code is not None and not body_allowed(self.status_code):
+            return None
+        return ResponseModel(
+            annotation,
+            label=self.label,
+            include=options.get("response_model_include"),
+            exclude=options.get("response_model_exclude"),
+            by_alias=options.get("response_model_by_alias", True),
+            exclude_unset=options.get("response_model_exclude_unset", False),
+            exclude_defaults=options.get("response_model_exclude_defaults", False),
+            exclude_none=options.get("response_model_exclude_none", False),
+        )
+
+    def _build(self) -> Plan:
+        self._version = self.overrides.version
+        return build_plan(
+            self.endpoint,
+            label=self.label,
+            path_params=frozenset(self.template.converters),
+            dependencies=self.dependencies,
+            overrides=self.overrides,
+        )
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        plan = self.plan
+        if self._version != self.overrides.version:
+            plan = self.plan = self._build()
+        ctx = Context(Request(scope, receive, send), plan)
+        if ctx.temporal is not None:
+            scope[SCOPE_KEY] = ctx.temporal
+        if plan.request_stack:
+            async with AsyncExitStack() as stack:
+                ctx.request_stack = stack
+                await self._respond(plan, ctx, scope, receive, send)
+        else:
+            await self._respond(plan, ctx, scope, receive, send)
+
+    async def _respond(
+        self, plan: Plan, ctx: Context, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        if plan.function_stack:
+            async with AsyncExitStack() as stack:
+                ctx.function_stack = stack
+                value = await solve(plan, ctx)
+        else:
+            value = await solve(plan, ctx)
+        temporal = ctx.temporal
+        if isinstance(value, Response) and value is not temporal:
+            if temporal is not None:
+                value.raw_headers = merge_headers(value.raw_headers, list(temporal.raw_headers))
+                temporal.freeze()
+            await value(scope, receive, send)
+        elif _is_asgi_response(value):
+            await value(scope, receive, merging_send(send, temporal) if temporal else send)
+        else:
+            await self._data_response(value, temporal)(scope, receive, send)
+        if temporal is not None and temporal.background is not None:
+            await run_after_response(scope, temporal.background)
+        if ctx.background is not None and ctx.background.tasks:
+            await run_after_response(scope, ctx.background)
+
+    def _data_response(self, value: Any, temporal: TemporalResponse | None) -> Response:
+        status = self.status_code or 200
+        if temporal is not None and temporal.status_code is not None:
+            status = temporal.status_code
+        if value is temporal:
+            response = Response(b"", status_code=status)
+        elif self._fast_json:
+            body = (
+                dump_json(value) if self.response_model is None else self.response_model.dump(value)
+            )
+            response = JSONResponse.__new__(JSONResponse)
+            response.status_code = status
+            response.body = body
+            response.background = None
+            response._cookies = None
+            response.raw_headers = [
+                (b"content-length", str(len(body)).encode("ascii")),
+                (b"content-type", b"application/json"),
+            ]
+        else:
+            response = self._class_response(value, status)
+        if temporal is not None:
+            response.raw_headers = _data_headers(response.raw_headers, temporal)
+            temporal.freeze()
+        return response
+
+    def _class_response(self, value: Any, status: int) -> Response:
+        if issubclass(self.response_class, JSONResponse) and self.response_model is not None:
+            body = self.response_model.dump(value)
+            response = self.response_class(None, status_code=status)
+            response.body = body
+            response.raw_headers = [p for p in response.raw_headers if p[0] != b"content-length"]
+            response.raw_headers.append((b"content-length", str(len(body)).encode("ascii")))
+            return response
+        return self.response_class(value, status_code=status)
+
+
+def _data_headers(framework: list[tuple[bytes, bytes]], temporal: TemporalResponse) -> Any:
+    """Headers of a response built from data: the temporal values win over defaults."""
+    own = [pair for pair in temporal.raw_headers if pair[0] != b"content-length"]
+    has_type = any(name == b"content-type" for name, _ in own)
+    kept = [
+        p
+        for p in framework
+        if p[0] == b"content-length" or (p[0] != b"content-type" or not has_type)
+    ]
+    return kept + own
+
+
+def _is_asgi_response(value: Any) -> bool:
+    return callable(value) and hasattr(value, "status_code") and not isinstance(value, type)
+
+
+class RouteDecorators:
+    """`api_route`, `get`, `post`, ... for any class with `add_api_route`."""
+
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: Sequence[str] | None = None,
+        **options: Unpack[RouteOptions],
+    ) -> None:
+        raise NotImplementedError  # pragma: no cover
+
+    def api_route(
+        self, path: str, *, methods: Sequence[str] | None = None, **options: Unpack[RouteOptions]
+    ) -> Callable[[F], F]:
+        """Register the decorated function for `path` and `methods` (default GET)."""
+
+        def decorator(endpoint: F) -> F:
+            self.add_api_route(path, endpoint, methods=methods, **options)
+            return endpoint
+
+        return decorator
+
+    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        """Register a GET path operation."""
+        return self.api_route(path, methods=["GET"], **options)
+
+    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        """Register a POST path operation."""
+        return self.api_route(path, methods=["POST"], **options)
+
+    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        """Register a PUT path operation."""
+        return self.api_route(path, methods=["PUT"], **options)
+
+    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        """Register a PATCH path operation."""
+        return self.api_route(path, methods=["PATCH"], **options)
+
+    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        """Register a DELETE path operation."""
+        return self.api_route(path, methods=["DELETE"], **options)
+
+    def head(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        """Register a HEAD path operation."""
+        return self.api_route(path, methods=["HEAD"], **options)
+
+    def options(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        """Register an OPTIONS path operation."""
+        return self.api_route(path, methods=["OPTIONS"], **options)
+
+
+def _merge_lists(*parts: Sequence[Any] | None) -> list[Any]:
+    return [item for part in parts for item in part or ()]
+
+
+class APIRouter(Router, RouteDecorators):
+    """A group of path operations with a shared prefix, tags, dependencies and responses.
+
+    Include it in the app (or another router) with `include_router`.
+    """
+
+    def __init__(
+        self,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[Dependency] | None = None,
+        default_response_class: type[Response] = JSONResponse,
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        redirect_slashes: bool = True,
+        lifespan: Lifespan | None = None,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        dependency_overrides: DependencyOverrides | None = None,
+    ) -> None:
+        super().__init__(
+            redirect_slashes=redirect_slashes,
+            lifespan=lifespan,
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
+        )
+        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+            raise DeclarationError(
+                f"Router prefix must start with '/' and not end with '/', got {prefix!r}."
+            )
+        self.prefix = prefix
+        self.tags = list(tags or [])
+        self.dependencies = list(dependencies or [])
+        self.default_response_class = default_response_class
+        self.responses = dict(responses or {})
+        self.deprecated = deprecated
+        self.include_in_schema = include_in_schema
+        self.dependency_overrides = dependency_overrides or DependencyOverrides()
+
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: Sequence[str] | None = None,
+        **options: Unpack[RouteOptions],
+    ) -> None:
+        """Add a path operation; its plan is compiled now."""
+        merged: RouteOptions = {**options}
+        merged["tags"] = _merge_lists(self.tags, options.get("tags"))
+        merged["dependencies"] = _merge_lists(self.dependencies, options.get("dependencies"))
+        merged["responses"] = {**self.responses, **(options.get("responses") or {})}
+        merged.setdefault("response_class", self.default_response_class)
+        if self.deprecated is not None:
+            merged.setdefault("deprecated", self.deprecated)
+        if not self.include_in_schema:
+            merged["include_in_schema"] = False
+        route = APIRoute(
+            self.prefix + path,
+            endpoint,
+            methods=methods or ["GET"],
+            overrides=self.dependency_overrides,
+            **merged,
+        )
+        self.append(route)
+
+    def include_router(
+        self,
+        router: APIRouter,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[Dependency] | None = None,
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        default_response_class: type[Response] | None = None,
+    ) -> None:
+        """Add every route of `router` under `prefix`, with extra tags and dependencies."""
+        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+            raise DeclarationError(
+                f"include_router prefix must start with '/' and not end with '/', got {prefix!r}."
+            )
+        for route in router.routes:
+            if not isinstance(route, APIRoute):
+                self._copy_route(prefix, route)
+                continue
+            # route.options already holds the included router's own tags and dependencies.
+            options: RouteOptions = {**route.options}
+            options["tags"] = _merge_lists(self.tags, tags, route.options.get("tags"))
+            options["dependencies"] = _merge_lists(
+                self.dependencies, dependencies, route.dependencies
+            )
+            options["responses"] = {
+                **self.responses,
+                **(responses or {}),
+                **(route.options.get("responses") or {}),
+            }
+            if deprecated is not None or self.deprecated is not None:
+                options.setdefault("deprecated", deprecated or self.deprecated)
+            if not (include_in_schema and self.include_in_schema):
+                options["include_in_schema"] = False
+            if default_response_class is not None and "response_class" not in route.options:
+                options["response_class"] = default_response_class
+            self.append(
+                APIRoute(
+                    self.prefix + prefix + route.path,
+                    route.endpoint,
+                    methods=sorted(route.methods),
+                    overrides=self.dependency_overrides,
+                    **options,
+                )
+            )
+        self.on_startup += router.on_startup
+        self.on_shutdown += router.on_shutdown
+
+    def _copy_route(self, prefix: str, route: BaseRoute) -> None:
+        if isinstance(route, Mount):
+            self.mount(self.prefix + prefix + route.prefix, route.app, name=route.name)
+        elif isinstance(route, Route):
+            methods = sorted(route.methods or frozenset[str]())
+            self.add_route(self.prefix + prefix + route.path, route.endpoint, methods, route.name)

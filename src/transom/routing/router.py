@@ -1,0 +1,238 @@
+"""The router: finds the route for a request, and runs the lifespan.
+
+Static paths are found by one dictionary lookup, before any parameterised
+pattern is tried, so their cost does not grow with the number of routes. A
+path that exists for other methods gets 405 with `Allow`; no match gets 404
+(both raised as `HTTPException`, so exception handlers and CORS see them).
+
+This module knows nothing of dependency injection: a route is anything with a
+`template`, `methods` and an ASGI `handle`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+from transom._types import ASGIApp, Receive, Scope, Send
+from transom.concurrency import run_in_threadpool
+from transom.exceptions import HTTPException
+from transom.requests import Request
+from transom.responses import RedirectResponse, Response
+from transom.routing.paths import PathTemplate, compile_path
+
+__all__ = ["BaseRoute", "Lifespan", "Mount", "Route", "Router", "route_path"]
+
+Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
+
+
+def route_path(scope: Scope) -> str:
+    """The path to route on: the request path below the app's `root_path`."""
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
+    if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
+        return path[len(root) :] or "/"
+    return path
+
+
+class BaseRoute:
+    """What the router needs of a route."""
+
+    template: PathTemplate
+    methods: frozenset[str] | None
+    name: str | None
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError  # pragma: no cover
+
+    def match_path(self, path: str) -> dict[str, Any] | None:
+        return self.template.match(path)
+
+    @property
+    def path(self) -> str:
+        return self.template.template
+
+
+class Route(BaseRoute):
+    """A plain endpoint: `func(request) -> Response` (sync or async), or an ASGI app."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: Sequence[str] | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.template = compile_path(path)
+        self.endpoint = endpoint
+        self.name = name or getattr(endpoint, "__name__", None)
+        upper = {method.upper() for method in methods or ("GET",)}
+        if "GET" in upper:
+            upper.add("HEAD")
+        self.methods = frozenset(upper)
+        self._is_async = inspect.iscoroutinefunction(endpoint)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        if self._is_async:
+            response = await self.endpoint(request)
+        else:
+            response = await run_in_threadpool(self.endpoint, request)
+        await response(scope, receive, send)
+
+
+class Mount(BaseRoute):
+    """Serve an ASGI app below a path prefix; the app sees the prefix in `root_path`."""
+
+    def __init__(self, path: str, app: ASGIApp, *, name: str | None = None) -> None:
+        path = path.rstrip("/")
+        self.template = compile_path(path or "/", prefix_only=True)
+        self.prefix = path
+        self.app = app
+        self.name = name
+        self.methods = None
+
+    def match_path(self, path: str) -> dict[str, Any] | None:
+        if path == self.prefix or path.startswith(self.prefix + "/") or not self.prefix:
+            return self.template.match(path) if self.template.converters else {}
+        return None
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        child = dict(scope)
+        child["root_path"] = scope.get("root_path", "") + self.prefix
+        await self.app(child, receive, send)
+
+
+class Router:
+    """An ASGI app that dispatches to its routes and runs the lifespan."""
+
+    def __init__(
+        self,
+        routes: Sequence[BaseRoute] | None = None,
+        *,
+        redirect_slashes: bool = True,
+        lifespan: Lifespan | None = None,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+    ) -> None:
+        self.routes: list[BaseRoute] = []
+        self._static: dict[str, list[BaseRoute]] = {}
+        self._dynamic: list[BaseRoute] = []
+        self.redirect_slashes = redirect_slashes
+        self.lifespan_context = lifespan
+        self.on_startup = list(on_startup or [])
+        self.on_shutdown = list(on_shutdown or [])
+        for route in routes or ():
+            self.append(route)
+
+    def append(self, route: BaseRoute) -> None:
+        """Add a route object; static paths go into the lookup table."""
+        self.routes.append(route)
+        if route.template.is_static and not isinstance(route, Mount):
+            self._static.setdefault(route.template.template, []).append(route)
+        else:
+            self._dynamic.append(route)
+
+    def add_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        methods: Sequence[str] | None = None,
+        name: str | None = None,
+    ) -> None:
+        """Add a plain `request -> Response` endpoint."""
+        self.append(Route(path, endpoint, methods=methods, name=name))
+
+    def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
+        """Serve `app` below `path`."""
+        self.append(Mount(path, app, name=name))
+
+    def url_path_for(self, name: str, /, **params: Any) -> str:
+        """The path of the route called `name`, with `params` filled in."""
+        for route in self.routes:
+            if route.name == name and not isinstance(route, Mount):
+                return route.template.build(**params)
+        raise LookupError(f"No route named {name!r}.")
+
+    def _find(self, path: str, method: str) -> tuple[BaseRoute | None, dict[str, Any], set[str]]:
+        allowed: set[str] = set()
+        for route in self._static.get(path, ()):
+            if route.methods is None or method in route.methods:
+                return route, {}, allowed
+            allowed |= route.methods
+        for route in self._dynamic:
+            params = route.match_path(path)
+            if params is None:
+                continue
+            if route.methods is None or method in route.methods:
+                return route, params, allowed
+            allowed |= route.methods
+        return None, {}, allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self.lifespan(scope, receive, send)
+            return
+        path = route_path(scope)
+        method = scope.get("method", "GET") if kind == "http" else "GET"
+        route, params, allowed = self._find(path, method)
+        if route is not None:
+            if params:
+                scope["path_params"] = {**scope.get("path_params", {}), **params}
+            await route.handle(scope, receive, send)
+            return
+        if allowed:
+            raise HTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
+        if kind == "http" and self.redirect_slashes and path != "/":
+            other = path[:-1] if path.endswith("/") else path + "/"
+            if self._find(other, method)[0] is not None:
+                await self._redirect(scope, other, receive, send)
+                return
+        raise HTTPException(404)
+
+    async def _redirect(self, scope: Scope, path: str, receive: Receive, send: Send) -> None:
+        url = Request(scope).url
+        target = url.replace(path=scope.get("root_path", "") + path)
+        response: Response = RedirectResponse(str(target))
+        await response(scope, receive, send)
+
+    @contextlib.asynccontextmanager
+    async def _default_lifespan(self, app: Any) -> AsyncIterator[None]:
+        for handler in self.on_startup:
+            await _maybe_await(handler)
+        yield
+        for handler in self.on_shutdown:
+            await _maybe_await(handler)
+
+    async def lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the ASGI lifespan protocol around the lifespan context."""
+        context = self.lifespan_context or self._default_lifespan
+        started = False
+        await receive()
+        try:
+            async with context(scope.get("app")) as state:
+                if state is not None:
+                    if "state" not in scope:
+                        raise RuntimeError(
+                            "The lifespan yielded state, but the server does not support "
+                            "lifespan state."
+                        )
+                    scope["state"].update(state)
+                await send({"type": "lifespan.startup.complete"})
+                started = True
+                await receive()
+        except BaseException as exc:
+            phase = "shutdown" if started else "startup"
+            await send({"type": f"lifespan.{phase}.failed", "message": repr(exc)})
+            raise
+        await send({"type": "lifespan.shutdown.complete"})
+
+
+async def _maybe_await(handler: Callable[[], Any]) -> None:
+    result = handler()
+    if isinstance(result, Awaitable):
+        await result

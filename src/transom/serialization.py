@@ -1,0 +1,121 @@
+"""`response_model`: validating, filtering and serialising returned data to JSON bytes.
+
+The model's `TypeAdapter` is built once per route. Per request, data that is
+already an instance of the exact model class is not validated again; anything
+else is validated with `from_attributes=True` (so ORM objects and other models
+work) and then filtered while pydantic-core writes the bytes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from collections.abc import Callable
+from typing import Any, get_args, get_origin
+
+import pydantic_core
+from pydantic import BaseModel, PydanticSchemaGenerationError, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
+
+from transom.di.analysis import DeclarationError
+from transom.exceptions import ResponseValidationError
+from transom.responses import Response
+
+__all__ = ["ResponseModel", "dump_json", "infer_response_model"]
+
+IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any] | None
+
+
+def dump_json(value: Any) -> bytes:
+    """Serialise data without a response model (non-finite floats become `null`)."""
+    return pydantic_core.to_json(value, inf_nan_mode="null")
+
+
+def _is_response_type(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, Response):
+        return True
+    if get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_is_response_type(arg) for arg in get_args(annotation))
+    return False
+
+
+def infer_response_model(endpoint: Callable[..., Any]) -> Any:
+    """The return annotation to use as response model, or `None` when there is none."""
+    try:
+        annotation = inspect.signature(endpoint, eval_str=True).return_annotation
+    except (NameError, TypeError, ValueError):
+        return None
+    if annotation in (inspect.Signature.empty, None, type(None)) or _is_response_type(annotation):
+        return None
+    return annotation
+
+
+class ResponseModel:
+    """A compiled `response_model` with FastAPI's filtering options."""
+
+    __slots__ = ("adapter", "annotation", "exact", "options", "prepare")
+
+    def __init__(
+        self,
+        annotation: Any,
+        *,
+        label: str,
+        include: IncEx = None,
+        exclude: IncEx = None,
+        by_alias: bool = True,
+        exclude_unset: bool = False,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+    ) -> None:
+        try:
+            self.adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+        except (PydanticSchemaGenerationError, TypeError) as exc:
+            raise DeclarationError(
+                f"{label}: the response model {annotation!r} is not a type pydantic can "
+                f"validate ({exc}); pass response_model=None to return it unvalidated."
+            ) from None
+        self.annotation = annotation
+        is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        self.exact: type[Any] | None = annotation if is_model else None
+        self.prepare = exclude_unset or exclude_defaults or exclude_none
+        self.options: dict[str, Any] = {
+            "include": include,
+            "exclude": exclude,
+            "by_alias": by_alias,
+            "exclude_unset": exclude_unset,
+            "exclude_defaults": exclude_defaults,
+            "exclude_none": exclude_none,
+        }
+
+    def _prepared(self, value: Any) -> Any:
+        # As FastAPI: models are dumped first so "unset" means unset by the handler.
+        if isinstance(value, BaseModel):
+            return value.model_dump(
+                by_alias=True,
+                exclude_unset=self.options["exclude_unset"],
+                exclude_defaults=self.options["exclude_defaults"],
+                exclude_none=self.options["exclude_none"],
+            )
+        if isinstance(value, list):
+            return [self._prepared(item) for item in value]
+        return value
+
+    def dump(self, value: Any) -> bytes:
+        """Validate and filter `value`, and return the JSON bytes.
+
+        Raises:
+            ResponseValidationError: if `value` does not match the model.
+        """
+        if type(value) is not self.exact:
+            if self.prepare:
+                value = self._prepared(value)
+            try:
+                value = self.adapter.validate_python(value, from_attributes=True)
+            except PydanticValidationError as exc:
+                errors = [
+                    {**error, "loc": ("response", *error["loc"])}
+                    for error in exc.errors(include_url=False)
+                ]
+                raise ResponseValidationError(errors, body=value) from None
+        return self.adapter.dump_json(value, **self.options)
