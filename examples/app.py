@@ -1,33 +1,124 @@
-"""The example app served by the README's first command.
+"""The example app served by the README's first command: a small notes API.
 
-Until routing lands this is a pure ASGI app built from transom's requests and
-responses: it greets by cookie, remembers the name you give it, and shows how a
-response carries cookies and headers that are checked when they are set.
+It shows the temporal response at work: a dependency sets cookies and headers,
+handlers change the status code, a paginated list sends `X-Total-Count`, a
+handler returns a `JSONResponse` and still gets the temporal cookie, and an error
+keeps the cookie set before it was raised. All data lives in memory.
+
+    transom run examples.app:app
 """
 
 from __future__ import annotations
 
-from transom import JSONResponse, PlainTextResponse, Request
-from transom._types import Receive, Scope, Send
+import secrets
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from transom import (
+    Cookie,
+    Depends,
+    HTTPException,
+    JSONResponse,
+    Query,
+    Response,
+    Transom,
+    status,
+)
+
+app = Transom(title="Transom notes", description="A small API that shapes its responses.")
+
+SESSIONS: dict[str, str] = {}
+NOTES: dict[int, dict[str, object]] = {
+    1: {"id": 1, "owner": "ada", "text": "Analytical engine notes", "secret": "x"},
+    2: {"id": 2, "owner": "ada", "text": "Bernoulli numbers", "secret": "y"},
+    3: {"id": 3, "owner": "grace", "text": "COBOL draft", "secret": "z"},
+}
 
 
-async def app(scope: Scope, receive: Receive, send: Send) -> None:
-    """`GET /` greets you; `GET /login?name=ada` sets a cookie; `GET /logout` deletes it."""
-    if scope["type"] != "http":
-        return
-    request = Request(scope, receive)
-    path = request.url.path
-    if path == "/":
-        name = request.cookies.get("name", "stranger")
-        response = JSONResponse({"hello": name})
-        response.headers["X-Greeting"] = "transom"
-    elif path == "/login":
-        name = request.query_params.get("name", "ada")
-        response = JSONResponse({"logged_in": name})
-        response.set_cookie("name", name, httponly=True, max_age=3600)
-    elif path == "/logout":
-        response = JSONResponse({"logged_out": True})
-        response.delete_cookie("name")
-    else:
-        response = PlainTextResponse("Not Found", status_code=404)
-    await response(scope, receive, send)
+class Login(BaseModel):
+    user: str = Field(min_length=1, max_length=40, pattern=r"^[a-z]+$")
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=500)
+
+
+class Note(BaseModel):
+    id: int
+    owner: str
+    text: str
+
+
+def mark_visit(response: Response, visits: Annotated[int, Cookie()] = 0) -> int:
+    """A dependency that counts visits in a cookie and tags every response."""
+    response.set_cookie("visits", str(visits + 1), max_age=3600, httponly=True)
+    response.headers["X-Served-By"] = "transom-example"
+    return visits + 1
+
+
+def current_user(session: Annotated[str | None, Cookie()] = None) -> str:
+    """The logged-in user, from the session cookie; 401 otherwise."""
+    user = SESSIONS.get(session or "")
+    if user is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "Log in first.", headers={"WWW-Authenticate": "Cookie"}
+        )
+    return user
+
+
+Visits = Annotated[int, Depends(mark_visit)]
+User = Annotated[str, Depends(current_user)]
+
+
+@app.post("/login", status_code=status.HTTP_201_CREATED)
+def login(body: Login, response: Response, visits: Visits) -> dict[str, object]:
+    """Start a session: the session cookie is set on the temporal response."""
+    token = secrets.token_urlsafe(16)
+    SESSIONS[token] = body.user
+    response.set_cookie("session", token, httponly=True, samesite="lax")
+    return {"user": body.user, "visits": visits}
+
+
+@app.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(response: Response, session: Annotated[str | None, Cookie()] = None) -> None:
+    """End the session; `delete_cookie` repeats the attributes the cookie was set with."""
+    SESSIONS.pop(session or "", None)
+    response.delete_cookie("session", httponly=True)
+
+
+@app.get("/notes", response_model=list[Note])
+def list_notes(
+    response: Response,
+    visits: Visits,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> list[dict[str, object]]:
+    """A page of notes; the total is in `X-Total-Count`, the secret field is filtered out."""
+    notes = list(NOTES.values())
+    response.headers["X-Total-Count"] = str(len(notes))
+    return notes[offset : offset + limit]
+
+
+@app.post("/notes", status_code=status.HTTP_201_CREATED)
+def create_note(body: NoteIn, user: User, response: Response) -> Note:
+    """Create a note; the `Location` header points at it."""
+    note_id = max(NOTES, default=0) + 1
+    NOTES[note_id] = {"id": note_id, "owner": user, "text": body.text, "secret": ""}
+    response.headers["Location"] = f"/notes/{note_id}"
+    return Note(id=note_id, owner=user, text=body.text)
+
+
+@app.get("/notes/{note_id}")
+def get_note(note_id: int, visits: Visits) -> Note:
+    """One note; a missing note is a 404 that still carries the visits cookie."""
+    note = NOTES.get(note_id)
+    if note is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Note {note_id} does not exist.")
+    return Note.model_validate(note)
+
+
+@app.get("/me")
+def me(user: User, visits: Visits) -> JSONResponse:
+    """Returns a `JSONResponse` directly; the temporal cookie and header are merged in."""
+    return JSONResponse({"user": user, "visits": visits}, headers={"Cache-Control": "no-store"})

@@ -238,7 +238,9 @@ class Response:
         cookies = self._cookies
         if cookies is None:
             cookies = self._cookies = {}
-        identity = (key, attributes.domain, attributes.path)
+        domain = attributes.domain
+        # Browsers compare domains case-insensitively and ignore a leading dot.
+        identity = (key, domain.lower().lstrip(".") if domain else None, attributes.path)
         previous = cookies.get(identity)
         cookies[identity] = (header, attributes)
         raw = self.raw_headers

@@ -221,12 +221,23 @@ class TestClient(httpx.Client):
             "asgi": {"version": "3.0", "spec_version": "2.0"},
             "state": self.app_state,
         }
+        received = False
+
+        async def receive() -> Message:
+            nonlocal received
+            received = True
+            return await from_client.receive()
+
         try:
-            await self.app(scope, from_client.receive, to_client.send)
-        finally:
-            # An app without lifespan support raises or returns early; as uvicorn
-            # does, take either as "lifespan not supported" and carry on.
-            await to_client.send({"type": "lifespan.unsupported"})
+            await self.app(scope, receive, to_client.send)
+        except Exception as exc:
+            if received:
+                # The app took part in the lifespan and then crashed: surface it.
+                await to_client.send({"type": "lifespan.error", "error": exc})
+                return
+        # An app without lifespan support raises or returns before receiving;
+        # as uvicorn does, take that as "lifespan not supported" and carry on.
+        await to_client.send({"type": "lifespan.unsupported"})
 
     async def _lifespan_step(
         self,
@@ -240,5 +251,8 @@ class TestClient(httpx.Client):
         message = await from_app.receive()
         if message["type"] == "lifespan.unsupported":
             self._lifespan_supported = False
+        elif message["type"] == "lifespan.error":
+            self._lifespan_supported = False
+            raise message["error"]
         elif message["type"] == f"lifespan.{step}.failed":
             raise RuntimeError(f"Lifespan {step} failed: {message.get('message', '')}")

@@ -332,15 +332,15 @@ def _expires(key: str, expires: Expires) -> str:
         return format_http_date(expires)
     if isinstance(expires, (int, float)) and not isinstance(expires, bool):
         try:
-            moment = datetime.fromtimestamp(time.time(), UTC) + timedelta(seconds=expires)
+            later = datetime.fromtimestamp(time.time(), UTC) + timedelta(seconds=expires)
         except (OverflowError, ValueError):
             raise CookieError(
                 f"Cookie {key!r} expires {expires!r} seconds from now is out of range."
             ) from None
-        return format_http_date(moment)
+        return format_http_date(later)
     if isinstance(expires, str):
         parsed = parsedate_tz(expires)
-        moment = None
+        moment: datetime | None = None
         if parsed is not None and ";" not in expires:
             year, month, day, hour, minute, second = parsed[:6]
             offset = parsed[9] or 0

@@ -96,7 +96,11 @@ class URL:
 
 def _url_from_scope(scope: Mapping[str, Any]) -> str:
     scheme = scope.get("scheme", "http")
-    path = scope.get("root_path", "") + scope["path"]
+    # ASGI: `path` already includes `root_path`; older servers sent it without.
+    root = scope.get("root_path", "")
+    path = scope["path"]
+    if root and not path.startswith(root):
+        path = root + path
     query = scope.get("query_string", b"")
     host = ""
     for name, value in scope.get("headers", ()):

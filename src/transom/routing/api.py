@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, TypedDict, TypeVar, Unpack
 
 from transom._types import Receive, Scope, Send
+from transom.http.headers import RawHeaders
 from transom.di.analysis import DeclarationError
 from transom.di.plan import Plan, build_plan
 from transom.di.solve import Context, solve
@@ -177,7 +178,7 @@ class APIRoute(BaseRoute):
                 value.raw_headers = merge_headers(value.raw_headers, list(temporal.raw_headers))
                 temporal.freeze()
             await value(scope, receive, send)
-        elif _is_asgi_response(value):
+        elif value is not temporal and _is_asgi_response(value):
             await value(scope, receive, merging_send(send, temporal) if temporal else send)
         else:
             await self._data_response(value, temporal)(scope, receive, send)
@@ -223,16 +224,16 @@ class APIRoute(BaseRoute):
         return self.response_class(value, status_code=status)
 
 
-def _data_headers(framework: list[tuple[bytes, bytes]], temporal: TemporalResponse) -> Any:
-    """Headers of a response built from data: the temporal values win over defaults."""
-    own = [pair for pair in temporal.raw_headers if pair[0] != b"content-length"]
-    has_type = any(name == b"content-type" for name, _ in own)
-    kept = [
-        p
-        for p in framework
-        if p[0] == b"content-length" or (p[0] != b"content-type" or not has_type)
-    ]
-    return kept + own
+def _data_headers(framework: RawHeaders, temporal: TemporalResponse) -> RawHeaders:
+    """Headers of a response built from data: the temporal values win over the defaults.
+
+    The temporal headers are first merged with themselves by kind (a single
+    header set twice keeps the last value, list headers are united); the
+    computed `Content-Length` always comes from the framework.
+    """
+    own = merge_headers([], [pair for pair in temporal.raw_headers if pair[0] != b"content-length"])
+    length = [pair for pair in framework if pair[0] == b"content-length"]
+    return length + merge_headers(own, framework)
 
 
 def _is_asgi_response(value: Any) -> bool:
