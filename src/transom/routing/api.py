@@ -17,10 +17,10 @@ from enum import Enum
 from typing import Any, TypedDict, TypeVar, Unpack
 
 from transom._types import Receive, Scope, Send
-from transom.http.headers import RawHeaders
 from transom.di.analysis import DeclarationError
 from transom.di.plan import Plan, build_plan
 from transom.di.solve import Context, solve
+from transom.http.headers import RawHeaders
 from transom.params import Dependency
 from transom.requests import Request
 from transom.responses import JSONResponse, Response, body_allowed, run_after_response
