@@ -327,6 +327,15 @@ def test_bodyless_status_sends_no_body_length_or_type(
     assert sent.headers["x-kept"] == "1"
 
 
+def test_status_changed_from_bodyless_to_200_sends_length_and_type() -> None:
+    response = PlainTextResponse("body", status_code=204)
+    response.status_code = 200
+    sent = fetch(response)
+    assert sent.content == b"body"
+    assert sent.headers["content-length"] == "4"
+    assert sent.headers["content-type"] == "text/plain; charset=utf-8"
+
+
 @pytest.mark.parametrize("status", [204, 304])
 def test_bodyless_status_exact_messages(status: int) -> None:
     response = PlainTextResponse("body", headers=KEPT)

@@ -143,16 +143,16 @@ class Response:
         )
 
     def init_headers(self) -> None:
-        """Add `Content-Length` and `Content-Type` unless the status forbids a body.
+        """Add `Content-Length` and `Content-Type`.
 
         `Content-Length` is always computed here; a `Content-Type` given in
-        `headers` wins over the media type.
+        `headers` wins over the media type. Both are dropped when the response
+        is sent with a status that forbids a body, so changing the status
+        later works either way.
         """
         raw = self.raw_headers
         if any(pair[0] == b"content-length" for pair in raw):
             raw[:] = [pair for pair in raw if pair[0] != b"content-length"]
-        if not body_allowed(self.status_code):
-            return
         raw.append((b"content-length", str(len(self.body)).encode("ascii")))
         content_type = self.content_type()
         if content_type is not None and not any(pair[0] == b"content-type" for pair in raw):

@@ -308,7 +308,24 @@ def test_format_http_date(moment: datetime, text: str) -> None:
 
 # --- compat quoting ----------------------------------------------------------------------
 
-COMPAT_VALUES = ["a b", "a;b", 'a"b', "a,b", "x\\y", "café", "tab\there", 'a b;c,d"e\\f', " "]
+COMPAT_VALUES = [
+    "a b",
+    "a;b",
+    'a"b',
+    "a,b",
+    "x\\y",
+    "café",
+    "tab\there",
+    'a b;c,d"e\\f',
+    " ",
+    # Valid cookie-octets that http.cookies still quotes: compat mode follows it.
+    "a=b",
+    "a/b",
+    "(x)",
+    "u@h",
+    "[1]",
+    '"abc"',
+]
 
 
 def _simple_cookie_value(value: str) -> str:

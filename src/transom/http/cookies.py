@@ -201,14 +201,14 @@ def _check_value(key: str, value: str, compat: bool) -> str:
         raise CookieError(
             f"Cookie {key!r} value must be a str, got {type(value).__name__} {value!r}."
         )
+    if compat:
+        return _compat_quote(key, value)
     if value.isascii() and not value.translate(_OCTET_DELETE):
         return value
     if len(value) >= 2 and value[0] == value[-1] == '"':
         inner = value[1:-1]
         if inner.isascii() and not inner.translate(_OCTET_DELETE):
             return value
-    if compat:
-        return _compat_quote(key, value)
     raise CookieError(
         f"Cookie {key!r} value {value!r} contains characters outside cookie-octets "
         "(RFC 6265bis section 4.1.1: no spaces, double quotes, commas, semicolons, "
