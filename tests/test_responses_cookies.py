@@ -189,3 +189,11 @@ def test_cookies_and_headers_together() -> None:
     assert sent.headers["x-b"] == "2"
     assert sent.headers.get_list("set-cookie") == ["a=1; Path=/; SameSite=Lax"]
     assert sent.json() == {"ok": True}
+
+
+def test_set_cookie_compat_quotes_instead_of_raising() -> None:
+    response = Response()
+    with pytest.raises(CookieError, match="cookie-octets"):
+        response.set_cookie("c", "a b")
+    response.set_cookie("c", "a b", compat=True)
+    assert fetch(response).headers.get_list("set-cookie") == ['c="a b"; Path=/; SameSite=Lax']

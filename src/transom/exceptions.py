@@ -11,7 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 from transom.http.cookies import CookieError
-from transom.http.headers import HeaderError
+from transom.http.headers import HeaderError, Headers
 
 __all__ = [
     "ClientDisconnect",
@@ -40,7 +40,10 @@ class HTTPException(Exception):
     Args:
         status_code: The HTTP status to send.
         detail: Anything JSON-serialisable; defaults to the status phrase.
-        headers: Extra response headers, e.g. `WWW-Authenticate`.
+        headers: Extra response headers, e.g. `WWW-Authenticate`; checked now.
+
+    Raises:
+        HeaderError: if a header name or value breaks RFC 9110.
     """
 
     def __init__(
@@ -51,6 +54,8 @@ class HTTPException(Exception):
     ) -> None:
         if detail is None:
             detail = status_phrase(status_code)
+        if headers:
+            Headers(headers)  # check names and values here, at the line that raised
         super().__init__(status_code, detail)
         self.status_code = status_code
         self.detail = detail

@@ -184,16 +184,30 @@ class Response:
         httponly: bool = False,
         samesite: SameSite | None = "lax",
         partitioned: bool = False,
+        *,
+        compat: bool = False,
     ) -> None:
         """Set a cookie, checked now against RFC 6265bis (see `dump_set_cookie`).
 
         Setting a cookie of the same name, domain and path again replaces it.
+        With `compat=True` a value outside cookie-octets is quoted the way
+        Starlette does instead of raising.
 
         Raises:
             CookieError: naming the rule the cookie breaks.
         """
         header = dump_set_cookie(
-            key, value, max_age, expires, path, domain, secure, httponly, samesite, partitioned
+            key,
+            value,
+            max_age,
+            expires,
+            path,
+            domain,
+            secure,
+            httponly,
+            samesite,
+            partitioned,
+            compat=compat,
         )
         attributes = CookieAttributes(path, domain, secure, httponly, samesite, partitioned)
         self.store_cookie(key, header.encode("latin-1"), attributes)

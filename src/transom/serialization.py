@@ -48,6 +48,10 @@ def infer_response_model(endpoint: Callable[..., Any]) -> Any:
         return None
     if annotation in (inspect.Signature.empty, None, type(None)) or _is_response_type(annotation):
         return None
+    if isinstance(annotation, type) and inspect.iscoroutinefunction(
+        getattr(annotation, "__call__", None)  # noqa: B004
+    ):
+        return None  # another library's ASGI response class: not data to validate
     return annotation
 
 

@@ -1,0 +1,37 @@
+"""`HTTPException` and the validation errors: messages and checks at construction."""
+
+from __future__ import annotations
+
+import pytest
+
+from transom import HTTPException
+from transom.exceptions import RequestValidationError
+from transom.http.headers import HeaderError
+
+
+def test_http_exception_defaults_detail_to_the_status_phrase() -> None:
+    exc = HTTPException(404)
+    assert (exc.status_code, exc.detail, exc.headers) == (404, "Not Found", None)
+    assert str(exc) == "404: Not Found"
+
+
+@pytest.mark.parametrize(
+    ("headers", "rule"),
+    [
+        ({"X-Bad": "a\r\nb"}, "CR or LF"),
+        ({"Bad Name": "v"}, "not a valid token"),
+        ({"X-Euro": "€"}, "latin-1"),
+    ],
+)
+def test_http_exception_checks_its_headers_where_it_is_raised(
+    headers: dict[str, str], rule: str
+) -> None:
+    with pytest.raises(HeaderError, match=rule):
+        HTTPException(401, "no", headers=headers)
+
+
+def test_validation_error_str_lists_each_location() -> None:
+    exc = RequestValidationError(
+        [{"type": "missing", "loc": ("query", "q"), "msg": "Field required", "input": None}]
+    )
+    assert str(exc) == "1 validation error(s):\n  query -> q: Field required (input: None)"
