@@ -71,7 +71,7 @@ class Transom(RouteDecorators):
         self.description = description
         self.version = version
         self.state = State()
-        self.dependency_overrides = DependencyOverrides()
+        self._overrides = DependencyOverrides()
         self.router = APIRouter(
             dependencies=dependencies,
             default_response_class=default_response_class,
@@ -81,13 +81,28 @@ class Transom(RouteDecorators):
             lifespan=lifespan,
             on_startup=on_startup,
             on_shutdown=on_shutdown,
-            dependency_overrides=self.dependency_overrides,
+            dependency_overrides=self._overrides,
         )
         for route in routes or ():
             self.router.append(route)
         self.user_middleware: list[Middleware] = list(middleware or [])
         self.exception_handlers: dict[Any, ExceptionHandler] = dict(exception_handlers or {})
         self.middleware_stack: ASGIApp | None = None
+
+    @property
+    def dependency_overrides(self) -> DependencyOverrides:
+        """`{dependency: replacement}` used by every route, e.g. in tests.
+
+        Assigning a new dict (`app.dependency_overrides = {}`) replaces the
+        contents, as in FastAPI; routes pick the change up on their next request.
+        """
+        return self._overrides
+
+    @dependency_overrides.setter
+    def dependency_overrides(self, overrides: dict[Any, Any]) -> None:
+        if overrides is not self._overrides:
+            self._overrides.clear()
+            self._overrides.update(overrides)
 
     @property
     def routes(self) -> list[BaseRoute]:

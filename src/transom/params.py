@@ -98,13 +98,16 @@ class Param:
     def required(self) -> bool:
         return self.default is PydanticUndefined and self.default_factory is None
 
-    def field_info(self) -> FieldInfo:
-        """A pydantic `FieldInfo` with this marker's default and constraints."""
+    def field_info(self, alias: str | None = None) -> FieldInfo:
+        """A pydantic `FieldInfo` with this marker's default and constraints.
+
+        `alias` is the key the value is validated from (used for body fields).
+        """
         field: FieldInfo
         if self.default_factory is not None:
-            field = Field(default_factory=self.default_factory, **self.constraints)
+            field = Field(default_factory=self.default_factory, alias=alias, **self.constraints)
         else:
-            field = Field(self.default, **self.constraints)
+            field = Field(self.default, alias=alias, **self.constraints)
         return field
 
     def with_default(self, default: Any) -> Param:

@@ -159,10 +159,7 @@ def _validator(inputs: list[Input], by_alias: bool) -> SchemaValidator | None:
         return None
     fields: dict[str, Any] = {}
     for item in inputs:
-        field: FieldInfo = item.param.field_info()
-        if by_alias:
-            field.alias = item.lookup
-            field.validation_alias = item.lookup
+        field: FieldInfo = item.param.field_info(alias=item.lookup if by_alias else None)
         fields[item.key] = (_clean(item.annotation), field)
     model = create_model("Params", __config__=_PARAMS_CONFIG, **fields)
     validator: SchemaValidator = model.__pydantic_validator__

@@ -90,6 +90,9 @@ def _errors(
         entry: dict[str, Any] = {**error, "loc": loc}
         if error["type"] == "missing":
             entry["input"] = None
+        elif isinstance(entry.get("input"), bytes):
+            # Bytes that are not UTF-8 (a broken body) must still serialise as JSON.
+            entry["input"] = entry["input"].decode("utf-8", "replace")
         found.append(entry)
     return found
 
@@ -229,5 +232,17 @@ async def solve(plan: Plan, ctx: Context) -> Any:
             break
         results[index] = await _call(step, kwargs, ctx)
     if errors:
-        raise RequestValidationError(errors, body=ctx.body or None)
+        raise RequestValidationError(errors, body=_parsed_body(ctx))
     return results[last]
+
+
+def _parsed_body(ctx: Context) -> Any:
+    """The body for `RequestValidationError.body`: parsed JSON if it parses, else bytes."""
+    if ctx.json is not _MISSING and ctx.json is not None:
+        return ctx.json
+    if not ctx.body:
+        return None
+    try:
+        return pydantic_core.from_json(ctx.body)
+    except ValueError:
+        return ctx.body

@@ -151,8 +151,33 @@ def header_kind(name: bytes) -> HeaderKind:
 
 
 def split_list_value(value: str) -> list[str]:
-    """Split a comma-separated header value into its non-empty, stripped items."""
-    return [item for item in (part.strip() for part in value.split(",")) if item]
+    """Split a comma-separated header value into its non-empty, stripped items.
+
+    Commas inside double-quoted strings and inside `<...>` (as in `Link`) do not
+    split: `<a>; title="x, y", <b>` is two items.
+    """
+    if '"' not in value and "<" not in value:
+        return [item for item in (part.strip() for part in value.split(",")) if item]
+    items: list[str] = []
+    start = 0
+    quoted = bracketed = escaped = False
+    for index, char in enumerate(value):
+        if escaped:
+            escaped = False
+        elif quoted:
+            escaped = char == "\\"
+            quoted = char != '"'
+        elif char == '"':
+            quoted = True
+        elif char == "<":
+            bracketed = True
+        elif char == ">":
+            bracketed = False
+        elif char == "," and not bracketed:
+            items.append(value[start:index])
+            start = index + 1
+    items.append(value[start:])
+    return [item for item in (part.strip() for part in items) if item]
 
 
 class Headers(Mapping[str, str]):

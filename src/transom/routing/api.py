@@ -92,6 +92,20 @@ class DependencyOverrides(dict[Callable[..., Any], Callable[..., Any]]):
         self._bump()
         return value
 
+    def popitem(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        item = super().popitem()
+        self._bump()
+        return item
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        value = super().setdefault(key, default)
+        self._bump()
+        return value
+
+    def __ior__(self, other: Any) -> DependencyOverrides:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
 
 class APIRoute(BaseRoute):
     """A path operation: an endpoint with its compiled plan and response handling."""
@@ -178,7 +192,7 @@ class APIRoute(BaseRoute):
                 value.raw_headers = merge_headers(value.raw_headers, list(temporal.raw_headers))
                 temporal.freeze()
             await value(scope, receive, send)
-        elif value is not temporal and _is_asgi_response(value):
+        elif (temporal is None or value is not temporal) and _is_asgi_response(value):
             await value(scope, receive, merging_send(send, temporal) if temporal else send)
         else:
             await self._data_response(value, temporal)(scope, receive, send)
@@ -191,7 +205,7 @@ class APIRoute(BaseRoute):
         status = self.status_code or 200
         if temporal is not None and temporal.status_code is not None:
             status = temporal.status_code
-        if value is temporal:
+        if temporal is not None and value is temporal:
             response = Response(b"", status_code=status)
         elif self._fast_json:
             body = (
@@ -336,7 +350,9 @@ class APIRouter(Router, RouteDecorators):
         self.responses = dict(responses or {})
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
-        self.dependency_overrides = dependency_overrides or DependencyOverrides()
+        self.dependency_overrides = (
+            DependencyOverrides() if dependency_overrides is None else dependency_overrides
+        )
 
     def add_api_route(
         self,

@@ -1,0 +1,380 @@
+"""Routing through the application: paths, converters, 404/405, redirects, mounts, lifespan."""
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import pytest
+
+from transom import (
+    APIRouter,
+    DeclarationError,
+    Depends,
+    PlainTextResponse,
+    Request,
+    Response,
+    Transom,
+)
+from transom._types import Receive, Scope, Send
+from transom.routing import APIRoute
+from transom.testclient import TestClient
+
+
+def make_app(**kwargs: Any) -> Transom:
+    app = Transom(**kwargs)
+
+    @app.get("/")
+    def root() -> str:
+        return "root"
+
+    @app.get("/items/{item_id:int}")
+    def by_int(item_id: int) -> dict[str, Any]:
+        return {"item_id": item_id, "type": type(item_id).__name__}
+
+    @app.post("/items/{item_id:int}")
+    def update(item_id: int) -> int:
+        return item_id
+
+    @app.get("/items/{name}")
+    def by_name(name: str) -> dict[str, str]:
+        return {"name": name}
+
+    @app.get("/items/me")
+    def me() -> str:
+        return "static me"
+
+    @app.get("/prices/{value:float}")
+    def price(value: float) -> float:
+        return value
+
+    @app.get("/files/{file_path:path}")
+    def file(file_path: str) -> str:
+        return file_path
+
+    @app.get("/ids/{ident:uuid}")
+    def ident(ident: uuid.UUID) -> dict[str, str]:
+        return {"hex": ident.hex, "type": type(ident).__name__}
+
+    @app.get("/users/{user_id}/orders/{order_id:int}")
+    def order(user_id: str, order_id: int) -> list[Any]:
+        return [user_id, order_id]
+
+    @app.get("/with-slash/")
+    def with_slash() -> str:
+        return "with"
+
+    @app.get("/no-slash")
+    def no_slash() -> str:
+        return "without"
+
+    return app
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(make_app(), follow_redirects=False)
+
+
+def test_static_path(client: TestClient) -> None:
+    r = client.get("/")
+    assert (r.status_code, r.json()) == (200, "root")
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/items/42", {"item_id": 42, "type": "int"}),
+        ("/items/abc", {"name": "abc"}),
+        ("/prices/1.5", 1.5),
+        ("/prices/3", 3.0),
+        ("/files/a/b/c.txt", "a/b/c.txt"),
+        ("/users/ann/orders/7", ["ann", 7]),
+        (f"/ids/{uuid.UUID(int=255)}", {"hex": uuid.UUID(int=255).hex, "type": "UUID"}),
+    ],
+)
+def test_converters(client: TestClient, path: str, expected: Any) -> None:
+    r = client.get(path)
+    assert (r.status_code, r.json()) == (200, expected)
+
+
+@pytest.mark.parametrize(
+    "path", ["/ids/not-a-uuid", "/prices/abc", "/prices/-1", "/users/ann/orders/x"]
+)
+def test_path_not_matching_any_converter_is_404(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert (r.status_code, r.json()) == (404, {"detail": "Not Found"})
+
+
+def test_static_path_wins_over_pattern_declared_before_it(client: TestClient) -> None:
+    assert client.get("/items/me").json() == "static me"
+    assert client.get("/items/you").json() == {"name": "you"}
+
+
+def test_str_converter_with_int_annotation_is_a_422() -> None:
+    app = Transom()
+
+    @app.get("/n/{n}")
+    def handler(n: int) -> int:
+        return n
+
+    r = TestClient(app).get("/n/x")
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["path", "n"]
+    assert r.json()["detail"][0]["input"] == "x"
+
+
+def test_404_for_unknown_path(client: TestClient) -> None:
+    r = client.get("/nowhere")
+    assert (r.status_code, r.json()) == (404, {"detail": "Not Found"})
+    assert r.headers["content-type"] == "application/json"
+
+
+def test_405_with_allow_for_known_path_other_method(client: TestClient) -> None:
+    r = client.delete("/items/3")
+    assert (r.status_code, r.json()) == (405, {"detail": "Method Not Allowed"})
+    assert r.headers["allow"] == "GET, POST"
+
+
+def test_405_on_static_path(client: TestClient) -> None:
+    r = client.post("/")
+    assert r.status_code == 405
+    assert r.headers["allow"] == "GET"
+
+
+def test_redirect_slashes_both_ways(client: TestClient) -> None:
+    r = client.get("/no-slash/", params={"q": "1"})
+    assert r.status_code == 307
+    assert r.headers["location"] == "http://testserver/no-slash?q=1"
+    r = client.get("/with-slash")
+    assert r.status_code == 307
+    assert r.headers["location"] == "http://testserver/with-slash/"
+
+
+def test_redirect_is_followed_by_default_client() -> None:
+    r = TestClient(make_app()).get("/no-slash/")
+    assert (r.status_code, r.json()) == (200, "without")
+
+
+def test_redirect_slashes_disabled_gives_404() -> None:
+    c = TestClient(make_app(redirect_slashes=False), follow_redirects=False)
+    assert c.get("/no-slash/").status_code == 404
+
+
+async def echo_scope(scope: Scope, receive: Receive, send: Send) -> None:
+    body = f"{scope['path']}|{scope['root_path']}".encode()
+    headers = [(b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def test_mount_raw_asgi_app_sees_prefix_in_root_path() -> None:
+    app = make_app()
+    app.mount("/raw", echo_scope)
+    c = TestClient(app)
+    assert c.get("/raw/a/b").text == "/raw/a/b|/raw"
+    assert c.get("/raw").text == "/raw|/raw"
+    assert c.get("/rawer").status_code == 404
+
+
+def test_mount_transom_sub_app() -> None:
+    sub = Transom()
+
+    @sub.get("/hello/{name}")
+    def hello(name: str, request: Request) -> dict[str, str]:
+        return {
+            "name": name,
+            "root_path": request.scope["root_path"],
+            "url": str(request.url),
+            "base": str(request.base_url),
+        }
+
+    app = make_app()
+    app.mount("/sub", sub)
+    c = TestClient(app)
+    assert c.get("/sub/hello/ann").json() == {
+        "name": "ann",
+        "root_path": "/sub",
+        "url": "http://testserver/sub/hello/ann",
+        "base": "http://testserver/sub/",
+    }
+    r = c.get("/sub/missing")
+    assert (r.status_code, r.json()) == (404, {"detail": "Not Found"})
+
+
+def test_app_behind_root_path() -> None:
+    app = Transom()
+
+    @app.get("/items")
+    def items(request: Request) -> str:
+        return str(request.url)
+
+    c = TestClient(app, root_path="/api")
+    assert c.get("/api/items").json() == "http://testserver/api/items"
+
+
+def test_plain_route_answers_head_for_get() -> None:
+    app = Transom()
+
+    def plain(request: Request) -> Response:
+        return PlainTextResponse("plain " + request.method)
+
+    app.add_route("/plain", plain)
+    c = TestClient(app)
+    assert c.get("/plain").text == "plain GET"
+    r = c.head("/plain")
+    assert (r.status_code, r.content) == (200, b"")
+    assert r.headers["content-length"] == str(len("plain HEAD"))
+
+
+def test_include_router_with_prefix_tags_and_dependencies() -> None:
+    calls: list[str] = []
+
+    def dep(name: str) -> Any:
+        def dependency() -> None:
+            calls.append(name)
+
+        return Depends(dependency)
+
+    app = Transom(dependencies=[dep("app")])
+    inner = APIRouter(prefix="/inner", tags=["inner"], dependencies=[dep("inner")])
+
+    @inner.get("/things/{thing_id:int}", tags=["route"], dependencies=[dep("route")])
+    def thing(thing_id: int) -> int:
+        return thing_id
+
+    outer = APIRouter(prefix="/outer", tags=["outer"])
+    outer.include_router(inner, prefix="/v1", dependencies=[dep("include-outer")])
+    app.include_router(outer, prefix="/api", tags=["app"], dependencies=[dep("include-app")])
+    c = TestClient(app)
+    r = c.get("/api/outer/v1/inner/things/5")
+    assert (r.status_code, r.json()) == (200, 5)
+    assert calls == ["app", "include-app", "include-outer", "inner", "route"]
+    assert c.get("/inner/things/5").status_code == 404
+    [route] = [route for route in app.routes if isinstance(route, APIRoute)]
+    assert route.path == "/api/outer/v1/inner/things/{thing_id:int}"
+    assert set(route.options.get("tags") or []) == {"app", "outer", "inner", "route"}
+
+
+@pytest.mark.parametrize("prefix", ["api", "/api/"])
+def test_bad_router_prefix_raises(prefix: str) -> None:
+    with pytest.raises(DeclarationError, match="prefix must start with '/'"):
+        APIRouter(prefix=prefix)
+    with pytest.raises(DeclarationError, match="prefix must start with '/'"):
+        Transom().include_router(APIRouter(), prefix=prefix)
+
+
+def test_lifespan_context_manager_with_state() -> None:
+    events: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Transom) -> AsyncIterator[dict[str, Any]]:
+        events.append("startup")
+        yield {"db": "connection"}
+        events.append("shutdown")
+
+    app = Transom(lifespan=lifespan)
+
+    @app.get("/")
+    def handler(request: Request) -> str:
+        value: str = request.state.db
+        return value
+
+    with TestClient(app) as c:
+        assert events == ["startup"]
+        assert c.get("/").json() == "connection"
+    assert events == ["startup", "shutdown"]
+
+
+def test_lifespan_startup_failure_is_raised() -> None:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Transom) -> AsyncIterator[None]:
+        raise ValueError("database unreachable")
+        yield  # pragma: no cover
+
+    with (
+        pytest.raises(Exception, match="database unreachable"),
+        TestClient(Transom(lifespan=lifespan)),
+    ):
+        pass  # pragma: no cover
+
+
+def test_on_startup_and_on_shutdown_sync_and_async() -> None:
+    events: list[str] = []
+
+    async def async_start() -> None:
+        events.append("async start")
+
+    router = APIRouter(on_startup=[lambda: events.append("router start")])
+    app = Transom(on_startup=[async_start], on_shutdown=[lambda: events.append("stop")])
+    app.include_router(router)
+
+    @app.on_event("shutdown")
+    async def decorated_stop() -> None:
+        events.append("decorated stop")
+
+    with TestClient(app):
+        assert events == ["async start", "router start"]
+    assert events == ["async start", "router start", "stop", "decorated stop"]
+
+
+def test_url_path_for() -> None:
+    app = make_app()
+    router = APIRouter(prefix="/r")
+
+    @router.get("/named/{slug}", name="custom-name")
+    def named(slug: str) -> str:
+        return slug
+
+    app.include_router(router)
+    assert app.url_path_for("by_int", item_id=5) == "/items/5"
+    assert app.url_path_for("file", file_path="a/b") == "/files/a/b"
+    assert app.url_path_for("custom-name", slug="x") == "/r/named/x"
+    assert app.url_path_for("root") == "/"
+    with pytest.raises(LookupError, match="nope"):
+        app.url_path_for("nope")
+    with pytest.raises(KeyError, match="item_id"):
+        app.url_path_for("by_int")
+
+
+def test_url_path_for_from_a_request() -> None:
+    app = Transom()
+
+    @app.get("/users/{user_id:int}", name="user")
+    def user(user_id: int, request: Request) -> str:
+        path: str = request.app.url_path_for("user", user_id=user_id + 1)
+        return path
+
+    assert TestClient(app).get("/users/1").json() == "/users/2"
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("items", "must start with '/'"),
+        ("/items/{id:bogus}", "unknown converter 'bogus'"),
+        ("/items/{id}/{id}", "appears twice"),
+        ("/items/{1id}", "identifier"),
+        ("/items/{id", "unbalanced"),
+    ],
+)
+def test_bad_paths_raise_at_declaration(path: str, message: str) -> None:
+    app = Transom()
+
+    def handler() -> None: ...
+
+    with pytest.raises(ValueError, match=message):
+        app.add_api_route(path, handler)
+
+
+def test_route_matching_with_annotated_dependency_on_path_param() -> None:
+    app = Transom()
+
+    def load(item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+    @app.get("/items/{item_id:int}")
+    def handler(item: Annotated[dict[str, int], Depends(load)]) -> dict[str, int]:
+        return item
+
+    assert TestClient(app).get("/items/9").json() == {"id": 9}
