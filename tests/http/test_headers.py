@@ -17,6 +17,7 @@ from transom.http.headers import (
     encode_name,
     encode_value,
     header_kind,
+    split_list_value,
 )
 from transom.responses import Response
 
@@ -459,3 +460,18 @@ def test_repr() -> None:
     assert repr(MutableHeaders([("a", "1"), ("a", "2")])) == (
         "MutableHeaders(raw=[(b'a', b'1'), (b'a', b'2')])"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "items"),
+    [
+        ("Accept, Cookie", ["Accept", "Cookie"]),
+        (" a ,, b ,", ["a", "b"]),
+        ("", []),
+        ('<a>; title="x, y", <b>', ['<a>; title="x, y"', "<b>"]),
+        ("<https://e.com/a,b>; rel=next, <c>", ["<https://e.com/a,b>; rel=next", "<c>"]),
+        ('W/"x\\"y, z", "w"', ['W/"x\\"y, z"', '"w"']),
+    ],
+)
+def test_split_list_value_respects_quotes_and_angle_brackets(value: str, items: list[str]) -> None:
+    assert split_list_value(value) == items
