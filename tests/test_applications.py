@@ -216,6 +216,34 @@ def test_http_middleware_reads_request_and_changes_response() -> None:
     assert seen == ["GET /ok 1", "GET /missing 2"]
 
 
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+
+def test_http_middleware_context_variables_flow_both_ways() -> None:
+    app = Transom()
+
+    @app.middleware("http")
+    async def context(request: Request, call_next: CallNext) -> Response:
+        REQUEST_ID.set("from-middleware")
+        response = await call_next(request)
+        # An async dependency runs in the same task, so what it set is visible here.
+        response.headers["x-after"] = REQUEST_ID.get()
+        return response
+
+    async def dependency() -> str:
+        seen = REQUEST_ID.get()
+        REQUEST_ID.set("from-dependency")
+        return seen
+
+    @app.get("/")
+    async def handler(seen: Annotated[str, Depends(dependency)]) -> str:
+        return seen
+
+    r = TestClient(app).get("/")
+    assert r.json() == "from-middleware"
+    assert r.headers["x-after"] == "from-dependency"
+
+
 def test_http_middleware_can_answer_without_calling_next() -> None:
     app = Transom()
 
