@@ -105,6 +105,8 @@ class Response:
 
     media_type: ClassVar[str | None] = None
     charset: ClassVar[str] = "utf-8"
+    #: Whether `init_headers` sets `Content-Length` from `body` (not for streamed bodies).
+    sized: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -153,7 +155,8 @@ class Response:
         raw = self.raw_headers
         if any(pair[0] == b"content-length" for pair in raw):
             raw[:] = [pair for pair in raw if pair[0] != b"content-length"]
-        raw.append((b"content-length", str(len(self.body)).encode("ascii")))
+        if self.sized:
+            raw.append((b"content-length", str(len(self.body)).encode("ascii")))
         content_type = self.content_type()
         if content_type is not None and not any(pair[0] == b"content-type" for pair in raw):
             raw.append((b"content-type", content_type))
@@ -330,6 +333,8 @@ class StreamingResponse(Response):
     iteration stops.
     """
 
+    sized = False
+
     def __init__(
         self,
         content: Content,
@@ -340,13 +345,6 @@ class StreamingResponse(Response):
     ) -> None:
         self.body_iterator = content
         super().__init__(None, status_code, headers, media_type, background)
-
-    def init_headers(self) -> None:
-        raw = self.raw_headers
-        raw[:] = [pair for pair in raw if pair[0] != b"content-length"]
-        content_type = self.content_type()
-        if content_type is not None and not any(pair[0] == b"content-type" for pair in raw):
-            raw.append((b"content-type", content_type))
 
     async def _chunks(self) -> AsyncIterable[bytes]:
         content = self.body_iterator
@@ -391,6 +389,7 @@ class FileResponse(Response):
     """
 
     chunk_size: ClassVar[int] = 64 * 1024
+    sized = False
 
     def __init__(
         self,
@@ -416,13 +415,6 @@ class FileResponse(Response):
             )
         if stat_result is not None:
             self._set_stat_headers(stat_result)
-
-    def init_headers(self) -> None:
-        raw = self.raw_headers
-        raw[:] = [pair for pair in raw if pair[0] != b"content-length"]
-        content_type = self.content_type()
-        if content_type is not None and not any(pair[0] == b"content-type" for pair in raw):
-            raw.append((b"content-type", content_type))
 
     def _set_stat_headers(self, result: os.stat_result) -> None:
         modified = format_http_date(datetime.fromtimestamp(result.st_mtime, UTC))

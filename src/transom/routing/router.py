@@ -56,7 +56,7 @@ class BaseRoute:
 
 
 class Route(BaseRoute):
-    """A plain endpoint: `func(request) -> Response` (sync or async), or an ASGI app."""
+    """A plain endpoint: `func(request) -> Response`, sync (run in a thread) or async."""
 
     def __init__(
         self,
