@@ -2,7 +2,10 @@
 
 The app is an ASGI app made of layers, each an ASGI app itself:
 
-    ServerErrorMiddleware -> user middleware -> ExceptionMiddleware -> router -> route
+    CORS -> ServerErrorMiddleware -> user middleware -> ExceptionMiddleware -> router -> route
+
+Middleware that declares `wraps_errors = True` (CORS) is placed outside the
+error layer, so even the 500 of an unhandled error goes through it.
 
 The stack is built on the first request (or lifespan) and then fixed; adding
 middleware after that raises, instead of being silently ignored.
@@ -117,9 +120,15 @@ class Transom(RouteDecorators):
             self.router,
             {k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)},
         )
-        for entry in reversed(self.user_middleware):
+        # Middleware that must see every response, the 500 of an unhandled error
+        # included (CORS), goes outside the error layer; the rest inside it.
+        outer = [m for m in self.user_middleware if getattr(m.cls, "wraps_errors", False)]
+        for entry in reversed([m for m in self.user_middleware if m not in outer]):
             app = entry.build(app)
-        return ServerErrorMiddleware(app, handler=server_handler, debug=self.debug)
+        app = ServerErrorMiddleware(app, handler=server_handler, debug=self.debug)
+        for entry in reversed(outer):
+            app = entry.build(app)
+        return app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
