@@ -116,16 +116,21 @@ class Transom(RouteDecorators):
         server_handler = None
         for key in (500, Exception):
             server_handler = server_handler or self.exception_handlers.get(key)
-        app: ASGIApp = ExceptionMiddleware(
-            self.router,
-            {k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)},
-        )
+        handlers = {k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
         # Middleware that must see every response, the 500 of an unhandled error
         # included (CORS), goes outside the error layer; the rest inside it.
         outer = [m for m in self.user_middleware if getattr(m.cls, "wraps_errors", False)]
-        for entry in reversed([m for m in self.user_middleware if m not in outer]):
-            app = entry.build(app)
-        app = ServerErrorMiddleware(app, handler=server_handler, debug=self.debug)
+        inner = [m for m in self.user_middleware if m not in outer]
+        server_errors = ServerErrorMiddleware(self.router, handler=server_handler, debug=self.debug)
+        app: ASGIApp
+        if inner:
+            app = ExceptionMiddleware(self.router, handlers)
+            for entry in reversed(inner):
+                app = entry.build(app)
+            server_errors.app = app
+            app = server_errors
+        else:
+            app = ExceptionMiddleware(self.router, handlers, server_errors=server_errors)
         for entry in reversed(outer):
             app = entry.build(app)
         return app

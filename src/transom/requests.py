@@ -60,12 +60,14 @@ async def _empty_send(message: Message) -> None:
 class HTTPConnection(Mapping[str, Any]):
     """What a request and a websocket share: the scope and views over it."""
 
+    # Parsed lazily; class-level defaults keep construction to one assignment.
+    _headers: Headers | None = None
+    _cookies: dict[str, str] | None = None
+    _query_params: QueryParams | None = None
+    _url: URL | None = None
+
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
-        self._headers: Headers | None = None
-        self._cookies: dict[str, str] | None = None
-        self._query_params: QueryParams | None = None
-        self._url: URL | None = None
 
     def __getitem__(self, key: str) -> Any:
         return self.scope[key]
@@ -144,19 +146,20 @@ class Request(HTTPConnection):
     keeps it, so `body()` and `json()` can be called again).
     """
 
+    _body: bytes | None = None
+    _json: Any = None
+    _json_loaded = False
+    _stream_consumed = False
+    _is_disconnected = False
+
     def __init__(
         self, scope: Scope, receive: Receive = _empty_receive, send: Send = _empty_send
     ) -> None:
         if scope["type"] != "http":
             raise ValueError(f"Request needs an 'http' scope, got {scope['type']!r}.")
-        super().__init__(scope)
+        self.scope = scope
         self._receive = receive
         self._send = send
-        self._body: bytes | None = None
-        self._json: Any = None
-        self._json_loaded = False
-        self._stream_consumed = False
-        self._is_disconnected = False
 
     @property
     def method(self) -> str:

@@ -13,11 +13,12 @@ import dataclasses
 import enum
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, NotRequired, Required, get_args, get_origin
 
-from pydantic import ConfigDict, TypeAdapter, create_model
+from pydantic import ConfigDict, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined, SchemaValidator
+from typing_extensions import TypedDict
 
 from transom.di.analysis import (
     Analysed,
@@ -66,8 +67,7 @@ class BodyMode(enum.Enum):
 class Input:
     """A parameter read from the request and validated.
 
-    `key` is the internal field name in the step's validator (`p0`, `p1`, ...),
-    so parameter names never clash with pydantic's own attributes.
+    `key` is the field name in the step's validator: the Python parameter name.
     """
 
     key: str
@@ -152,17 +152,22 @@ def _clean(annotation: Any) -> Any:
 
 
 _PARAMS_CONFIG = ConfigDict(arbitrary_types_allowed=True)
+_typed_dict: Any = TypedDict  # called with a computed field dict, which type checkers refuse
 
 
 def _validator(inputs: list[Input], by_alias: bool) -> SchemaValidator | None:
     if not inputs:
         return None
+    # A TypedDict validates straight into the keyword arguments (a dict), with
+    # defaults filled in: no model instance per request.
     fields: dict[str, Any] = {}
     for item in inputs:
         field: FieldInfo = item.param.field_info(alias=item.lookup if by_alias else None)
-        fields[item.key] = (_clean(item.annotation), field)
-    model = create_model("Params", __config__=_PARAMS_CONFIG, **fields)
-    validator: SchemaValidator = model.__pydantic_validator__
+        annotated: Any = Annotated[(_clean(item.annotation), field)]
+        fields[item.key] = Required[annotated] if item.param.required else NotRequired[annotated]
+    params: Any = _typed_dict("Params", fields)
+    params.__pydantic_config__ = _PARAMS_CONFIG
+    validator: SchemaValidator = TypeAdapter(params).validator  # type: ignore[assignment]
     return validator
 
 
@@ -180,7 +185,6 @@ class _Builder:
         self.cache: dict[Callable[..., Any], int] = {}
         self.active: list[Callable[..., Any]] = []
         self.body: list[tuple[int, Analysed]] = []
-        self.counter = 0
 
     def where(self, chain: list[str]) -> str:
         return f"{self.label}: dependency {' -> '.join(chain)}" if chain else self.label
@@ -249,10 +253,8 @@ class _Builder:
         )
 
     def _input(self, analysed: Analysed, param: Param) -> Input:
-        key = f"p{self.counter}"
-        self.counter += 1
         return Input(
-            key,
+            analysed.name,
             analysed.name,
             param.source,
             lookup_name(analysed.name, param),

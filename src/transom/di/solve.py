@@ -138,28 +138,26 @@ def _body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], 
     validator = step.body_validator
     assert validator is not None
     try:
-        model = validator.validate_python(ctx.json)
+        values: dict[str, Any] = validator.validate_python(ctx.json)
     except pydantic_core.ValidationError as exc:
-        prefixed = _errors(exc, ("body",), None)
-        return {}, prefixed
-    values = model.__dict__
-    return {item.name: values[item.key] for item in step.body_inputs}, []
+        return {}, _errors(exc, ("body",), None)
+    return values, []
 
 
 def _arguments(
     step: Step, plan: Plan, ctx: Context, results: list[Any]
 ) -> tuple[dict[str, Any], list[Any]]:
-    kwargs: dict[str, Any] = {}
     errors: list[Any] = []
-    if step.validator is not None:
+    kwargs: dict[str, Any]
+    if step.validator is None:
+        kwargs = {}
+    else:
         try:
-            model = step.validator.validate_python(_extract(step.inputs, ctx.request))
+            # Validated straight into a fresh dict keyed by parameter name.
+            kwargs = step.validator.validate_python(_extract(step.inputs, ctx.request))
         except pydantic_core.ValidationError as exc:
+            kwargs = {}
             errors = _errors(exc, (), step.inputs)
-        else:
-            values = model.__dict__
-            for item in step.inputs:
-                kwargs[item.name] = values[item.key]
     if step.body_inputs:
         body_kwargs, body_errors = _body_values(step, plan, ctx)
         kwargs.update(body_kwargs)

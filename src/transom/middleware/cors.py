@@ -75,8 +75,17 @@ class CORSMiddleware:
         max_age: int = 600,
     ) -> None:
         self.app = app
-        if isinstance(allow_origins, str) or isinstance(allow_methods, str):
-            raise TypeError("CORS allow_origins and allow_methods take a list, not a string.")
+        for option, given in (
+            ("allow_origins", allow_origins),
+            ("allow_methods", allow_methods),
+            ("allow_headers", allow_headers),
+        ):
+            if isinstance(given, str):
+                raise TypeError(f"CORS {option} takes a list, not a string ({given!r}).")
+        if isinstance(expose_headers, str) and expose_headers != "*":
+            raise TypeError(
+                f"CORS expose_headers takes a list or '*', not a string ({expose_headers!r})."
+            )
         self.allow_all_origins = "*" in allow_origins
         if self.allow_all_origins and allow_credentials:
             raise ValueError(
@@ -156,9 +165,13 @@ class CORSMiddleware:
         elif scope["method"] == "OPTIONS" and request_method is not None:
             await self.preflight(scope, origin, request_method)(scope, receive, send)
         elif self.is_allowed_origin(origin):
-            await self.app(scope, receive, self._cors_send(send, origin))
+            await self.app(scope, receive, self._cors_send(send, origin, self.simple_headers))
         else:
-            await self.app(scope, receive, send)
+            # This middleware owns the Access-Control-Allow-* headers: a disallowed
+            # origin gets none, even if a handler set some.
+            # The answer still depends on Origin, so caches must vary on it.
+            vary: RawHeaders = [(b"vary", b"Origin")] if self.echoes_origin else []
+            await self.app(scope, receive, self._cors_send(send, None, vary))
 
     def preflight(self, scope: Scope, origin: str, method: str) -> PlainTextResponse:
         """The answer to a preflight request."""
@@ -192,9 +205,14 @@ class CORSMiddleware:
         response.raw_headers += extra + vary
         return response
 
-    def _cors_send(self, send: Send, origin: str) -> Send:
-        cors = list(self.simple_headers)
-        if self.echoes_origin:
+    def _cors_send(self, send: Send, origin: str | None, headers: RawHeaders) -> Send:
+        """Wrap `send` to replace the response's CORS headers with `headers`.
+
+        With an `origin`, it is echoed (when not every origin is allowed) and
+        `Vary: Origin` is added.
+        """
+        cors = list(headers)
+        if origin is not None and self.echoes_origin:
             cors.insert(0, (b"access-control-allow-origin", encode_value("origin", origin)))
             cors.append((b"vary", b"Origin"))
 

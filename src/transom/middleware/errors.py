@@ -10,16 +10,23 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from transom._types import ASGIApp, Message, Receive, Scope, Send
 from transom.concurrency import run_in_threadpool
 from transom.requests import Request
 from transom.responses import PlainTextResponse, Response
 
-__all__ = ["ServerErrorMiddleware"]
+__all__ = ["ServerErrorMiddleware", "call_handler"]
 
 logger = logging.getLogger("transom.error")
+
+
+async def call_handler(handler: Callable[[Request, Any], Any], request: Request, exc: Any) -> Any:
+    """Call an exception handler, sync ones in a worker thread."""
+    if inspect.iscoroutinefunction(handler):
+        return await handler(request, exc)
+    return await run_in_threadpool(handler, request, exc)
 
 
 class ServerErrorMiddleware:
@@ -56,18 +63,21 @@ class ServerErrorMiddleware:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
-            logger.exception("Unhandled error in %s %s", scope.get("method"), scope.get("path"))
-            if not started:
-                response = await self._response(Request(scope, receive), exc)
-                await response(scope, receive, send)
-            raise
+            await self.last_resort(scope, receive, send, exc, started=started)
+
+    async def last_resort(
+        self, scope: Scope, receive: Receive, send: Send, exc: Exception, *, started: bool
+    ) -> NoReturn:
+        """Log `exc`, send the 500 if the response has not started, and re-raise."""
+        logger.exception("Unhandled error in %s %s", scope.get("method"), scope.get("path"))
+        if not started:
+            response = await self._response(Request(scope, receive), exc)
+            await response(scope, receive, send)
+        raise exc
 
     async def _response(self, request: Request, exc: Exception) -> Response:
         if self.handler is not None:
-            if inspect.iscoroutinefunction(self.handler):
-                response: Response = await self.handler(request, exc)
-            else:
-                response = await run_in_threadpool(self.handler, request, exc)
+            response: Response = await call_handler(self.handler, request, exc)
             return response
         if self.debug:
             return PlainTextResponse(f"Internal Server Error\n\n{type(exc).__name__}: {exc}", 500)

@@ -9,15 +9,14 @@ layer, which sends a bare 500.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pydantic_core
 
 from transom._types import ASGIApp, Message, Receive, Scope, Send
-from transom.concurrency import run_in_threadpool
 from transom.exceptions import HTTPException, InvalidJSONBody, RequestValidationError
+from transom.middleware.errors import ServerErrorMiddleware, call_handler
 from transom.requests import Request
 from transom.responses import JSONResponse, Response, body_allowed
 from transom.temporal import SCOPE_KEY, TemporalResponse, merging_send
@@ -62,8 +61,16 @@ async def invalid_json_handler(request: Request, exc: InvalidJSONBody) -> Respon
 class ExceptionMiddleware:
     """Catch exceptions from the router and respond with the matching handler."""
 
-    def __init__(self, app: ASGIApp, handlers: Mapping[Any, ExceptionHandler]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        handlers: Mapping[Any, ExceptionHandler],
+        server_errors: ServerErrorMiddleware | None = None,
+    ) -> None:
         self.app = app
+        # With no middleware in between, the server-error layer is folded in
+        # here, so one `send` wrapper serves both.
+        self.server_errors = server_errors
         self.status_handlers: dict[int, ExceptionHandler] = {}
         self.class_handlers: dict[type[BaseException], ExceptionHandler] = {
             HTTPException: http_exception_handler,
@@ -101,17 +108,15 @@ class ExceptionMiddleware:
         except Exception as exc:
             handler = self._lookup(exc)
             if handler is None:
+                if self.server_errors is not None:
+                    await self.server_errors.last_resort(scope, receive, send, exc, started=started)
                 raise
             if started:
                 raise RuntimeError(
                     "An exception with a handler was raised after the response started; "
                     "it cannot be turned into a response."
                 ) from exc
-            request = Request(scope, receive)
-            if inspect.iscoroutinefunction(handler):
-                response = await handler(request, exc)
-            else:
-                response = await run_in_threadpool(handler, request, exc)
+            response = await call_handler(handler, Request(scope, receive), exc)
             temporal: TemporalResponse | None = scope.get(SCOPE_KEY)
             if temporal is not None and not temporal.frozen:
                 send = merging_send(send, temporal)

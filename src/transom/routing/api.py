@@ -23,7 +23,13 @@ from transom.di.solve import Context, solve
 from transom.http.headers import RawHeaders
 from transom.params import Dependency
 from transom.requests import Request
-from transom.responses import JSONResponse, Response, body_allowed, run_after_response
+from transom.responses import (
+    JSONResponse,
+    Response,
+    body_allowed,
+    run_after_response,
+    strip_content_headers,
+)
 from transom.routing.paths import compile_path
 from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
 from transom.serialization import IncEx, ResponseModel, dump_json, infer_response_model
@@ -187,45 +193,58 @@ class APIRoute(BaseRoute):
         else:
             value = await solve(plan, ctx)
         temporal = ctx.temporal
-        if isinstance(value, Response) and value is not temporal:
+        if temporal is not None and value is temporal:
+            await self._send_body(b"", None, temporal, scope, send)
+        elif isinstance(value, Response):
             if temporal is not None:
                 value.raw_headers = merge_headers(value.raw_headers, list(temporal.raw_headers))
                 temporal.freeze()
             await value(scope, receive, send)
-        elif (temporal is None or value is not temporal) and _is_asgi_response(value):
+        elif _is_asgi_response(value):
             await value(scope, receive, merging_send(send, temporal) if temporal else send)
+        elif self._fast_json:
+            model = self.response_model
+            body = dump_json(value) if model is None else model.dump(value)
+            await self._send_body(body, b"application/json", temporal, scope, send)
         else:
-            await self._data_response(value, temporal)(scope, receive, send)
+            status = self.status_code or 200
+            if temporal is not None and temporal.status_code is not None:
+                status = temporal.status_code
+            response = self._class_response(value, status)
+            if temporal is not None:
+                response.raw_headers = _data_headers(response.raw_headers, temporal)
+                temporal.freeze()
+            await response(scope, receive, send)
         if temporal is not None and temporal.background is not None:
             await run_after_response(scope, temporal.background)
         if ctx.background is not None and ctx.background.tasks:
             await run_after_response(scope, ctx.background)
 
-    def _data_response(self, value: Any, temporal: TemporalResponse | None) -> Response:
+    async def _send_body(
+        self,
+        body: bytes,
+        content_type: bytes | None,
+        temporal: TemporalResponse | None,
+        scope: Scope,
+        send: Send,
+    ) -> None:
+        """Send data the route serialised itself, without building a response object."""
         status = self.status_code or 200
-        if temporal is not None and temporal.status_code is not None:
-            status = temporal.status_code
-        if temporal is not None and value is temporal:
-            response = Response(b"", status_code=status)
-        elif self._fast_json:
-            body = (
-                dump_json(value) if self.response_model is None else self.response_model.dump(value)
-            )
-            response = JSONResponse.__new__(JSONResponse)
-            response.status_code = status
-            response.body = body
-            response.background = None
-            response._cookies = None
-            response.raw_headers = [
-                (b"content-length", str(len(body)).encode("ascii")),
-                (b"content-type", b"application/json"),
-            ]
-        else:
-            response = self._class_response(value, status)
+        headers: RawHeaders = [(b"content-length", str(len(body)).encode("ascii"))]
+        if content_type is not None:
+            headers.append((b"content-type", content_type))
         if temporal is not None:
-            response.raw_headers = _data_headers(response.raw_headers, temporal)
+            if temporal.status_code is not None:
+                status = temporal.status_code
+            headers = _data_headers(headers, temporal)
             temporal.freeze()
-        return response
+        if not body_allowed(status):
+            body = b""
+            headers = strip_content_headers(headers)
+        elif scope["method"] == "HEAD":
+            body = b""
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     def _class_response(self, value: Any, status: int) -> Response:
         if issubclass(self.response_class, JSONResponse) and self.response_model is not None:

@@ -21,6 +21,7 @@ from transom.concurrency import run_in_threadpool
 from transom.exceptions import HTTPException
 from transom.requests import Request
 from transom.responses import RedirectResponse, Response
+from transom.routing.index import SegmentIndex, literal_segments
 from transom.routing.paths import PathTemplate, compile_path
 
 __all__ = ["BaseRoute", "Lifespan", "Mount", "Route", "Router", "route_path"]
@@ -120,7 +121,7 @@ class Router:
     ) -> None:
         self.routes: list[BaseRoute] = []
         self._static: dict[str, list[BaseRoute]] = {}
-        self._dynamic: list[BaseRoute] = []
+        self._dynamic: SegmentIndex[BaseRoute] = SegmentIndex()
         self.redirect_slashes = redirect_slashes
         self.lifespan_context = lifespan
         self.on_startup = list(on_startup or [])
@@ -134,7 +135,7 @@ class Router:
         if route.template.is_static and not isinstance(route, Mount):
             self._static.setdefault(route.template.template, []).append(route)
         else:
-            self._dynamic.append(route)
+            self._dynamic.add(literal_segments(route.template.template), route)
 
     def add_route(
         self,
@@ -163,7 +164,7 @@ class Router:
             if route.methods is None or method in route.methods:
                 return route, {}, allowed
             allowed |= route.methods
-        for route in self._dynamic:
+        for route in self._dynamic.candidates(path):
             params = route.match_path(path)
             if params is None:
                 continue
