@@ -58,7 +58,7 @@ def infer_response_model(endpoint: Callable[..., Any]) -> Any:
 class ResponseModel:
     """A compiled `response_model` with FastAPI's filtering options."""
 
-    __slots__ = ("adapter", "annotation", "exact", "options", "prepare")
+    __slots__ = ("adapter", "annotation", "exact", "options", "prepare", "serializer")
 
     def __init__(
         self,
@@ -79,6 +79,7 @@ class ResponseModel:
                 f"{label}: the response model {annotation!r} is not a type pydantic can "
                 f"validate ({exc}); pass response_model=None to return it unvalidated."
             ) from None
+        self.serializer = self.adapter.serializer
         self.annotation = annotation
         is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
         self.exact: type[Any] | None = annotation if is_model else None
@@ -122,4 +123,4 @@ class ResponseModel:
                     for error in exc.errors(include_url=False)
                 ]
                 raise ResponseValidationError(errors, body=value) from None
-        return self.adapter.dump_json(value, **self.options)
+        return self.serializer.to_json(value, **self.options)

@@ -205,6 +205,12 @@ async def solve(plan: Plan, ctx: Context) -> Any:
         RequestValidationError: with every error found, if any parameter is invalid.
     """
     steps = plan.steps
+    if len(steps) == 1 and plan.body_mode is BodyMode.NONE:
+        # The common case: a handler without dependencies or body.
+        kwargs, only_errors = _arguments(steps[0], plan, ctx, [])
+        if only_errors:
+            raise RequestValidationError(only_errors, body=None)
+        return await _call(steps[0], kwargs, ctx)
     if plan.body_mode is not BodyMode.NONE:
         ctx.body = await ctx.request.body()
         if ctx.body:

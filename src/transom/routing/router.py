@@ -183,7 +183,8 @@ class Router:
         route, params, allowed = self._find(path, method)
         if route is not None:
             if params:
-                scope["path_params"] = {**scope.get("path_params", {}), **params}
+                outer = scope.get("path_params")
+                scope["path_params"] = {**outer, **params} if outer else params
             await route.handle(scope, receive, send)
             return
         if allowed:
