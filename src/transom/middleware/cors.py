@@ -161,6 +161,10 @@ class CORSMiddleware:
             elif name == b"access-control-request-method":
                 request_method = value.decode("latin-1")
         if origin is None:
+            if self.echoes_origin:
+                # The answer would differ for a request with Origin, so caches must
+                # vary on it even here (Fetch standard, "CORS protocol and HTTP caches").
+                send = self._cors_send(send, None, [(b"vary", b"Origin")])
             await self.app(scope, receive, send)
         elif scope["method"] == "OPTIONS" and request_method is not None:
             await self.preflight(scope, origin, request_method)(scope, receive, send)
