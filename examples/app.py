@@ -3,7 +3,10 @@
 It shows the temporal response at work: a dependency sets cookies and headers,
 handlers change the status code, a paginated list sends `X-Total-Count`, a
 handler returns a `JSONResponse` and still gets the temporal cookie, and an error
-keeps the cookie set before it was raised. All data lives in memory.
+keeps the cookie set before it was raised. The headers and cookies the API sends
+are declared (`response_headers=`, `response_cookies=`), so `/docs` shows them,
+`delete_cookie` knows their attributes, and the tests check they are sent. All
+data lives in memory.
 
     transom run examples.app:app
 """
@@ -22,11 +25,22 @@ from transom import (
     JSONResponse,
     Query,
     Response,
+    ResponseCookie,
+    ResponseHeader,
     Transom,
     status,
 )
 
-app = Transom(title="Transom notes", description="A small API that shapes its responses.")
+SESSION = ResponseCookie("session", "Identifies the logged-in user.", httponly=True)
+VISITS = ResponseCookie("visits", "How many requests this browser made.", httponly=True)
+SERVED_BY = ResponseHeader("X-Served-By", "The server that answered.", example="transom-example")
+
+app = Transom(
+    title="Transom notes",
+    description="A small API that shapes its responses.",
+    version="1.0.0",
+    response_headers=[ResponseHeader("X-API-Version", "The API version.", value="1")],
+)
 
 SESSIONS: dict[str, str] = {}
 NOTES: dict[int, dict[str, object]] = {
@@ -71,7 +85,12 @@ Visits = Annotated[int, Depends(mark_visit)]
 User = Annotated[str, Depends(current_user)]
 
 
-@app.post("/login", status_code=status.HTTP_201_CREATED)
+@app.post(
+    "/login",
+    status_code=status.HTTP_201_CREATED,
+    response_headers=[SERVED_BY],
+    response_cookies=[SESSION, VISITS],
+)
 def login(body: Login, response: Response, visits: Visits) -> dict[str, object]:
     """Start a session: the session cookie is set on the temporal response."""
     token = secrets.token_urlsafe(16)
@@ -80,14 +99,24 @@ def login(body: Login, response: Response, visits: Visits) -> dict[str, object]:
     return {"user": body.user, "visits": visits}
 
 
-@app.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@app.post("/logout", status_code=status.HTTP_204_NO_CONTENT, response_cookies=[SESSION])
 def logout(response: Response, session: Annotated[str | None, Cookie()] = None) -> None:
-    """End the session; `delete_cookie` repeats the attributes the cookie was set with."""
+    """End the session; `delete_cookie` repeats the attributes declared for the cookie."""
     SESSIONS.pop(session or "", None)
-    response.delete_cookie("session", httponly=True)
+    response.delete_cookie("session")
 
 
-@app.get("/notes", response_model=list[Note])
+TOTAL = ResponseHeader(
+    "X-Total-Count", "Number of notes in all pages.", annotation=int, required=True, statuses=[200]
+)
+
+
+@app.get(
+    "/notes",
+    response_model=list[Note],
+    response_headers=[TOTAL, SERVED_BY],
+    response_cookies=[VISITS],
+)
 def list_notes(
     response: Response,
     visits: Visits,
@@ -100,7 +129,13 @@ def list_notes(
     return notes[offset : offset + limit]
 
 
-@app.post("/notes", status_code=status.HTTP_201_CREATED)
+@app.post(
+    "/notes",
+    status_code=status.HTTP_201_CREATED,
+    response_headers=[
+        ResponseHeader("Location", "Where the new note lives.", required=True, statuses=[201])
+    ],
+)
 def create_note(body: NoteIn, user: User, response: Response) -> Note:
     """Create a note; the `Location` header points at it."""
     note_id = max(NOTES, default=0) + 1
@@ -109,7 +144,7 @@ def create_note(body: NoteIn, user: User, response: Response) -> Note:
     return Note(id=note_id, owner=user, text=body.text)
 
 
-@app.get("/notes/{note_id}")
+@app.get("/notes/{note_id}", response_headers=[SERVED_BY], response_cookies=[VISITS])
 def get_note(note_id: int, visits: Visits) -> Note:
     """One note; a missing note is a 404 that still carries the visits cookie."""
     note = NOTES.get(note_id)
@@ -118,7 +153,7 @@ def get_note(note_id: int, visits: Visits) -> Note:
     return Note.model_validate(note)
 
 
-@app.get("/me")
+@app.get("/me", response_headers=[SERVED_BY], response_cookies=[VISITS])
 def me(user: User, visits: Visits) -> JSONResponse:
     """Returns a `JSONResponse` directly; the temporal cookie and header are merged in."""
     return JSONResponse({"user": user, "visits": visits}, headers={"Cache-Control": "no-store"})

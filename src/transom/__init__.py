@@ -7,6 +7,7 @@ from transom.di.analysis import DeclarationError
 from transom.exceptions import HTTPException, RequestValidationError, ResponseValidationError
 from transom.http.cookies import CookieError
 from transom.http.headers import HeaderError, Headers, MutableHeaders
+from transom.metadata import ResponseCookie, ResponseHeader
 from transom.params import Body, Cookie, Depends, Header, Path, Query, Security
 from transom.requests import Request
 from transom.responses import (
@@ -47,6 +48,8 @@ __all__ = [
     "Request",
     "RequestValidationError",
     "Response",
+    "ResponseCookie",
+    "ResponseHeader",
     "ResponseValidationError",
     "Security",
     "StreamingResponse",

@@ -18,10 +18,12 @@ from enum import Enum
 from typing import Any, TypeVar, Unpack
 
 from transom._types import ASGIApp, Receive, Scope, Send
+from transom.metadata import ResponseCookie, ResponseHeader
 from transom.middleware import Middleware
 from transom.middleware.errors import ServerErrorMiddleware
 from transom.middleware.exceptions import ExceptionHandler, ExceptionMiddleware
 from transom.middleware.http import Dispatch, FunctionMiddleware
+from transom.openapi.routes import add_docs_routes
 from transom.params import Dependency
 from transom.requests import State
 from transom.responses import JSONResponse, Response
@@ -68,11 +70,26 @@ class Transom(RouteDecorators):
         redirect_slashes: bool = True,
         responses: dict[int | str, dict[str, Any]] | None = None,
         tags: list[str | Enum] | None = None,
+        response_headers: Sequence[ResponseHeader] | None = None,
+        response_cookies: Sequence[ResponseCookie] | None = None,
+        openapi_url: str | None = "/openapi.json",
+        docs_url: str | None = "/docs",
+        redoc_url: str | None = "/redoc",
+        summary: str | None = None,
+        openapi_tags: list[dict[str, Any]] | None = None,
+        servers: list[dict[str, Any]] | None = None,
     ) -> None:
         self.debug = debug
         self.title = title
         self.description = description
         self.version = version
+        self.summary = summary
+        self.openapi_tags = openapi_tags
+        self.servers = servers
+        self.openapi_url = openapi_url
+        self.docs_url = docs_url
+        self.redoc_url = redoc_url
+        self.openapi_schema: dict[str, Any] | None = None
         self.state = State()
         self._overrides = DependencyOverrides()
         self.router = APIRouter(
@@ -85,12 +102,15 @@ class Transom(RouteDecorators):
             on_startup=on_startup,
             on_shutdown=on_shutdown,
             dependency_overrides=self._overrides,
+            response_headers=response_headers,
+            response_cookies=response_cookies,
         )
         for route in routes or ():
             self.router.append(route)
         self.user_middleware: list[Middleware] = list(middleware or [])
         self.exception_handlers: dict[Any, ExceptionHandler] = dict(exception_handlers or {})
         self.middleware_stack: ASGIApp | None = None
+        add_docs_routes(self)
 
     @property
     def dependency_overrides(self) -> DependencyOverrides:
@@ -110,6 +130,22 @@ class Transom(RouteDecorators):
     @property
     def routes(self) -> list[BaseRoute]:
         return self.router.routes
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI 3.1 document of this app, built on first use and kept."""
+        if self.openapi_schema is None:
+            from transom.openapi.generate import build_openapi
+
+            self.openapi_schema = build_openapi(self)
+        return self.openapi_schema
+
+    def declared_header_names(self) -> list[str]:
+        """Every response header some route declares (for `expose_headers="declared"`)."""
+        names: dict[str, str] = {}
+        for route in self.routes:
+            for header in getattr(route, "response_headers", ()):
+                names.setdefault(header.key, header.name)
+        return sorted(names.values(), key=str.lower)
 
     def build_middleware_stack(self) -> ASGIApp:
         """Compose the layers; called once, on the first request."""

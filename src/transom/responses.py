@@ -18,6 +18,7 @@ import os
 import stat
 from collections.abc import AsyncIterable, Iterable, Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any, ClassVar, Literal, TypeAlias
 from urllib.parse import quote
 
@@ -107,6 +108,8 @@ class Response:
     charset: ClassVar[str] = "utf-8"
     #: Whether `init_headers` sets `Content-Length` from `body` (not for streamed bodies).
     sized: ClassVar[bool] = True
+    #: Cookies the route declared (`response_cookies=`), for `delete_cookie`.
+    declared_cookies: Mapping[str, CookieAttributes] = MappingProxyType({})
 
     def __init__(
         self,
@@ -244,11 +247,11 @@ class Response:
         self.store_cookie(key, header.encode("latin-1"), attributes)
 
     def cookie_attributes(self, key: str) -> CookieAttributes | None:
-        """The attributes of the cookie named `key` set on this response, if any."""
+        """The attributes of the cookie named `key`: set on this response, or declared."""
         for (name, _, _), (_, attributes) in (self._cookies or {}).items():
             if name == key:
                 return attributes
-        return None
+        return self.declared_cookies.get(key)
 
     def store_cookie(self, key: str, header: bytes, attributes: CookieAttributes) -> None:
         """Add a formatted `Set-Cookie` line, replacing one of the same identity."""

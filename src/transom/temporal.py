@@ -17,7 +17,7 @@ then raises `ResponseStartedError` instead of being silently lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, SupportsIndex
 
 from transom._types import Message, Send
@@ -96,8 +96,9 @@ class TemporalResponse(Response):
     `status_code` is `None` until set.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, declared_cookies: Mapping[str, CookieAttributes] | None = None) -> None:
         self.frozen = False
+        self.declared_cookies = declared_cookies or {}
         self.body = b""
         self.raw_headers = _GuardedHeaderList(self)
         self._cookies = None

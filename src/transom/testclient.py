@@ -21,6 +21,7 @@ import anyio.from_thread
 import httpx
 
 from transom._types import ASGIApp, Message, Scope
+from transom.metadata import CHECK_DECLARATIONS_KEY
 
 __all__ = ["TestClient"]
 
@@ -125,6 +126,8 @@ class TestClient(httpx.Client):
             "client": self.asgi_client,
             "server": (url.host, port),
             "state": self.app_state.copy(),
+            # Under test, a route that omits a header it declared required fails.
+            CHECK_DECLARATIONS_KEY: True,
             "extensions": {"http.response.debug": {}},
         }
 

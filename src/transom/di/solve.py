@@ -8,6 +8,7 @@ only if nothing failed. All errors are raised together as one
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from types import TracebackType
 from typing import Any
@@ -19,6 +20,7 @@ from transom.background import BackgroundTasks
 from transom.concurrency import run_in_threadpool
 from transom.di.plan import ArgKind, BodyMode, CallMode, Input, Plan, Step
 from transom.exceptions import RequestValidationError
+from transom.http.cookies import CookieAttributes
 from transom.params import ParamSource
 from transom.requests import Request
 from transom.temporal import TemporalResponse
@@ -42,9 +44,16 @@ class Context:
         "temporal",
     )
 
-    def __init__(self, request: Request, plan: Plan) -> None:
+    def __init__(
+        self,
+        request: Request,
+        plan: Plan,
+        declared_cookies: Mapping[str, CookieAttributes] | None = None,
+    ) -> None:
         self.request = request
-        self.temporal: TemporalResponse | None = TemporalResponse() if plan.uses_temporal else None
+        self.temporal: TemporalResponse | None = (
+            TemporalResponse(declared_cookies) if plan.uses_temporal else None
+        )
         self.background: BackgroundTasks | None = (
             BackgroundTasks() if plan.uses_background else None
         )

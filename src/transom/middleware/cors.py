@@ -52,7 +52,9 @@ class CORSMiddleware:
         allow_credentials: Allow cookies and HTTP auth; then origins are echoed.
         allow_origin_regex: A regex an origin must fully match (with or instead of the list).
         allow_private_network: Answer Private Network Access preflights.
-        expose_headers: Response headers page scripts may read, or `"*"`.
+        expose_headers: Response headers page scripts may read; `"*"`; or
+            `"declared"`: every header a route of the app declares
+            (`response_headers=`), read from the app on the first request.
         max_age: Seconds a browser may cache a preflight answer.
 
     Raises:
@@ -71,7 +73,7 @@ class CORSMiddleware:
         allow_credentials: bool = False,
         allow_origin_regex: str | None = None,
         allow_private_network: bool = False,
-        expose_headers: Sequence[str] | Literal["*"] = (),
+        expose_headers: Sequence[str] | Literal["*", "declared"] = (),
         max_age: int = 600,
     ) -> None:
         self.app = app
@@ -82,6 +84,9 @@ class CORSMiddleware:
         ):
             if isinstance(given, str):
                 raise TypeError(f"CORS {option} takes a list, not a string ({given!r}).")
+        self.expose_declared = expose_headers == "declared"
+        if self.expose_declared:
+            expose_headers = ()
         if isinstance(expose_headers, str) and expose_headers != "*":
             raise TypeError(
                 f"CORS expose_headers takes a list or '*', not a string ({expose_headers!r})."
@@ -139,6 +144,18 @@ class CORSMiddleware:
             headers.append((b"access-control-allow-credentials", b"true"))
         return headers
 
+    def _expose_declared(self, scope: Scope) -> None:
+        app = scope.get("app")
+        declared = getattr(app, "declared_header_names", None)
+        if declared is None:
+            raise RuntimeError(
+                "CORS expose_headers='declared' needs a Transom app (one that knows its "
+                "declared response headers)."
+            )
+        names = declared()
+        self.simple_headers = self._simple_headers(names)
+        self.expose_declared = False
+
     @property
     def echoes_origin(self) -> bool:
         """Whether the response depends on `Origin` (and so needs `Vary: Origin`)."""
@@ -160,6 +177,8 @@ class CORSMiddleware:
                 origin = value.decode("latin-1")
             elif name == b"access-control-request-method":
                 request_method = value.decode("latin-1")
+        if self.expose_declared:
+            self._expose_declared(scope)
         if origin is None:
             if self.echoes_origin:
                 # The answer would differ for a request with Origin, so caches must

@@ -21,6 +21,7 @@ from transom.di.analysis import DeclarationError
 from transom.di.plan import Plan, build_plan
 from transom.di.solve import Context, solve
 from transom.http.headers import RawHeaders
+from transom.metadata import Declarations, ResponseCookie, ResponseHeader, layer_declarations
 from transom.params import Dependency
 from transom.requests import Request
 from transom.responses import (
@@ -30,6 +31,7 @@ from transom.responses import (
     run_after_response,
     strip_content_headers,
 )
+from transom.routing.contract import ResponseContract
 from transom.routing.paths import compile_path
 from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
 from transom.serialization import IncEx, ResponseModel, dump_json, infer_response_model
@@ -38,6 +40,7 @@ from transom.temporal import SCOPE_KEY, TemporalResponse, merge_headers, merging
 __all__ = ["APIRoute", "APIRouter", "DependencyOverrides", "RouteDecorators", "RouteOptions"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+NO_DECLARATIONS = Declarations()
 
 
 class RouteOptions(TypedDict, total=False):
@@ -63,6 +66,8 @@ class RouteOptions(TypedDict, total=False):
     response_class: type[Response]
     name: str | None
     openapi_extra: dict[str, Any] | None
+    response_headers: Sequence[ResponseHeader] | None
+    response_cookies: Sequence[ResponseCookie] | None
 
 
 class DependencyOverrides(dict[Callable[..., Any], Callable[..., Any]]):
@@ -123,6 +128,7 @@ class APIRoute(BaseRoute):
         *,
         methods: Sequence[str],
         overrides: DependencyOverrides,
+        layers: Declarations = NO_DECLARATIONS,
         **options: Unpack[RouteOptions],
     ) -> None:
         self.template = compile_path(path)
@@ -137,6 +143,14 @@ class APIRoute(BaseRoute):
         self.overrides = overrides
         self.response_model = self._response_model()
         self._fast_json = self.response_class is JSONResponse
+        self.layers = layers
+        self.response_headers = layer_declarations(
+            [*layers.headers, options.get("response_headers")], self.label
+        )
+        self.response_cookies = layer_declarations(
+            [*layers.cookies, options.get("response_cookies")], self.label
+        )
+        self.contract = ResponseContract(self.label, self.response_headers, self.response_cookies)
         self.plan = self._build()
 
     def _response_model(self) -> ResponseModel | None:
@@ -173,7 +187,7 @@ class APIRoute(BaseRoute):
         plan = self.plan
         if self._version != self.overrides.version:
             plan = self.plan = self._build()
-        ctx = Context(Request(scope, receive, send), plan)
+        ctx = Context(Request(scope, receive, send), plan, self.contract.cookie_attributes)
         if ctx.temporal is not None:
             scope[SCOPE_KEY] = ctx.temporal
         if plan.request_stack:
@@ -199,6 +213,8 @@ class APIRoute(BaseRoute):
             if temporal is not None:
                 value.raw_headers = merge_headers(value.raw_headers, list(temporal.raw_headers))
                 temporal.freeze()
+            if self.contract.active:
+                value.raw_headers = self.contract.apply(scope, value.status_code, value.raw_headers)
             await value(scope, receive, send)
         elif _is_asgi_response(value):
             await value(scope, receive, merging_send(send, temporal) if temporal else send)
@@ -214,6 +230,8 @@ class APIRoute(BaseRoute):
             if temporal is not None:
                 response.raw_headers = _data_headers(response.raw_headers, temporal)
                 temporal.freeze()
+            if self.contract.active:
+                response.raw_headers = self.contract.apply(scope, status, response.raw_headers)
             await response(scope, receive, send)
         if temporal is not None and temporal.background is not None:
             await run_after_response(scope, temporal.background)
@@ -238,6 +256,8 @@ class APIRoute(BaseRoute):
                 status = temporal.status_code
             headers = _data_headers(headers, temporal)
             temporal.freeze()
+        if self.contract.active:
+            headers = self.contract.apply(scope, status, headers)
         if not body_allowed(status):
             body = b""
             headers = strip_content_headers(headers)
@@ -351,6 +371,8 @@ class APIRouter(Router, RouteDecorators):
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         dependency_overrides: DependencyOverrides | None = None,
+        response_headers: Sequence[ResponseHeader] | None = None,
+        response_cookies: Sequence[ResponseCookie] | None = None,
     ) -> None:
         super().__init__(
             redirect_slashes=redirect_slashes,
@@ -372,6 +394,7 @@ class APIRouter(Router, RouteDecorators):
         self.dependency_overrides = (
             DependencyOverrides() if dependency_overrides is None else dependency_overrides
         )
+        self.declarations = Declarations().plus(response_headers, response_cookies)
 
     def add_api_route(
         self,
@@ -396,6 +419,7 @@ class APIRouter(Router, RouteDecorators):
             endpoint,
             methods=methods or ["GET"],
             overrides=self.dependency_overrides,
+            layers=self.declarations,
             **merged,
         )
         self.append(route)
@@ -444,6 +468,7 @@ class APIRouter(Router, RouteDecorators):
                     route.endpoint,
                     methods=sorted(route.methods),
                     overrides=self.dependency_overrides,
+                    layers=self.declarations + route.layers,
                     **options,
                 )
             )

@@ -1,0 +1,1 @@
+"""OpenAPI: the document generated from route plans, and offline interactive docs."""

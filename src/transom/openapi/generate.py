@@ -1,0 +1,304 @@
+"""The OpenAPI 3.1 document of an app, generated from its route plans.
+
+Only path operations (`APIRoute`) are documented, each method as one
+operation; plain `Route`s and `Mount`s (the docs pages among them) are not.
+The document follows FastAPI's: the same operation ids, summaries, parameter
+and body schemas, `422` validation error responses and component names, so
+clients generated from a FastAPI app keep working. On top of that, the headers
+and cookies a route declares (`response_headers=`, `response_cookies=`) are
+documented on the responses they apply to (`transom.openapi.headers`).
+
+Schemas are collected while the document is assembled and generated together
+at the end (`transom.openapi.schemas`). This module never runs a request; it is
+called once, by `Transom.openapi()`, which keeps the result.
+"""
+
+from __future__ import annotations
+
+import copy
+import http
+import inspect
+import re
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BaseModel, TypeAdapter, create_model
+from pydantic.fields import FieldInfo
+
+from transom.di.plan import BodyMode, Input, Plan, _clean
+from transom.encoders import jsonable_encoder
+from transom.openapi.headers import add_declared_headers
+from transom.openapi.schemas import REF_PREFIX, VALIDATION_ERROR_DEFINITIONS, SchemaRegistry
+from transom.params import BodyParam, ParamSource
+from transom.responses import JSONResponse, Response, body_allowed
+from transom.routing.api import APIRoute
+
+if TYPE_CHECKING:
+    from transom.applications import Transom
+
+__all__ = ["OPENAPI_VERSION", "build_openapi", "operation_id", "unique_id"]
+
+OPENAPI_VERSION = "3.1.0"
+
+#: The order operations of one path appear in.
+_METHOD_ORDER = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")
+
+_STATUS_RANGES = {
+    "1XX": "Information",
+    "2XX": "Success",
+    "3XX": "Redirection",
+    "4XX": "Client Error",
+    "5XX": "Server Error",
+    "default": "Default Response",
+}
+
+
+def build_openapi(app: Transom) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `app`, as a JSON-ready dict.
+
+    Raises:
+        ValueError: if a route's `responses=` has a key that is not a status
+            code, a range like `"4XX"`, or `"default"`.
+    """
+    registry = SchemaRegistry()
+    paths: dict[str, dict[str, Any]] = {}
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.options.get("include_in_schema", True):
+            continue
+        operations = paths.setdefault(route.template.format, {})
+        for method in _ordered(route.methods):
+            operations[method.lower()] = _operation(route, method, registry)
+    paths = {path: operations for path, operations in paths.items() if operations}
+    schemas = registry.resolve(paths)
+    info: dict[str, Any] = {"title": app.title, "version": app.version}
+    if app.summary:
+        info["summary"] = app.summary
+    if app.description:
+        info["description"] = app.description
+    document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": info}
+    if app.servers:
+        document["servers"] = app.servers
+    document["paths"] = paths
+    if schemas:
+        document["components"] = {"schemas": schemas}
+    if app.openapi_tags:
+        document["tags"] = app.openapi_tags
+    result: dict[str, Any] = jsonable_encoder(document)
+    return result
+
+
+def _ordered(methods: frozenset[str]) -> list[str]:
+    known = [method for method in _METHOD_ORDER if method in methods]
+    return known + sorted(methods.difference(_METHOD_ORDER))
+
+
+def unique_id(route: APIRoute, method: str) -> str:
+    """FastAPI's generated operation id: `read_item_items__item_id__get`."""
+    name = re.sub(r"\W", "_", f"{route.name or ''}{route.template.format}")
+    return f"{name}_{method.lower()}"
+
+
+def operation_id(route: APIRoute, method: str) -> str:
+    """The route's `operation_id=` option, or its generated `unique_id`."""
+    return route.options.get("operation_id") or unique_id(route, method)
+
+
+def _title(name: str) -> str:
+    """FastAPI's title of a generated name: `Response_read_item` -> `Response Read Item`."""
+    return name.title().replace("_", " ")
+
+
+def _operation(route: APIRoute, method: str, registry: SchemaRegistry) -> dict[str, Any]:
+    options = route.options
+    op_id = operation_id(route, method)
+    operation: dict[str, Any] = {}
+    tags = options.get("tags")
+    if tags:
+        operation["tags"] = [tag.value if isinstance(tag, Enum) else tag for tag in tags]
+    operation["summary"] = options.get("summary") or (route.name or "").replace("_", " ").title()
+    description = options.get("description") or _docstring(route.endpoint)
+    if description:
+        operation["description"] = description
+    operation["operationId"] = op_id
+    parameters = _parameters(route.plan, registry)
+    if parameters:
+        operation["parameters"] = parameters
+    body = _request_body(route.plan, op_id, registry)
+    if body is not None:
+        operation["requestBody"] = body
+    operation["responses"] = _responses(route, op_id, registry)
+    if options.get("deprecated"):
+        operation["deprecated"] = True
+    extra = options.get("openapi_extra")
+    if extra:
+        _deep_update(operation, extra)
+    responses = operation.get("responses")
+    if isinstance(responses, dict):
+        add_declared_headers(responses, route, registry)
+    return operation
+
+
+def _docstring(endpoint: Any) -> str:
+    """The endpoint's docstring, cleaned; text after a form feed is left out, as in FastAPI."""
+    doc = inspect.cleandoc(getattr(endpoint, "__doc__", None) or "")
+    return doc.split("\f")[0].strip()
+
+
+def _parameters(plan: Plan, registry: SchemaRegistry) -> list[dict[str, Any]]:
+    parameters: list[dict[str, Any]] = []
+    for item in plan.inputs:
+        param = item.param
+        if not param.include_in_schema:
+            continue
+        annotated: Any = Annotated[(_clean(item.annotation), param.field_info())]
+        title = param.constraints.get("title") or _title(param.alias or item.name)
+        parameter: dict[str, Any] = {"name": item.lookup, "in": item.source.value}
+        if param.description:
+            parameter["description"] = param.description
+        parameter["required"] = item.source is ParamSource.PATH or param.required
+        if param.deprecated:
+            parameter["deprecated"] = True
+        parameter["schema"] = registry.slot(TypeAdapter(annotated), "validation", title)
+        parameters.append(parameter)
+    return parameters
+
+
+def _request_body(plan: Plan, op_id: str, registry: SchemaRegistry) -> dict[str, Any] | None:
+    if plan.body_mode is BodyMode.NONE:
+        return None
+    inputs = plan.body_inputs
+    if plan.body_mode is BodyMode.SINGLE and plan.single_body is not None:
+        item = plan.single_body
+        adapter = plan.single_body_adapter or TypeAdapter(_clean(item.annotation))
+        title = item.param.constraints.get("title") or _title(item.param.alias or item.name)
+        schema: Any = registry.slot(adapter, "validation", title)
+    else:
+        model = _body_model(f"Body_{op_id}", inputs)
+        schema = registry.slot(TypeAdapter(model), "validation")
+    body: dict[str, Any] = {}
+    if plan.body_required:
+        body["required"] = True
+    first = inputs[0].param
+    media_type = first.media_type if isinstance(first, BodyParam) else "application/json"
+    body["content"] = {media_type: {"schema": schema}}
+    return body
+
+
+def _body_model(name: str, inputs: list[Input]) -> type[BaseModel]:
+    """The object an embedded body is: one field per body parameter, keyed by its name."""
+    fields: dict[str, tuple[Any, FieldInfo]] = {}
+    seen: set[str] = set()
+    for item in inputs:
+        if item.lookup in seen:
+            continue
+        seen.add(item.lookup)
+        field_name = item.name if item.name not in fields else f"{item.name}_{len(fields)}"
+        fields[field_name] = (_clean(item.annotation), item.param.field_info(alias=item.lookup))
+    model: type[BaseModel] = create_model(name, **fields)  # type: ignore[call-overload]
+    return model
+
+
+def _default_status(response_class: type[Response]) -> int:
+    """The status a response class sends by default (307 for `RedirectResponse`)."""
+    try:
+        parameter = inspect.signature(response_class.__init__).parameters.get("status_code")
+    except (TypeError, ValueError):
+        return 200
+    if parameter is not None and isinstance(parameter.default, int):
+        return parameter.default
+    return 200
+
+
+def _responses(route: APIRoute, op_id: str, registry: SchemaRegistry) -> dict[str, Any]:
+    status = route.status_code or _default_status(route.response_class)
+    media_type = route.response_class.media_type
+    success: dict[str, Any] = {
+        "description": route.options.get("response_description", "Successful Response")
+    }
+    if media_type and body_allowed(status):
+        schema: Any = {"type": "string"}
+        if issubclass(route.response_class, JSONResponse):
+            schema = {}
+            if route.response_model is not None:
+                title = _title(f"Response_{op_id}")
+                schema = registry.slot(route.response_model.adapter, "serialization", title)
+        success["content"] = {media_type: {"schema": schema}}
+    responses: dict[str, Any] = {str(status): success}
+    for key, extra in (route.options.get("responses") or {}).items():
+        _merge_extra_response(responses, key, extra, route, op_id, registry)
+    plan = route.plan
+    if (plan.inputs or plan.body_inputs) and not any(
+        key in responses for key in ("422", "4XX", "default")
+    ):
+        responses["422"] = {
+            "description": "Validation Error",
+            "content": {
+                "application/json": {"schema": {"$ref": REF_PREFIX + "HTTPValidationError"}}
+            },
+        }
+        registry.define(VALIDATION_ERROR_DEFINITIONS)
+    return responses
+
+
+def _status_key(key: int | str, route: APIRoute) -> tuple[str, str | None]:
+    """The response key (`"404"`, `"4XX"`, `"default"`) and its standard description."""
+    text = str(key).upper()
+    if text == "DEFAULT":
+        return "default", _STATUS_RANGES["default"]
+    if text in _STATUS_RANGES:
+        return text, _STATUS_RANGES[text]
+    if text.isdigit():
+        try:
+            return text, http.HTTPStatus(int(text)).phrase
+        except ValueError:
+            return text, None
+    raise ValueError(
+        f"{route.label}: responses= has the key {key!r}, which is not a status code, a "
+        "range like '4XX', or 'default'. Use one of those."
+    )
+
+
+def _merge_extra_response(
+    responses: dict[str, Any],
+    key: int | str,
+    extra: dict[str, Any],
+    route: APIRoute,
+    op_id: str,
+    registry: SchemaRegistry,
+) -> None:
+    """Merge one `responses=` entry into the operation's responses, as FastAPI does."""
+    status, phrase = _status_key(key, route)
+    given = dict(extra)
+    model = given.pop("model", None)
+    response = responses.setdefault(status, {})
+    if model is not None:
+        # Unlike FastAPI, a model is JSON even on routes that answer HTML or text:
+        # it documents an error body or another JSON answer, not the route's own.
+        media_type = "application/json"
+        if issubclass(route.response_class, JSONResponse) and route.response_class.media_type:
+            media_type = route.response_class.media_type
+        title = _title(f"Response_{key}_{op_id}")
+        content = given.setdefault("content", {})
+        content = given["content"] = {**content}
+        content[media_type] = {
+            **content.get(media_type, {}),
+            "schema": registry.slot_for(model, "serialization", title),
+        }
+    description = (
+        given.get("description") or response.get("description") or phrase or "Additional Response"
+    )
+    _deep_update(response, given)
+    response.pop("description", None)
+    responses[status] = {"description": description, **response}
+
+
+def _deep_update(target: dict[str, Any], update: dict[str, Any]) -> None:
+    """Merge `update` into `target`: dicts recursively, lists concatenated, else replaced."""
+    for key, value in update.items():
+        current = target.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            _deep_update(current, value)
+        elif isinstance(current, list) and isinstance(value, list):
+            target[key] = current + copy.deepcopy(value)
+        else:
+            target[key] = copy.deepcopy(value)

@@ -1,0 +1,341 @@
+"""The OpenAPI document: golden files, validity, serving, and declared headers.
+
+The golden documents in `golden/` are compared exactly, key order included. After
+an intended change, regenerate them with
+
+    TRANSOM_UPDATE_GOLDEN=1 .venv/bin/pytest tests/openapi
+
+and review the diff by eye before accepting it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import examples.app as example
+import pytest
+from openapi_spec_validator import validate
+from pydantic import BaseModel
+
+from tests.openapi.golden_apps import GOLDEN_APPS, declared_app, items_app, routers_app
+from transom import (
+    APIRouter,
+    Body,
+    Header,
+    Response,
+    ResponseCookie,
+    ResponseHeader,
+    Transom,
+)
+from transom.testclient import TestClient
+
+GOLDEN = pathlib.Path(__file__).parent / "golden"
+UPDATE = os.environ.get("TRANSOM_UPDATE_GOLDEN") == "1"
+
+
+def dump(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_APPS))
+def test_document_matches_golden_file(name: str) -> None:
+    document = GOLDEN_APPS[name]().openapi()
+    path = GOLDEN / f"{name}.json"
+    if UPDATE:
+        path.write_text(dump(document), encoding="utf-8")
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    assert document == expected
+    assert dump(document) == path.read_text(encoding="utf-8")  # key order too
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_APPS))
+def test_document_is_valid_openapi_3_1(name: str) -> None:
+    document = GOLDEN_APPS[name]().openapi()
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+def test_example_app_document_is_valid() -> None:
+    document = example.app.openapi()
+    validate(document)
+    assert {"/login", "/notes", "/notes/{note_id}"} <= set(document["paths"])
+
+
+def test_openapi_json_is_served() -> None:
+    app = items_app()
+    with TestClient(app) as client:
+        response = client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == app.openapi()
+
+
+def test_openapi_json_is_served_at_the_configured_url() -> None:
+    app = Transom(openapi_url="/api/schema.json", docs_url=None, redoc_url=None)
+    with TestClient(app) as client:
+        assert client.get("/api/schema.json").json()["info"]["title"] == "Transom"
+        assert client.get("/openapi.json").status_code == 404
+
+
+def test_openapi_url_none_disables_the_document() -> None:
+    app = Transom(openapi_url=None)
+
+    @app.get("/items")
+    def items() -> list[int]:
+        return []
+
+    with TestClient(app) as client:
+        assert client.get("/openapi.json").status_code == 404
+        assert client.get("/items").json() == []
+
+
+def test_document_is_built_once() -> None:
+    app = items_app()
+    assert app.openapi() is app.openapi()
+
+
+def test_docs_routes_and_plain_routes_are_not_documented() -> None:
+    paths = items_app().openapi()["paths"]
+    assert "/openapi.json" not in paths
+    assert "/docs" not in paths
+    assert "/health" not in paths
+
+
+def test_mounts_are_not_documented() -> None:
+    app = Transom(docs_url=None, redoc_url=None)
+    app.mount("/sub", items_app())
+    assert app.openapi()["paths"] == {}
+
+
+def test_operation_ids_are_fastapi_unique_ids() -> None:
+    paths = items_app().openapi()["paths"]
+    assert paths["/items/{item_id}"]["get"]["operationId"] == "read_item_items__item_id__get"
+    assert paths["/items/{item_id}"]["put"]["operationId"] == "update_item_items__item_id__put"
+
+
+def test_each_method_of_a_route_is_an_operation_with_its_own_id() -> None:
+    ping = routers_app().openapi()["paths"]["/ping"]
+    assert list(ping) == ["get", "head"]
+    assert ping["head"]["operationId"] == "ping_ping_head"
+
+
+def test_bad_responses_key_is_reported() -> None:
+    app = Transom(docs_url=None, redoc_url=None)
+
+    @app.get("/x", responses={"oops": {"description": "?"}})
+    def x() -> None:
+        return None
+
+    with pytest.raises(ValueError, match=r"route GET /x: responses= has the key 'oops'"):
+        app.openapi()
+
+
+def test_route_without_parameters_has_no_validation_error() -> None:
+    app = Transom(docs_url=None, redoc_url=None)
+
+    @app.get("/x")
+    def x() -> int:
+        return 1
+
+    document = app.openapi()
+    assert list(document["paths"]["/x"]["get"]["responses"]) == ["200"]
+    assert "components" not in document
+
+
+def test_openapi_extra_is_deep_merged() -> None:
+    app = Transom(docs_url=None, redoc_url=None)
+
+    @app.post(
+        "/x",
+        openapi_extra={
+            "requestBody": {"content": {"application/json": {"example": {"n": 1}}}},
+            "x-internal": True,
+        },
+    )
+    def x(n: Annotated[int, Body(embed=True)]) -> int:
+        return n
+
+    operation = app.openapi()["paths"]["/x"]["post"]
+    assert operation["x-internal"] is True
+    content = operation["requestBody"]["content"]["application/json"]
+    assert content == {
+        "schema": {"$ref": "#/components/schemas/Body_x_x_post"},
+        "example": {"n": 1},
+    }
+
+
+def test_header_parameter_uses_the_name_looked_up() -> None:
+    app = Transom(docs_url=None, redoc_url=None)
+
+    @app.get("/x")
+    def x(
+        user_agent: Annotated[str, Header()],
+        raw_name: Annotated[str | None, Header(convert_underscores=False)] = None,
+    ) -> None:
+        return None
+
+    parameters = app.openapi()["paths"]["/x"]["get"]["parameters"]
+    assert [(p["name"], p["in"], p["required"]) for p in parameters] == [
+        ("user-agent", "header", True),
+        ("raw_name", "header", False),
+    ]
+    assert parameters[0]["schema"] == {"type": "string", "title": "User Agent"}
+
+
+# declared headers and cookies ------------------------------------------------------------
+
+
+def headers_of(document: dict[str, Any], path: str, method: str, status: str) -> dict[str, Any]:
+    headers: dict[str, Any] = document["paths"][path][method]["responses"][status].get(
+        "headers", {}
+    )
+    return headers
+
+
+def test_closest_layer_wins_by_header_name_case_insensitively() -> None:
+    document = declared_app().openapi()
+    listed = headers_of(document, "/items", "get", "200")
+    created = headers_of(document, "/items", "post", "201")
+    assert [name for name in listed if name.lower() == "x-rate-limit"] == ["x-rate-limit"]
+    assert listed["x-rate-limit"]["description"] == "Requests left (router)."
+    assert [name for name in created if name.lower() == "x-rate-limit"] == ["X-RATE-LIMIT"]
+    assert created["X-RATE-LIMIT"]["description"] == "Requests left (route)."
+
+
+def test_headers_apply_to_their_statuses_only() -> None:
+    document = declared_app().openapi()
+    ok = headers_of(document, "/items", "get", "200")
+    unauthorized = headers_of(document, "/items", "get", "401")
+    assert "Link" in ok
+    assert "Link" not in unauthorized
+    assert "WWW-Authenticate" not in ok
+    assert unauthorized["WWW-Authenticate"] == {
+        "description": "How to log in.",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+    created = headers_of(document, "/items", "post", "201")
+    assert created["Location"]["required"] is True
+    assert "Location" not in headers_of(document, "/items", "post", "422")
+
+
+def test_declared_header_object() -> None:
+    ok = headers_of(declared_app().openapi(), "/items", "get", "200")
+    assert ok["X-Total-Count"] == {
+        "description": "Total items",
+        "required": True,
+        "schema": {"type": "integer"},
+        "example": 42,
+    }
+    assert ok["Link"]["deprecated"] is True
+
+
+def test_cookies_are_one_set_cookie_header_per_status() -> None:
+    document = declared_app().openapi()
+    ok = headers_of(document, "/items", "get", "200")["Set-Cookie"]
+    unauthorized = headers_of(document, "/items", "get", "401")["Set-Cookie"]
+    assert ok["schema"] == {"type": "string"}
+    assert ok["description"] == (
+        "Cookies this response may set:\n\n"
+        "- `visits`: Visits so far `visits=<value>; Max-Age=3600; Path=/; SameSite=Lax`\n"
+        "- `session`: Session id `session=<value>; Path=/; Secure; HttpOnly; SameSite=Strict`"
+    )
+    # Cookies declared without statuses belong to successful answers only.
+    assert unauthorized["description"] == (
+        "Cookies this response may set:\n\n"
+        "- `login_attempts`: Failed logins `login_attempts=<value>; Path=/items; SameSite=Lax`"
+    )
+
+
+def test_headers_given_in_responses_are_kept_as_written() -> None:
+    raw = headers_of(declared_app().openapi(), "/items/raw", "get", "200")
+    assert raw["X-Total-Count"] == {"schema": {}}
+    assert raw["X-API-Version"]["description"] == "The API version."
+
+
+def test_declared_routes_send_what_they_document() -> None:
+    # TestClient checks that required declared headers are sent.
+    with TestClient(declared_app()) as client:
+        listed = client.get("/items")
+        created = client.post("/items", json={"name": "lamp"})
+    assert listed.status_code == 200
+    assert listed.headers["x-total-count"] == "2"
+    assert listed.headers["x-api-version"] == "3"
+    assert created.status_code == 201
+    assert created.headers["location"] == "/items/lamp"
+
+
+class Page(BaseModel):
+    items: list[int]
+
+
+LayerBuilder = Callable[[], Transom]
+
+
+def layered_app(route_statuses: list[int | str] | None) -> Transom:
+    app = Transom(
+        docs_url=None,
+        redoc_url=None,
+        response_headers=[ResponseHeader("X-Layer", "app", required=True)],
+    )
+    router = APIRouter(response_headers=[ResponseHeader("x-layer", "router", required=True)])
+
+    @router.get(
+        "/page",
+        responses={404: {"description": "Missing"}},
+        response_headers=[
+            ResponseHeader("X-LAYER", "route", annotation=int, statuses=route_statuses)
+        ],
+    )
+    def page(response: Response) -> Page:
+        response.headers["X-Layer"] = "1"
+        return Page(items=[])
+
+    app.include_router(router)
+    return app
+
+
+def test_route_declaration_overrides_router_and_app() -> None:
+    app = layered_app(None)
+    responses = app.openapi()["paths"]["/page"]["get"]["responses"]
+    assert responses["200"]["headers"] == {
+        "X-LAYER": {"description": "route", "required": False, "schema": {"type": "integer"}}
+    }
+    # Declarations without statuses cover successful answers, not the 404.
+    assert "headers" not in responses["404"]
+    with TestClient(app) as client:
+        assert client.get("/page").headers["x-layer"] == "1"
+
+
+def test_route_declaration_for_some_statuses_overrides_only_those() -> None:
+    responses = layered_app([404]).openapi()["paths"]["/page"]["get"]["responses"]
+    assert responses["404"]["headers"]["X-LAYER"]["description"] == "route"
+    assert responses["200"]["headers"] == {
+        "x-layer": {"description": "router", "required": True, "schema": {"type": "string"}}
+    }
+
+
+def test_specific_statuses_win_within_one_layer() -> None:
+    app = Transom(
+        docs_url=None,
+        redoc_url=None,
+        response_headers=[
+            ResponseHeader("Retry-After", "Seconds to wait.", annotation=int, statuses=[429]),
+            ResponseHeader("Retry-After", "Generic."),
+        ],
+        response_cookies=[ResponseCookie("a", "Everywhere")],
+    )
+
+    @app.get("/x", responses={429: {"description": "Slow down"}})
+    def x() -> None:
+        return None
+
+    responses = app.openapi()["paths"]["/x"]["get"]["responses"]
+    assert responses["429"]["headers"]["Retry-After"]["description"] == "Seconds to wait."
+    assert responses["200"]["headers"]["Retry-After"]["description"] == "Generic."
+    assert "Set-Cookie" in responses["200"]["headers"]
+    assert "Set-Cookie" not in responses["429"]["headers"]
