@@ -32,6 +32,7 @@ from transom.http.cookies import (
     CookieAttributes,
     Expires,
     SameSite,
+    cookie_attributes,
     dump_delete_cookie,
     dump_set_cookie,
     format_http_date,
@@ -173,10 +174,15 @@ class Response:
             media_type = f"{media_type}; charset={self.charset}"
         return encode_value("content-type", media_type)
 
+    _headers_view: MutableHeaders | None = None
+
     @property
     def headers(self) -> MutableHeaders:
-        """A checked, mutable view over `raw_headers`."""
-        return MutableHeaders(raw=self.raw_headers)
+        """A checked, mutable view over `raw_headers` (kept while that list is the same)."""
+        view = self._headers_view
+        if view is None or view.raw is not self.raw_headers:
+            view = self._headers_view = MutableHeaders(raw=self.raw_headers)
+        return view
 
     def set_cookie(
         self,
@@ -215,7 +221,7 @@ class Response:
             partitioned,
             compat=compat,
         )
-        attributes = CookieAttributes(path, domain, secure, httponly, samesite, partitioned)
+        attributes = cookie_attributes(path, domain, secure, httponly, samesite, partitioned)
         self.store_cookie(key, header.encode("latin-1"), attributes)
 
     def delete_cookie(

@@ -77,6 +77,11 @@ class Input:
     sequence: bool
     annotation: Any
     param: Param
+    #: `lookup` as latin-1 bytes, to compare with raw header names.
+    lookup_bytes: bytes = dataclasses.field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lookup_bytes", self.lookup.encode("latin-1"))
 
 
 @dataclasses.dataclass(slots=True)

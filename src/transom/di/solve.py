@@ -74,8 +74,12 @@ def _extract(inputs: tuple[Input, ...], request: Request) -> dict[str, Any]:
             params = request.query_params
             value = params.getlist(item.lookup) if item.sequence else params.get(item.lookup)
         elif source is ParamSource.HEADER:
-            headers = request.headers
-            value = headers.getlist(item.lookup) if item.sequence else headers.get(item.lookup)
+            name = item.lookup_bytes
+            found = [v for k, v in request.scope["headers"] if k == name]
+            if item.sequence:
+                value = [v.decode("latin-1") for v in found]
+            else:
+                value = found[0].decode("latin-1") if found else None
         else:
             value = request.cookies.get(item.lookup)
         if value is not None and value != []:

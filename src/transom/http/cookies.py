@@ -29,6 +29,7 @@ __all__ = [
     "CookieError",
     "CookieWarning",
     "SameSite",
+    "cookie_attributes",
     "dump_delete_cookie",
     "dump_set_cookie",
     "format_http_date",
@@ -156,7 +157,7 @@ def dump_set_cookie(
     Raises:
         CookieError: naming the rule the cookie breaks.
     """
-    if not isinstance(key, str) or not is_token(key):
+    if key not in _VALID_NAMES and not _remember_name(key):
         raise CookieError(
             f"Cookie name {key!r} is not a valid token (RFC 6265bis section 4.1.1): use "
             "only letters, digits and !#$%&'*+-.^_`|~."
@@ -178,6 +179,31 @@ def dump_set_cookie(
     if max_age is None and expires is None:
         return f"{key}={value}{suffix}"
     return f"{key}={value}{_lifetime(key, max_age, expires)}{suffix}"
+
+
+_VALID_NAMES: set[str] = set()
+
+
+def _remember_name(key: object) -> bool:
+    """Check a cookie name; valid names are remembered (up to a bound) to skip the check."""
+    if not isinstance(key, str) or not is_token(key):
+        return False
+    if len(_VALID_NAMES) < 4096:
+        _VALID_NAMES.add(key)
+    return True
+
+
+@lru_cache(maxsize=256)
+def cookie_attributes(
+    path: str | None,
+    domain: str | None,
+    secure: bool,
+    httponly: bool,
+    samesite: SameSite | None,
+    partitioned: bool,
+) -> CookieAttributes:
+    """The (shared, immutable) `CookieAttributes` for these values."""
+    return CookieAttributes(path, domain, secure, httponly, samesite, partitioned)
 
 
 def dump_delete_cookie(key: str, attributes: CookieAttributes) -> str:

@@ -197,7 +197,7 @@ class Headers(Mapping[str, str]):
         raw: RawHeaders | None = None,
         scope: Mapping[str, Any] | None = None,
     ) -> None:
-        if sum(arg is not None for arg in (headers, raw, scope)) > 1:
+        if (headers is not None) + (raw is not None) + (scope is not None) > 1:
             raise TypeError("Pass at most one of 'headers', 'raw' or 'scope' to Headers().")
         if headers is not None:
             pairs = headers.items() if isinstance(headers, Mapping) else headers
@@ -279,16 +279,14 @@ class MutableHeaders(Headers):
         """Set `key` to `value`, replacing the first occurrence and dropping the rest."""
         name = encode_name(key)
         encoded = encode_value(key, value)
-        found: int | None = None
-        for index in range(len(self._list) - 1, -1, -1):
-            if self._list[index][0] == name:
-                if found is not None:
-                    del self._list[found]
-                found = index
-        if found is None:
-            self._list.append((name, encoded))
-        else:
-            self._list[found] = (name, encoded)
+        pairs = self._list
+        found = [index for index, pair in enumerate(pairs) if pair[0] == name]
+        if not found:
+            pairs.append((name, encoded))
+            return
+        pairs[found[0]] = (name, encoded)
+        for index in reversed(found[1:]):
+            del pairs[index]
 
     def __delitem__(self, key: str) -> None:
         """Remove every occurrence of `key`; absent keys are ignored."""

@@ -133,6 +133,14 @@ class QueryParams(Mapping[str, str]):
     ) -> None:
         if params is None:
             self._list: list[tuple[str, str]] = []
+        elif isinstance(params, bytes) and b"%" not in params and b"+" not in params:
+            # Nothing to percent-decode: split directly (the common case).
+            self._list = [
+                (_utf8(key), _utf8(value))
+                for key, _, value in (
+                    chunk.partition("=") for chunk in params.decode("latin-1").split("&") if chunk
+                )
+            ]
         elif isinstance(params, bytes):
             # Percent-decode byte for byte (latin-1), then decode UTF-8 leniently,
             # so any byte sequence is accepted and never raises.

@@ -280,13 +280,23 @@ class APIRoute(BaseRoute):
 def _data_headers(framework: RawHeaders, temporal: TemporalResponse) -> RawHeaders:
     """Headers of a response built from data: the temporal values win over the defaults.
 
-    The temporal headers are first merged with themselves by kind (a single
-    header set twice keeps the last value, list headers are united); the
-    computed `Content-Length` always comes from the framework.
+    The computed `Content-Length` always comes from the framework; its
+    `Content-Type` only if the temporal response set none. Temporal headers that
+    repeat a name (other than `Set-Cookie`, already one per cookie identity) are
+    first merged by kind: a single header keeps its last value, lists are united.
     """
-    own = merge_headers([], [pair for pair in temporal.raw_headers if pair[0] != b"content-length"])
-    length = [pair for pair in framework if pair[0] == b"content-length"]
-    return length + merge_headers(own, framework)
+    own: RawHeaders = temporal.raw_headers
+    seen: set[bytes] = set()
+    for name, _ in own:
+        if name in seen and name != b"set-cookie":
+            own = merge_headers([], own)
+            break
+        seen.add(name)
+    headers = [pair for pair in framework if pair[0] == b"content-length"]
+    headers += [pair for pair in own if pair[0] != b"content-length"]
+    if b"content-type" not in seen:
+        headers += [pair for pair in framework if pair[0] == b"content-type"]
+    return headers
 
 
 def _is_asgi_response(value: Any) -> bool:
