@@ -116,17 +116,7 @@ class ResponseCookie:
     statuses: Statuses = None
 
     def __post_init__(self) -> None:
-        dump_set_cookie(
-            self.name,
-            "",
-            max_age=self.max_age,
-            path=self.path,
-            domain=self.domain,
-            secure=self.secure,
-            httponly=self.httponly,
-            samesite=self.samesite,
-            partitioned=self.partitioned,
-        )
+        self._line()  # checks the name and attributes now
         if self.statuses is not None:
             object.__setattr__(self, "statuses", tuple(self.statuses))
 
@@ -143,7 +133,10 @@ class ResponseCookie:
 
     def describe(self) -> str:
         """The cookie and its attributes as a `Set-Cookie` line (value elided), for docs."""
-        line = dump_set_cookie(
+        return self._line().replace(f"{self.name}=", f"{self.name}=<value>", 1)
+
+    def _line(self) -> str:
+        return dump_set_cookie(
             self.name,
             "",
             max_age=self.max_age,
@@ -154,7 +147,6 @@ class ResponseCookie:
             samesite=self.samesite,
             partitioned=self.partitioned,
         )
-        return line.replace(f"{self.name}=", f"{self.name}=<value>", 1)
 
 
 D = TypeVar("D", ResponseHeader, ResponseCookie)

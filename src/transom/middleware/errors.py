@@ -17,9 +17,24 @@ from transom.concurrency import run_in_threadpool
 from transom.requests import Request
 from transom.responses import PlainTextResponse, Response
 
-__all__ = ["ServerErrorMiddleware", "call_handler"]
+__all__ = ["ServerErrorMiddleware", "StartTracker", "call_handler"]
 
 logger = logging.getLogger("transom.error")
+
+
+class StartTracker:
+    """A `send` that remembers whether the response has started."""
+
+    __slots__ = ("send", "started")
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.send(message)
 
 
 async def call_handler(handler: Callable[[Request, Any], Any], request: Request, exc: Any) -> Any:
@@ -52,18 +67,11 @@ class ServerErrorMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracker = StartTracker(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracker)
         except Exception as exc:
-            await self.last_resort(scope, receive, send, exc, started=started)
+            await self.last_resort(scope, receive, send, exc, started=tracker.started)
 
     async def last_resort(
         self, scope: Scope, receive: Receive, send: Send, exc: Exception, *, started: bool

@@ -14,9 +14,9 @@ from typing import Any
 
 import pydantic_core
 
-from transom._types import ASGIApp, Message, Receive, Scope, Send
+from transom._types import ASGIApp, Receive, Scope, Send
 from transom.exceptions import HTTPException, InvalidJSONBody, RequestValidationError
-from transom.middleware.errors import ServerErrorMiddleware, call_handler
+from transom.middleware.errors import ServerErrorMiddleware, StartTracker, call_handler
 from transom.requests import Request
 from transom.responses import JSONResponse, Response, body_allowed
 from transom.temporal import SCOPE_KEY, TemporalResponse, merging_send
@@ -95,23 +95,18 @@ class ExceptionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracker = StartTracker(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracker)
         except Exception as exc:
             handler = self._lookup(exc)
             if handler is None:
                 if self.server_errors is not None:
-                    await self.server_errors.last_resort(scope, receive, send, exc, started=started)
+                    await self.server_errors.last_resort(
+                        scope, receive, send, exc, started=tracker.started
+                    )
                 raise
-            if started:
+            if tracker.started:
                 raise RuntimeError(
                     "An exception with a handler was raised after the response started; "
                     "it cannot be turned into a response."
