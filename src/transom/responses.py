@@ -32,9 +32,8 @@ from transom.http.cookies import (
     CookieAttributes,
     Expires,
     SameSite,
-    cookie_attributes,
+    build_set_cookie,
     dump_delete_cookie,
-    dump_set_cookie,
     format_http_date,
 )
 from transom.http.headers import MutableHeaders, RawHeaders, encode_value
@@ -180,7 +179,7 @@ class Response:
     def headers(self) -> MutableHeaders:
         """A checked, mutable view over `raw_headers` (kept while that list is the same)."""
         view = self._headers_view
-        if view is None or view.raw is not self.raw_headers:
+        if view is None or view._list is not self.raw_headers:
             view = self._headers_view = MutableHeaders(raw=self.raw_headers)
         return view
 
@@ -208,7 +207,7 @@ class Response:
         Raises:
             CookieError: naming the rule the cookie breaks.
         """
-        header = dump_set_cookie(
+        header, attributes = build_set_cookie(
             key,
             value,
             max_age,
@@ -221,7 +220,6 @@ class Response:
             partitioned,
             compat=compat,
         )
-        attributes = cookie_attributes(path, domain, secure, httponly, samesite, partitioned)
         self.store_cookie(key, header.encode("latin-1"), attributes)
 
     def delete_cookie(

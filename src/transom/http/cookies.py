@@ -29,7 +29,7 @@ __all__ = [
     "CookieError",
     "CookieWarning",
     "SameSite",
-    "cookie_attributes",
+    "build_set_cookie",
     "dump_delete_cookie",
     "dump_set_cookie",
     "format_http_date",
@@ -124,7 +124,7 @@ def format_http_date(moment: datetime) -> str:
     )
 
 
-def dump_set_cookie(
+def build_set_cookie(
     key: str,
     value: str = "",
     max_age: int | None = None,
@@ -137,8 +137,8 @@ def dump_set_cookie(
     partitioned: bool = False,
     *,
     compat: bool = False,
-) -> str:
-    """Check a cookie against RFC 6265bis and return its `Set-Cookie` header value.
+) -> tuple[str, CookieAttributes]:
+    """Check a cookie against RFC 6265bis; return its `Set-Cookie` value and attributes.
 
     Args:
         key: The cookie name, an RFC 9110 token.
@@ -171,14 +171,50 @@ def dump_set_cookie(
         )
     if isinstance(samesite, str) and samesite not in _SAMESITE:
         samesite = samesite.lower()  # type: ignore[assignment]
-    suffix = _attribute_suffix(
+    suffix, attributes = _attribute_suffix(
         path, domain, bool(secure), bool(httponly), samesite, bool(partitioned)
     )
     if key[:2] == "__":
         _check_prefix(key, path, domain, bool(secure))
     if max_age is None and expires is None:
-        return f"{key}={value}{suffix}"
-    return f"{key}={value}{_lifetime(key, max_age, expires)}{suffix}"
+        return f"{key}={value}{suffix}", attributes
+    return f"{key}={value}{_lifetime(key, max_age, expires)}{suffix}", attributes
+
+
+def dump_set_cookie(
+    key: str,
+    value: str = "",
+    max_age: int | None = None,
+    expires: Expires | None = None,
+    path: str | None = "/",
+    domain: str | None = None,
+    secure: bool = False,
+    httponly: bool = False,
+    samesite: SameSite | None = "lax",
+    partitioned: bool = False,
+    *,
+    compat: bool = False,
+) -> str:
+    """Check a cookie against RFC 6265bis and return its `Set-Cookie` header value.
+
+    See `build_set_cookie` for the arguments and the rules.
+
+    Raises:
+        CookieError: naming the rule the cookie breaks.
+    """
+    return build_set_cookie(
+        key,
+        value,
+        max_age,
+        expires,
+        path,
+        domain,
+        secure,
+        httponly,
+        samesite,
+        partitioned,
+        compat=compat,
+    )[0]
 
 
 _VALID_NAMES: set[str] = set()
@@ -191,19 +227,6 @@ def _remember_name(key: object) -> bool:
     if len(_VALID_NAMES) < 4096:
         _VALID_NAMES.add(key)
     return True
-
-
-@lru_cache(maxsize=256)
-def cookie_attributes(
-    path: str | None,
-    domain: str | None,
-    secure: bool,
-    httponly: bool,
-    samesite: SameSite | None,
-    partitioned: bool,
-) -> CookieAttributes:
-    """The (shared, immutable) `CookieAttributes` for these values."""
-    return CookieAttributes(path, domain, secure, httponly, samesite, partitioned)
 
 
 def dump_delete_cookie(key: str, attributes: CookieAttributes) -> str:
@@ -277,7 +300,7 @@ def _attribute_suffix(
     httponly: bool,
     samesite: str | None,
     partitioned: bool,
-) -> str:
+) -> tuple[str, CookieAttributes]:
     """Check and format every attribute but the lifetime; cached per combination."""
     parts: list[str] = []
     if domain is not None:
@@ -314,7 +337,8 @@ def _attribute_suffix(
                 "Partitioned without Secure (CHIPS)."
             )
         parts.append("; Partitioned")
-    return "".join(parts)
+    attributes = CookieAttributes(path, domain, secure, httponly, samesite, partitioned)  # type: ignore[arg-type]
+    return "".join(parts), attributes
 
 
 def _check_attribute(name: str, value: str) -> None:

@@ -277,13 +277,19 @@ class MutableHeaders(Headers):
 
     def __setitem__(self, key: str, value: str) -> None:
         """Set `key` to `value`, replacing the first occurrence and dropping the rest."""
-        name = encode_name(key)
-        encoded = encode_value(key, value)
+        name = _NAME_CACHE.get(key) or encode_name(key)
+        if value.__class__ is str and value.isascii() and value.isprintable():
+            encoded = value.encode("ascii")  # the common case, inlined
+        else:
+            encoded = encode_value(key, value)
         pairs = self._list
-        found = [index for index, pair in enumerate(pairs) if pair[0] == name]
-        if not found:
+        for pair in pairs:
+            if pair[0] == name:
+                break
+        else:
             pairs.append((name, encoded))
             return
+        found = [index for index, pair in enumerate(pairs) if pair[0] == name]
         pairs[found[0]] = (name, encoded)
         for index in reversed(found[1:]):
             del pairs[index]
