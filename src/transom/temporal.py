@@ -17,14 +17,20 @@ then raises `ResponseStartedError` instead of being silently lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, SupportsIndex
+from collections.abc import Mapping
+from typing import Any
 
 from transom._types import Message, Send
 from transom.background import BackgroundTask
 from transom.exceptions import ResponseStartedError
 from transom.http.cookies import CookieAttributes
-from transom.http.headers import HeaderKind, RawHeaders, header_kind, split_list_value
+from transom.http.headers import (
+    HeaderKind,
+    MutableHeaders,
+    RawHeaders,
+    header_kind,
+    split_list_value,
+)
 from transom.responses import Response
 
 __all__ = ["TemporalResponse", "merge_headers", "merging_send"]
@@ -38,54 +44,47 @@ _FROZEN_MESSAGE = (
 )
 
 
-class _GuardedHeaderList(list[tuple[bytes, bytes]]):
-    """The raw header list of a temporal response; refuses changes once frozen."""
+def _refuse(*args: Any, **kwargs: Any) -> Any:
+    raise ResponseStartedError(_FROZEN_MESSAGE)
+
+
+class _FrozenHeaderList(list[tuple[bytes, bytes]]):
+    """The raw headers of a temporal response once it has started: read-only."""
+
+    __slots__ = ()
+
+    append = extend = insert = clear = pop = remove = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+
+class _TemporalHeaders(MutableHeaders):
+    """The `headers` view of a temporal response; refuses changes once it is frozen."""
 
     __slots__ = ("owner",)
 
     def __init__(self, owner: TemporalResponse) -> None:
-        super().__init__()
+        super().__init__(raw=owner.raw_headers)
         self.owner = owner
 
     def _check(self) -> None:
         if self.owner.frozen:
             raise ResponseStartedError(_FROZEN_MESSAGE)
 
-    def append(self, item: tuple[bytes, bytes]) -> None:
+    def __setitem__(self, key: str, value: str) -> None:
         self._check()
-        super().append(item)
+        super().__setitem__(key, value)
 
-    def extend(self, items: Iterable[tuple[bytes, bytes]]) -> None:
+    def __delitem__(self, key: str) -> None:
         self._check()
-        super().extend(items)
+        super().__delitem__(key)
 
-    def insert(self, index: SupportsIndex, item: tuple[bytes, bytes]) -> None:
+    def append(self, key: str, value: str) -> None:
         self._check()
-        super().insert(index, item)
+        super().append(key, value)
 
-    def __setitem__(self, index: Any, value: Any) -> None:
+    def setdefault(self, key: str, value: str) -> str:
         self._check()
-        super().__setitem__(index, value)
-
-    def __delitem__(self, index: Any) -> None:
-        self._check()
-        super().__delitem__(index)
-
-    def __iadd__(self, items: Iterable[tuple[bytes, bytes]]) -> _GuardedHeaderList:  # type: ignore[override,misc]
-        self._check()
-        return super().__iadd__(items)
-
-    def clear(self) -> None:
-        self._check()
-        super().clear()
-
-    def pop(self, index: SupportsIndex = -1) -> tuple[bytes, bytes]:
-        self._check()
-        return super().pop(index)
-
-    def remove(self, item: tuple[bytes, bytes]) -> None:
-        self._check()
-        super().remove(item)
+        return super().setdefault(key, value)
 
 
 class TemporalResponse(Response):
@@ -100,7 +99,8 @@ class TemporalResponse(Response):
         self.frozen = False
         self.declared_cookies = declared_cookies or {}
         self.body = b""
-        self.raw_headers = _GuardedHeaderList(self)
+        self.raw_headers = []
+        self._view = _TemporalHeaders(self)
         self._cookies = None
         self._status_code: int | None = None
         self._background: BackgroundTask | None = None
@@ -130,9 +130,15 @@ class TemporalResponse(Response):
             raise ResponseStartedError(_FROZEN_MESSAGE)
         super().store_cookie(key, header, attributes)
 
+    @property
+    def headers(self) -> MutableHeaders:
+        """The headers view; it refuses changes once the response has started."""
+        return self._view
+
     def freeze(self) -> None:
         """Refuse every later change; called when the response starts."""
         self.frozen = True
+        self.raw_headers = _FrozenHeaderList(self.raw_headers)
 
 
 def cookie_identity(value: bytes) -> tuple[bytes, bytes | None, bytes | None]:
