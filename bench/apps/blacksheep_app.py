@@ -1,0 +1,89 @@
+"""BlackSheep: its router, bindings (`FromJSON`, `FromHeader`) and `Response` cookies.
+
+BlackSheep has no response model: handlers convert to the public model
+themselves. Its documented way to give several handlers extra response
+behaviour is a decorator around the handler (used for S3's `X-Dep`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from blacksheep import Application, Cookie, FromHeader, FromJSON, Response, json
+from blacksheep.cookies import CookieSameSiteMode
+
+from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
+
+app = Application()
+router = app.router
+
+Handler = Callable[..., Awaitable[Response]]
+
+
+# S1: a path parameter and a pydantic model (serialised by BlackSheep's json()).
+@router.get("/s1/items/{int:id}")
+async def s1_item(id: int) -> Response:
+    return json(Item(id=id, name=f"item {id}", price=9.5))
+
+
+# S2: 2 cookies and 2 headers on the response; the handler drops `secret`.
+@router.get("/s2/items/{int:id}")
+async def s2_item(id: int) -> Response:
+    full = ItemWithSecret(id=id, name=f"item {id}", price=9.5, secret="s3cr3t")
+    response = json(Item.model_validate(full.model_dump(include={"id", "name", "price"})))
+    response.set_cookie(
+        Cookie("session", "abc123", path="/", http_only=True, same_site=CookieSameSiteMode.LAX)
+    )
+    response.set_cookie(Cookie("theme", "dark", path="/", max_age=3600))
+    response.add_header(b"X-Request-Id", b"42")
+    response.add_header(b"X-Cache", b"miss")
+    return response
+
+
+# S3: a decorator shapes the response; query and header bindings.
+def mark_dependency(handler: Handler) -> Handler:
+    @wraps(handler)
+    async def wrapper(*args: Any, **kwargs: Any) -> Response:
+        response = await handler(*args, **kwargs)
+        response.add_header(b"X-Dep", b"1")
+        return response
+
+    return wrapper
+
+
+class XToken(FromHeader[str]):
+    name = "X-Token"
+
+
+@router.get("/s3/search")
+@mark_dependency
+async def s3_search(q: str, x_token: XToken) -> Response:
+    return json({"q": q, "token": x_token.value})
+
+
+# S4: a JSON body validated by a model and echoed back.
+@router.post("/s4/orders")
+async def s4_order(order: FromJSON[Order]) -> Response:
+    return json(order.value)
+
+
+# S5: 100 static and 100 parameterised routes.
+def _static(i: int) -> Handler:
+    async def endpoint() -> Response:
+        return json({"r": i})
+
+    return endpoint
+
+
+def _param(i: int) -> Handler:
+    async def endpoint(x: str) -> Response:
+        return json({"r": i, "x": x})
+
+    return endpoint
+
+
+for _i in range(S5_ROUTES):
+    router.add_get(f"/s5/static/r{_i}", _static(_i))
+    router.add_get(f"/s5/param/r{_i}/{{x}}", _param(_i))

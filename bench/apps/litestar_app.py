@@ -1,0 +1,81 @@
+"""Litestar: route handlers with its DI (`Provide`), `Parameter`, a DTO and `Response` cookies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Litestar, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import Provide
+from litestar.dto import DTOConfig
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import Parameter
+from litestar.plugins.pydantic import PydanticDTO
+
+from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
+
+
+# S1: a path parameter and a pydantic return type.
+@get("/s1/items/{id:int}")
+async def s1_item(id: int) -> Item:
+    return Item(id=id, name=f"item {id}", price=9.5)
+
+
+# S2: a Response with 2 cookies and 2 headers; the return DTO drops `secret`.
+class PublicItem(PydanticDTO[ItemWithSecret]):
+    config = DTOConfig(exclude={"secret"})
+
+
+@get("/s2/items/{id:int}", return_dto=PublicItem)
+async def s2_item(id: int) -> Response[ItemWithSecret]:
+    return Response(
+        ItemWithSecret(id=id, name=f"item {id}", price=9.5, secret="s3cr3t"),
+        headers={"X-Request-Id": "42", "X-Cache": "miss"},
+        cookies=[
+            Cookie(key="session", value="abc123", httponly=True, samesite="lax"),
+            # Litestar types samesite as always set; None leaves the attribute out.
+            Cookie(key="theme", value="dark", max_age=3600, samesite=None),  # type: ignore[arg-type]
+        ],
+    )
+
+
+# S3: a provided dependency contributes a header; query and header parameters.
+async def dependency_headers() -> dict[str, str]:
+    return {"X-Dep": "1"}
+
+
+@get("/s3/search", dependencies={"dep_headers": Provide(dependency_headers)})
+async def s3_search(
+    q: str,
+    x_token: Annotated[str, Parameter(header="x-token")],
+    dep_headers: dict[str, str],
+) -> Response[dict[str, str]]:
+    return Response({"q": q, "token": x_token}, headers=dep_headers)
+
+
+# S4: a JSON body validated by a model and echoed back (200, not Litestar's default 201).
+@post("/s4/orders", status_code=200)
+async def s4_order(data: Order) -> Order:
+    return data
+
+
+# S5: 100 static and 100 parameterised routes.
+def _static(i: int) -> HTTPRouteHandler:
+    async def endpoint() -> dict[str, int]:
+        return {"r": i}
+
+    return get(f"/s5/static/r{i}", name=f"s5_static_{i}")(endpoint)
+
+
+def _param(i: int) -> HTTPRouteHandler:
+    async def endpoint(x: str) -> dict[str, Any]:
+        return {"r": i, "x": x}
+
+    return get(f"/s5/param/r{i}/{{x:str}}", name=f"s5_param_{i}")(endpoint)
+
+
+handlers: list[HTTPRouteHandler] = [s1_item, s2_item, s3_search, s4_order]
+for _i in range(S5_ROUTES):
+    handlers += [_static(_i), _param(_i)]
+
+app = Litestar(route_handlers=handlers)

@@ -1,0 +1,66 @@
+"""Transom: idiomatic path operations, as a FastAPI user would write them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from transom import Depends, Header, Query, Response, Transom
+
+from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
+
+app = Transom()
+
+
+# S1: a path parameter and a response model.
+@app.get("/s1/items/{id}")
+async def s1_item(id: int) -> Item:
+    return Item(id=id, name=f"item {id}", price=9.5)
+
+
+# S2: the temporal response gets 2 cookies and 2 headers; the model drops `secret`.
+@app.get("/s2/items/{id}", response_model=Item)
+async def s2_item(id: int, response: Response) -> ItemWithSecret:
+    response.set_cookie("session", "abc123", httponly=True, samesite="lax")
+    response.set_cookie("theme", "dark", max_age=3600, samesite=None)
+    response.headers["X-Request-Id"] = "42"
+    response.headers["X-Cache"] = "miss"
+    return ItemWithSecret(id=id, name=f"item {id}", price=9.5, secret="s3cr3t")
+
+
+# S3: a dependency shapes the response; query and header parameters.
+async def mark_dependency(response: Response) -> None:
+    response.headers["X-Dep"] = "1"
+
+
+@app.get("/s3/search", dependencies=[Depends(mark_dependency)])
+async def s3_search(
+    q: Annotated[str, Query()], x_token: Annotated[str, Header()]
+) -> dict[str, str]:
+    return {"q": q, "token": x_token}
+
+
+# S4: a JSON body validated by a model and echoed back.
+@app.post("/s4/orders")
+async def s4_order(order: Order) -> Order:
+    return order
+
+
+# S5: 100 static and 100 parameterised routes.
+def _static(i: int) -> Callable[[], Awaitable[dict[str, int]]]:
+    async def endpoint() -> dict[str, int]:
+        return {"r": i}
+
+    return endpoint
+
+
+def _param(i: int) -> Callable[[str], Awaitable[dict[str, int | str]]]:
+    async def endpoint(x: str) -> dict[str, int | str]:
+        return {"r": i, "x": x}
+
+    return endpoint
+
+
+for _i in range(S5_ROUTES):
+    app.get(f"/s5/static/r{_i}")(_static(_i))
+    app.get(f"/s5/param/r{_i}/{{x}}")(_param(_i))

@@ -1,0 +1,176 @@
+"""A tiny ASGI caller: scopes built by hand, lifespan, response capture, timed loops.
+
+No server and no test client: `receive` and `send` are the smallest callables
+that satisfy the ASGI spec, so what is measured is the app and not the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scenarios import Call
+
+Message = dict[str, Any]
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_DISCONNECT: Message = {"type": "http.disconnect"}
+
+
+def load_app(target: str) -> ASGIApp:
+    """Import `module:attribute` (as uvicorn does) and return the app."""
+    module, _, attribute = target.partition(":")
+    app: ASGIApp = getattr(importlib.import_module(module), attribute)
+    return app
+
+
+def scope_template(call: Call) -> Scope:
+    """The `http` scope uvicorn would build for `call` (headers as a client sends them)."""
+    headers = [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"bench"), (b"accept", b"*/*")]
+    headers += list(call.headers)
+    if call.method == "POST":
+        headers.append((b"content-length", str(len(call.request_body)).encode()))
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "server": ("127.0.0.1", 8000),
+        "client": ("127.0.0.1", 54321),
+        "scheme": "http",
+        "method": call.method,
+        "root_path": "",
+        "path": call.path,
+        "raw_path": call.path.encode(),
+        "query_string": call.query,
+        "headers": headers,
+    }
+
+
+def make_receive(body: bytes) -> Receive:
+    """One `http.request` with the whole body, then `http.disconnect`."""
+    message: Message | None = {"type": "http.request", "body": body, "more_body": False}
+
+    async def receive() -> Message:
+        nonlocal message
+        if message is None:
+            return _DISCONNECT
+        sent, message = message, None
+        return sent
+
+    return receive
+
+
+class Lifespan:
+    """Runs an app's lifespan protocol like uvicorn's `--lifespan auto`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.state: dict[str, Any] = {}
+        self._inbox: asyncio.Queue[Message] = asyncio.Queue()
+        self._outbox: asyncio.Queue[Message] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": self.state}
+        try:
+            await self.app(scope, self._inbox.get, self._outbox.put)
+        finally:
+            await self._outbox.put({"type": "lifespan.ended"})
+
+    async def startup(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+        await self._inbox.put({"type": "lifespan.startup"})
+        message = await self._outbox.get()
+        if message["type"] == "lifespan.startup.failed":
+            raise RuntimeError(f"lifespan startup failed: {message.get('message')}")
+        # "lifespan.ended" here means the app does not support lifespan: fine.
+
+    async def shutdown(self) -> None:
+        if self._task is None or self._task.done():
+            return
+        await self._inbox.put({"type": "lifespan.shutdown"})
+        await self._outbox.get()
+        await asyncio.wait_for(self._task, 5)
+
+
+@dataclass
+class Captured:
+    """One complete response."""
+
+    status: int = 0
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    body: bytes = b""
+    messages: list[str] = field(default_factory=list)
+
+
+async def capture(app: ASGIApp, call: Call, state: dict[str, Any]) -> Captured:
+    """Send `call` to `app` and record everything it sends."""
+    out = Captured()
+    chunks: list[bytes] = []
+
+    async def send(message: Message) -> None:
+        out.messages.append(message["type"])
+        if message["type"] == "http.response.start":
+            out.status = message["status"]
+            out.headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
+        elif message["type"] == "http.response.body":
+            chunks.append(bytes(message.get("body", b"")))
+
+    scope = scope_template(call)
+    scope["state"] = dict(state)
+    await app(scope, make_receive(call.request_body), send)
+    out.body = b"".join(chunks)
+    return out
+
+
+class Sink:
+    """The `send` of timed loops: keeps the last status and counts non-200 responses."""
+
+    __slots__ = ("bad", "status")
+
+    def __init__(self) -> None:
+        self.status = 0
+        self.bad = 0
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            if self.status != 200:
+                self.bad += 1
+
+
+@dataclass(frozen=True)
+class Prepared:
+    scope: Scope
+    body: bytes
+
+
+def prepare(calls: tuple[Call, ...]) -> list[Prepared]:
+    return [Prepared(scope_template(call), call.request_body) for call in calls]
+
+
+async def timed_loop(
+    app: ASGIApp, prepared: list[Prepared], n: int, state: dict[str, Any], sink: Sink
+) -> float:
+    """Make `n` requests round-robin over `prepared`; return seconds elapsed.
+
+    Each request gets a fresh scope (a shallow copy with its own header list and
+    state, as a server gives) and a fresh `receive`; both costs are the same for
+    every app and are part of the raw ASGI floor.
+    """
+    count = len(prepared)
+    start = time.perf_counter()
+    for k in range(n):
+        p = prepared[k % count]
+        scope = p.scope.copy()
+        scope["headers"] = p.scope["headers"].copy()
+        scope["state"] = state.copy()
+        await app(scope, make_receive(p.body), sink)
+    return time.perf_counter() - start

@@ -1,0 +1,140 @@
+"""The five scenarios: the requests each framework gets and the exact response expected.
+
+Every app in `apps/` implements them. The expected bytes are the reference
+`verify.py` checks against; `inprocess.py` and `wire.py` send the same requests.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from apps.models import S5_ROUTES
+
+FRAMEWORKS: dict[str, str] = {
+    "raw_asgi": "apps.raw_asgi:app",
+    "raw_pydantic": "apps.raw_pydantic:app",
+    "transom": "apps.transom_app:app",
+    "fastapi": "apps.fastapi_app:app",
+    "starlette": "apps.starlette_app:app",
+    "litestar": "apps.litestar_app:app",
+    "blacksheep": "apps.blacksheep_app:app",
+}
+
+JSON = b"application/json"
+
+
+@dataclass(frozen=True)
+class Cookie:
+    """A parsed `Set-Cookie`: name, value and its lower-cased attributes."""
+
+    name: str
+    value: str
+    attributes: frozenset[str]
+
+    @classmethod
+    def parse(cls, header: str) -> Cookie:
+        pair, *attributes = (part.strip() for part in header.split(";"))
+        name, _, value = pair.partition("=")
+        return cls(name, value, frozenset(a.lower() for a in attributes if a))
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request and the response it must get."""
+
+    method: str
+    path: str
+    body: bytes  # expected response body, exact bytes
+    query: bytes = b""
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+    request_body: bytes = b""
+    response_headers: tuple[tuple[bytes, bytes], ...] = ()  # custom headers, exact values
+    cookies: frozenset[Cookie] = frozenset()
+    status: int = 200
+    content_type: bytes = JSON
+
+    @property
+    def target(self) -> str:
+        return self.path + ("?" + self.query.decode() if self.query else "")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    title: str
+    short: str  # a chart label
+    calls: tuple[Call, ...] = field(repr=False)  # sent round-robin
+
+
+def _dumps(data: object) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+ITEM_BODY = b'{"id":42,"name":"item 42","price":9.5}'
+ORDER_BODY = b'{"id":7,"customer":"ada","amount":12.5,"paid":true,"tags":["a","b"]}'
+
+S1 = Scenario(
+    "S1", "GET /s1/items/{id} -> model", "model", (Call("GET", "/s1/items/42", ITEM_BODY),)
+)
+S2 = Scenario(
+    "S2",
+    "temporal response: 2 cookies + 2 headers, model drops a field",
+    "cookies+headers",
+    (
+        Call(
+            "GET",
+            "/s2/items/42",
+            ITEM_BODY,
+            response_headers=((b"x-request-id", b"42"), (b"x-cache", b"miss")),
+            cookies=frozenset(
+                {
+                    Cookie.parse("session=abc123; HttpOnly; SameSite=Lax; Path=/"),
+                    Cookie.parse("theme=dark; Max-Age=3600; Path=/"),
+                }
+            ),
+        ),
+    ),
+)
+S3 = Scenario(
+    "S3",
+    "dependency sets a header; query + header params",
+    "dependency+params",
+    (
+        Call(
+            "GET",
+            "/s3/search",
+            b'{"q":"shoe","token":"t0k"}',
+            query=b"q=shoe",
+            headers=((b"x-token", b"t0k"),),
+            response_headers=((b"x-dep", b"1"),),
+        ),
+    ),
+)
+S4 = Scenario(
+    "S4",
+    "POST JSON body, 5-field model, echoed",
+    "JSON body",
+    (
+        Call(
+            "POST",
+            "/s4/orders",
+            ORDER_BODY,
+            headers=((b"content-type", b"application/json"),),
+            request_body=ORDER_BODY,
+        ),
+    ),
+)
+
+
+def _s5_calls() -> tuple[Call, ...]:
+    calls = []
+    for i in range(S5_ROUTES):
+        calls.append(Call("GET", f"/s5/static/r{i}", _dumps({"r": i})))
+        calls.append(Call("GET", f"/s5/param/r{i}/v{i}", _dumps({"r": i, "x": f"v{i}"})))
+    return tuple(calls)
+
+
+S5 = Scenario("S5", f"routing: {2 * S5_ROUTES} routes, round-robin", "200 routes", _s5_calls())
+
+SCENARIOS: dict[str, Scenario] = {s.key: s for s in (S1, S2, S3, S4, S5)}
