@@ -228,6 +228,16 @@ class Headers(Mapping[str, str]):
         """All pairs, repeated names included, in order."""
         return self.items()
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """The first value of header `key`, or `default`."""
+        name = _NAME_CACHE.get(key) or _lookup_name(key)
+        if name is None:
+            return default
+        for k, v in self._list:
+            if k == name:
+                return v.decode("latin-1")
+        return default
+
     def getlist(self, key: str) -> list[str]:
         """Every value of header `key`, in order; empty if absent."""
         name = _lookup_name(key)

@@ -160,6 +160,10 @@ class QueryParams(Mapping[str, str]):
         """Every value of `key`, in order; empty if absent."""
         return [v for k, v in self._list if k == key]
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """The last value of `key`, or `default`."""
+        return self._dict.get(key, default)
+
     def multi_items(self) -> list[tuple[str, str]]:
         """All pairs, repeated keys included, in order."""
         return list(self._list)
