@@ -7,8 +7,10 @@ installed package (see `transom.openapi.docs`), never from a CDN.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from transom.openapi import docs
 from transom.requests import Request
 from transom.responses import HTMLResponse, JSONResponse, Response
 
@@ -30,40 +32,35 @@ def add_docs_routes(app: Transom) -> None:
     app.add_route(openapi_url, openapi_document, ["GET"], name="openapi")
     if app.docs_url is None and app.redoc_url is None:
         return
-    root_openapi = openapi_url
     assets = (app.docs_url or app.redoc_url or "/docs").rstrip("/") + "/assets"
 
     def asset(request: Request) -> Response:
-        from transom.openapi import docs
-
         return docs.asset_response(request.path_params["name"])
 
     app.add_route(assets + "/{name:path}", asset, ["GET"], name="docs-assets")
-    if app.docs_url is not None:
-
-        def swagger_ui(request: Request) -> Response:
-            from transom.openapi import docs
-
-            root = request.scope.get("root_path", "")
-            html = docs.swagger_ui_html(
-                title=f"{app.title} - Swagger UI",
-                openapi_url=root + root_openapi,
-                assets_url=root + assets,
+    pages = (
+        (app.docs_url, docs.swagger_ui_html, "Swagger UI", "swagger-ui"),
+        (app.redoc_url, docs.redoc_html, "ReDoc", "redoc"),
+    )
+    for url, render, label, name in pages:
+        if url is not None:
+            app.add_route(
+                url,
+                _page(render, f"{app.title} - {label}", openapi_url, assets),
+                ["GET"],
+                name=name,
             )
-            return HTMLResponse(html)
 
-        app.add_route(app.docs_url, swagger_ui, ["GET"], name="swagger-ui")
-    if app.redoc_url is not None:
 
-        def redoc(request: Request) -> Response:
-            from transom.openapi import docs
+def _page(
+    render: Callable[..., str], title: str, openapi_url: str, assets: str
+) -> Callable[[Request], Response]:
+    """An endpoint rendering one docs page, with URLs below the request's root path."""
 
-            root = request.scope.get("root_path", "")
-            html = docs.redoc_html(
-                title=f"{app.title} - ReDoc",
-                openapi_url=root + root_openapi,
-                assets_url=root + assets,
-            )
-            return HTMLResponse(html)
+    def page(request: Request) -> Response:
+        root = request.scope.get("root_path", "")
+        return HTMLResponse(
+            render(title=title, openapi_url=root + openapi_url, assets_url=root + assets)
+        )
 
-        app.add_route(app.redoc_url, redoc, ["GET"], name="redoc")
+    return page
