@@ -25,7 +25,7 @@ from transom.params import ParamSource
 from transom.requests import Request
 from transom.temporal import TemporalResponse
 
-__all__ = ["Context", "solve"]
+__all__ = ["Context", "call_simple", "solve"]
 
 _MISSING: Any = object()
 _JSON_TYPES = ("application/json",)
@@ -209,6 +209,24 @@ async def _call(step: Step, kwargs: dict[str, Any], ctx: Context) -> Any:
 
     stack.push_async_exit(exit_in_thread)
     return value
+
+
+async def call_simple(step: Step, request: Request) -> Any:
+    """Run a `Plan.simple` plan's only step: validate, then await the handler.
+
+    Raises:
+        RequestValidationError: if a parameter is invalid.
+    """
+    if step.validator is None:
+        kwargs: dict[str, Any] = {}
+    else:
+        try:
+            kwargs = step.validator.validate_python(_extract(step.inputs, request))
+        except pydantic_core.ValidationError as exc:
+            raise RequestValidationError(_errors(exc, (), step.inputs), body=None) from None
+    for name, _, _ in step.args:  # a simple plan's only other arguments are the request
+        kwargs[name] = request
+    return await step.call(**kwargs)
 
 
 async def solve(plan: Plan, ctx: Context) -> Any:

@@ -19,7 +19,7 @@ from typing import Any, TypedDict, TypeVar, Unpack
 from transom._types import Receive, Scope, Send
 from transom.di.analysis import DeclarationError
 from transom.di.plan import Plan, build_plan
-from transom.di.solve import Context, solve
+from transom.di.solve import Context, call_simple, solve
 from transom.http.headers import RawHeaders
 from transom.metadata import Declarations, ResponseCookie, ResponseHeader, layer_declarations
 from transom.params import Dependency
@@ -187,6 +187,11 @@ class APIRoute(BaseRoute):
         plan = self.plan
         if self._version != self.overrides.version:
             plan = self.plan = self._build()
+        if plan.simple:
+            # One async handler reading only request values: no context, no loop.
+            value = await call_simple(plan.steps[0], Request(scope, receive, send))
+            await self._send_value(value, None, scope, receive, send)
+            return
         ctx = Context(Request(scope, receive, send), plan, self.contract.cookie_attributes)
         if ctx.temporal is not None:
             scope[SCOPE_KEY] = ctx.temporal
@@ -207,6 +212,21 @@ class APIRoute(BaseRoute):
         else:
             value = await solve(plan, ctx)
         temporal = ctx.temporal
+        await self._send_value(value, temporal, scope, receive, send)
+        if temporal is not None and temporal.background is not None:
+            await run_after_response(scope, temporal.background)
+        if ctx.background is not None and ctx.background.tasks:
+            await run_after_response(scope, ctx.background)
+
+    async def _send_value(
+        self,
+        value: Any,
+        temporal: TemporalResponse | None,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        """Send what the handler returned, merged with the temporal response."""
         if temporal is not None and value is temporal:
             await self._send_body(b"", None, temporal, scope, send)
         elif isinstance(value, Response):
@@ -233,10 +253,6 @@ class APIRoute(BaseRoute):
             if self.contract.active:
                 response.raw_headers = self.contract.apply(scope, status, response.raw_headers)
             await response(scope, receive, send)
-        if temporal is not None and temporal.background is not None:
-            await run_after_response(scope, temporal.background)
-        if ctx.background is not None and ctx.background.tasks:
-            await run_after_response(scope, ctx.background)
 
     async def _send_body(
         self,
