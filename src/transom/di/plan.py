@@ -32,7 +32,16 @@ from transom.di.analysis import (
 )
 from transom.params import BodyParam, Dependency, Param, ParamSource
 
-__all__ = ["ArgKind", "BodyMode", "CallMode", "Input", "Plan", "Step", "build_plan"]
+__all__ = [
+    "ArgKind",
+    "BodyMode",
+    "CallMode",
+    "Input",
+    "Plan",
+    "Step",
+    "build_plan",
+    "clean_annotation",
+]
 
 
 class CallMode(enum.Enum):
@@ -150,7 +159,7 @@ def _mode(call: Callable[..., Any]) -> CallMode:
     return CallMode.SYNC
 
 
-def _clean(annotation: Any) -> Any:
+def clean_annotation(annotation: Any) -> Any:
     """The annotation without transom markers (pydantic must not see them)."""
     if get_origin(annotation) is not Annotated:
         return annotation
@@ -171,7 +180,7 @@ def _validator(inputs: list[Input], by_alias: bool) -> SchemaValidator | None:
     fields: dict[str, Any] = {}
     for item in inputs:
         field: FieldInfo = item.param.field_info(alias=item.lookup if by_alias else None)
-        annotated: Any = Annotated[(_clean(item.annotation), field)]
+        annotated: Any = Annotated[(clean_annotation(item.annotation), field)]
         fields[item.key] = Required[annotated] if item.param.required else NotRequired[annotated]
     params: Any = _typed_dict("Params", fields)
     params.__pydantic_config__ = _PARAMS_CONFIG
@@ -317,7 +326,7 @@ def _finish(steps: list[Step], label: str) -> Plan:
     adapter: TypeAdapter[Any] | None = None
     if mode is BodyMode.SINGLE:
         item = bodies[0]
-        annotation = _clean(item.annotation)
+        annotation = clean_annotation(item.annotation)
         if item.param.constraints:
             annotation = Annotated[(annotation, item.param.field_info())]
         adapter = TypeAdapter(annotation)

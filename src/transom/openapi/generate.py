@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, TypeAdapter, create_model
 from pydantic.fields import FieldInfo
 
-from transom.di.plan import BodyMode, Input, Plan, _clean
+from transom.di.plan import BodyMode, Input, Plan, clean_annotation
 from transom.encoders import jsonable_encoder
 from transom.openapi.headers import add_declared_headers
 from transom.openapi.schemas import REF_PREFIX, VALIDATION_ERROR_DEFINITIONS, SchemaRegistry
@@ -150,7 +150,7 @@ def _parameters(plan: Plan, registry: SchemaRegistry) -> list[dict[str, Any]]:
         param = item.param
         if not param.include_in_schema:
             continue
-        annotated: Any = Annotated[(_clean(item.annotation), param.field_info())]
+        annotated: Any = Annotated[(clean_annotation(item.annotation), param.field_info())]
         title = param.constraints.get("title") or _title(param.alias or item.name)
         parameter: dict[str, Any] = {"name": item.lookup, "in": item.source.value}
         if param.description:
@@ -169,7 +169,7 @@ def _request_body(plan: Plan, op_id: str, registry: SchemaRegistry) -> dict[str,
     inputs = plan.body_inputs
     if plan.body_mode is BodyMode.SINGLE and plan.single_body is not None:
         item = plan.single_body
-        adapter = plan.single_body_adapter or TypeAdapter(_clean(item.annotation))
+        adapter = plan.single_body_adapter or TypeAdapter(clean_annotation(item.annotation))
         title = item.param.constraints.get("title") or _title(item.param.alias or item.name)
         schema: Any = registry.slot(adapter, "validation", title)
     else:
@@ -193,7 +193,10 @@ def _body_model(name: str, inputs: list[Input]) -> type[BaseModel]:
             continue
         seen.add(item.lookup)
         field_name = item.name if item.name not in fields else f"{item.name}_{len(fields)}"
-        fields[field_name] = (_clean(item.annotation), item.param.field_info(alias=item.lookup))
+        fields[field_name] = (
+            clean_annotation(item.annotation),
+            item.param.field_info(alias=item.lookup),
+        )
     model: type[BaseModel] = create_model(name, **fields)  # type: ignore[call-overload]
     return model
 
