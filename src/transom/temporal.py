@@ -63,7 +63,7 @@ class _TemporalHeaders(MutableHeaders):
     __slots__ = ("owner",)
 
     def __init__(self, owner: TemporalResponse) -> None:
-        super().__init__(raw=owner.raw_headers)
+        self._list = owner.raw_headers
         self.owner = owner
 
     def _check(self) -> None:
@@ -100,7 +100,7 @@ class TemporalResponse(Response):
         self.declared_cookies = declared_cookies or {}
         self.body = b""
         self.raw_headers = []
-        self._view = _TemporalHeaders(self)
+        self._view: _TemporalHeaders | None = None
         self._cookies = None
         self._status_code: int | None = None
         self._background: BackgroundTask | None = None
@@ -133,7 +133,10 @@ class TemporalResponse(Response):
     @property
     def headers(self) -> MutableHeaders:
         """The headers view; it refuses changes once the response has started."""
-        return self._view
+        view = self._view
+        if view is None:
+            view = self._view = _TemporalHeaders(self)
+        return view
 
     def freeze(self) -> None:
         """Refuse every later change; called when the response starts."""
