@@ -157,20 +157,21 @@ def _body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], 
     return values, []
 
 
+def _request_values(step: Step, request: Request) -> tuple[dict[str, Any], list[Any]]:
+    """The step's path/query/header/cookie values, validated, or the errors."""
+    if step.validator is None:
+        return {}, []
+    try:
+        # Validated straight into a fresh dict keyed by parameter name.
+        return step.validator.validate_python(_extract(step.inputs, request)), []
+    except pydantic_core.ValidationError as exc:
+        return {}, _errors(exc, (), step.inputs)
+
+
 def _arguments(
     step: Step, plan: Plan, ctx: Context, results: list[Any]
 ) -> tuple[dict[str, Any], list[Any]]:
-    errors: list[Any] = []
-    kwargs: dict[str, Any]
-    if step.validator is None:
-        kwargs = {}
-    else:
-        try:
-            # Validated straight into a fresh dict keyed by parameter name.
-            kwargs = step.validator.validate_python(_extract(step.inputs, ctx.request))
-        except pydantic_core.ValidationError as exc:
-            kwargs = {}
-            errors = _errors(exc, (), step.inputs)
+    kwargs, errors = _request_values(step, ctx.request)
     if step.body_inputs:
         body_kwargs, body_errors = _body_values(step, plan, ctx)
         kwargs.update(body_kwargs)
@@ -217,13 +218,9 @@ async def call_simple(step: Step, request: Request) -> Any:
     Raises:
         RequestValidationError: if a parameter is invalid.
     """
-    if step.validator is None:
-        kwargs: dict[str, Any] = {}
-    else:
-        try:
-            kwargs = step.validator.validate_python(_extract(step.inputs, request))
-        except pydantic_core.ValidationError as exc:
-            raise RequestValidationError(_errors(exc, (), step.inputs), body=None) from None
+    kwargs, errors = _request_values(step, request)
+    if errors:
+        raise RequestValidationError(errors, body=None)
     for name, _, _ in step.args:  # a simple plan's only other arguments are the request
         kwargs[name] = request
     return await step.call(**kwargs)

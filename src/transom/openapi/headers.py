@@ -31,16 +31,6 @@ __all__ = ["add_declared_headers"]
 D = TypeVar("D", ResponseHeader, ResponseCookie)
 
 
-def _layers(
-    route: APIRoute,
-) -> tuple[list[tuple[ResponseHeader, ...]], list[tuple[ResponseCookie, ...]]]:
-    """The route's header and cookie declaration layers, outermost first."""
-    options = route.options
-    headers = [*route.layers.headers, tuple(options.get("response_headers") or ())]
-    cookies = [*route.layers.cookies, tuple(options.get("response_cookies") or ())]
-    return headers, cookies
-
-
 def _applicable(layers: Iterable[Sequence[D]], status: str) -> dict[str, D]:
     """The declarations that apply to `status`, closest layer winning, by key."""
     chosen: dict[str, D] = {}
@@ -91,7 +81,7 @@ def add_declared_headers(
     responses: dict[str, Any], route: APIRoute, registry: SchemaRegistry
 ) -> None:
     """Add the route's declared headers and cookies to each documented response."""
-    header_layers, cookie_layers = _layers(route)
+    header_layers, cookie_layers = route.header_layers, route.cookie_layers
     for status, response in responses.items():
         if not isinstance(response, dict) or "$ref" in response:
             continue

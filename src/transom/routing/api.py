@@ -144,12 +144,11 @@ class APIRoute(BaseRoute):
         self.response_model = self._response_model()
         self._fast_json = self.response_class is JSONResponse
         self.layers = layers
-        self.response_headers = layer_declarations(
-            [*layers.headers, options.get("response_headers")], self.label
-        )
-        self.response_cookies = layer_declarations(
-            [*layers.cookies, options.get("response_cookies")], self.label
-        )
+        #: Declaration layers, outermost (app) first, this route's own last.
+        self.header_layers = [*layers.headers, tuple(options.get("response_headers") or ())]
+        self.cookie_layers = [*layers.cookies, tuple(options.get("response_cookies") or ())]
+        self.response_headers = layer_declarations(self.header_layers, self.label)
+        self.response_cookies = layer_declarations(self.cookie_layers, self.label)
         self.contract = ResponseContract(self.label, self.response_headers, self.response_cookies)
         self.plan = self._build()
 
