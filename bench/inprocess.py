@@ -6,7 +6,7 @@ Frameworks are interleaved: every round runs one batch of N requests per
 cell is the median over rounds of µs/request. Only cells that passed
 `verify.py` are timed.
 
-Usage: python inprocess.py [--rounds 30] [--requests 2000] [--warmup 2]
+Usage: python inprocess.py [--rounds 30] [--requests 2000] [--warmup 2] [--frameworks a,b]
 """
 
 from __future__ import annotations
@@ -121,10 +121,16 @@ def main() -> int:
     parser.add_argument("--cpu", type=int, default=0, help="pin to this CPU (-1: no pinning)")
     parser.add_argument("--verify", type=Path, default=HERE / "results" / "verify.json")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "inprocess.json")
+    parser.add_argument(
+        "--frameworks", default="", help="comma-separated subset to time (default: all that passed)"
+    )
     args = parser.parse_args()
     if args.cpu >= 0:
         os.sched_setaffinity(0, {args.cpu})
     passed: dict[str, list[str]] = json.loads(args.verify.read_text())["passed"]
+    if args.frameworks:
+        wanted = args.frameworks.split(",")
+        passed = {fw: keys for fw, keys in passed.items() if fw in wanted}
     result = uvloop.run(run(passed, args.rounds, args.requests, args.warmup))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))

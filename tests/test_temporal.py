@@ -22,6 +22,7 @@ from transom import (
 from transom._types import Message, Receive, Scope, Send
 from transom.exceptions import ResponseStartedError
 from transom.routing import RouteOptions
+from transom.temporal import TemporalResponse
 from transom.testclient import TestClient
 
 
@@ -430,6 +431,20 @@ def test_t8_no_body_statuses_send_no_body_or_content_headers(
     assert r.headers.get_list("set-cookie") == [cookie("kept", "1")]
 
 
+@pytest.mark.parametrize("is_async", [True, False])
+def test_t8_temporal_status_with_a_body_overrides_a_no_body_route_status(is_async: bool) -> None:
+    def handler(response: Response) -> dict[str, int]:
+        response.status_code = 200
+        return {"sent": 1}
+
+    async def async_handler(response: Response) -> dict[str, int]:
+        return handler(response)
+
+    r = call(async_handler if is_async else handler, status_code=204)
+    assert (r.status_code, r.json()) == (200, {"sent": 1})
+    assert r.headers["content-length"] == "10"
+
+
 # T9 ---------------------------------------------------------------------------------------
 
 
@@ -570,3 +585,31 @@ def test_t10_returning_temporal_runs_its_background_once() -> None:
 
     call(handler)
     assert ran == ["task"]
+
+
+def test_t9_every_change_after_freeze_raises_even_through_a_view_held_before() -> None:
+    temporal = TemporalResponse()
+    view = temporal.headers
+    view["x-kept"] = "1"
+    temporal.set_cookie("kept", "1")
+    temporal.freeze()
+    changes: list[Callable[[], object]] = [
+        lambda: view.__setitem__("x-kept", "2"),
+        lambda: view.__setitem__("x-new", "2"),
+        lambda: view.__delitem__("x-kept"),
+        lambda: view.append("x-new", "2"),
+        lambda: view.setdefault("x-new", "2"),
+        lambda: temporal.headers.__setitem__("x-new", "2"),
+        lambda: temporal.set_cookie("kept", "2"),
+        lambda: temporal.set_cookie("new", "2"),
+        lambda: temporal.delete_cookie("kept"),
+        lambda: temporal.raw_headers.append((b"x-new", b"2")),
+    ]
+    for change in changes:
+        with pytest.raises(ResponseStartedError, match="already started"):
+            change()
+    assert temporal.raw_headers == [
+        (b"x-kept", b"1"),
+        (b"set-cookie", b"kept=1; Path=/; SameSite=Lax"),
+    ]
+    assert temporal.cookie_attributes("kept") is not None

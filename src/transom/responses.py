@@ -266,15 +266,20 @@ class Response:
         # Browsers compare domains case-insensitively and ignore a leading dot.
         identity = (key, domain.lower().lstrip(".") if domain else None, attributes.path)
         previous = cookies.get(identity)
-        cookies[identity] = (header, attributes)
         raw = self.raw_headers
-        if previous is not None:
+        # The header list changes first: a list that refuses changes (a response
+        # that has started) leaves the cookie table as it was.
+        if previous is None:
+            raw.append((b"set-cookie", header))
+        else:
             old = (b"set-cookie", previous[0])
             for index, pair in enumerate(raw):
                 if pair == old:
                     raw[index] = (b"set-cookie", header)
-                    return
-        raw.append((b"set-cookie", header))
+                    break
+            else:
+                raw.append((b"set-cookie", header))
+        cookies[identity] = (header, attributes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         status = self.status_code

@@ -58,7 +58,16 @@ def infer_response_model(endpoint: Callable[..., Any]) -> Any:
 class ResponseModel:
     """A compiled `response_model` with FastAPI's filtering options."""
 
-    __slots__ = ("adapter", "annotation", "exact", "options", "prepare", "serializer")
+    __slots__ = (
+        "adapter",
+        "annotation",
+        "dump_options",
+        "exact",
+        "options",
+        "prepare",
+        "serializer",
+        "validate",
+    )
 
     def __init__(
         self,
@@ -80,6 +89,15 @@ class ResponseModel:
                 f"validate ({exc}); pass response_model=None to return it unvalidated."
             ) from None
         self.serializer = self.adapter.serializer
+        validator = self.adapter.validator
+        # pydantic-core's validator directly: `TypeAdapter.validate_python` adds a
+        # Python frame and argument checks per call. A validator pydantic has not
+        # built yet (deferred forward references) goes through the adapter.
+        self.validate: Callable[..., Any] = (
+            validator.validate_python
+            if isinstance(validator, pydantic_core.SchemaValidator)
+            else self.adapter.validate_python
+        )
         self.annotation = annotation
         is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
         self.exact: type[Any] | None = annotation if is_model else None
@@ -91,6 +109,13 @@ class ResponseModel:
             "exclude_unset": exclude_unset,
             "exclude_defaults": exclude_defaults,
             "exclude_none": exclude_none,
+        }
+        # Only the options that differ from pydantic-core's defaults (fewer keywords
+        # per call); `by_alias` always, as pydantic's default follows the model config.
+        self.dump_options = {
+            key: value
+            for key, value in self.options.items()
+            if key == "by_alias" or (value is not None and value is not False)
         }
 
     def _prepared(self, value: Any) -> Any:
@@ -116,11 +141,11 @@ class ResponseModel:
             if self.prepare:
                 value = self._prepared(value)
             try:
-                value = self.adapter.validate_python(value, from_attributes=True)
+                value = self.validate(value, from_attributes=True)
             except PydanticValidationError as exc:
                 errors = [
                     {**error, "loc": ("response", *error["loc"])}
                     for error in exc.errors(include_url=False)
                 ]
                 raise ResponseValidationError(errors, body=value) from None
-        return self.serializer.to_json(value, **self.options)
+        return self.serializer.to_json(value, **self.dump_options)

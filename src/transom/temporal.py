@@ -26,7 +26,6 @@ from transom.exceptions import ResponseStartedError
 from transom.http.cookies import CookieAttributes
 from transom.http.headers import (
     HeaderKind,
-    MutableHeaders,
     RawHeaders,
     header_kind,
     split_list_value,
@@ -48,6 +47,12 @@ def _refuse(*args: Any, **kwargs: Any) -> Any:
     raise ResponseStartedError(_FROZEN_MESSAGE)
 
 
+class _HeaderList(list[tuple[bytes, bytes]]):
+    """The raw headers of an open temporal response: a list, at list speed."""
+
+    __slots__ = ()
+
+
 class _FrozenHeaderList(list[tuple[bytes, bytes]]):
     """The raw headers of a temporal response once it has started: read-only."""
 
@@ -55,36 +60,6 @@ class _FrozenHeaderList(list[tuple[bytes, bytes]]):
 
     append = extend = insert = clear = pop = remove = sort = reverse = _refuse
     __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
-
-
-class _TemporalHeaders(MutableHeaders):
-    """The `headers` view of a temporal response; refuses changes once it is frozen."""
-
-    __slots__ = ("owner",)
-
-    def __init__(self, owner: TemporalResponse) -> None:
-        self._list = owner.raw_headers
-        self.owner = owner
-
-    def _check(self) -> None:
-        if self.owner.frozen:
-            raise ResponseStartedError(_FROZEN_MESSAGE)
-
-    def __setitem__(self, key: str, value: str) -> None:
-        self._check()
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key: str) -> None:
-        self._check()
-        super().__delitem__(key)
-
-    def append(self, key: str, value: str) -> None:
-        self._check()
-        super().append(key, value)
-
-    def setdefault(self, key: str, value: str) -> str:
-        self._check()
-        return super().setdefault(key, value)
 
 
 class TemporalResponse(Response):
@@ -95,15 +70,17 @@ class TemporalResponse(Response):
     `status_code` is `None` until set.
     """
 
+    # Class-level defaults: one is created per request that asks for it.
+    frozen = False
+    body = b""
+    _cookies = None
+    _status_code: int | None = None
+    _background: BackgroundTask | None = None
+
     def __init__(self, declared_cookies: Mapping[str, CookieAttributes] | None = None) -> None:
-        self.frozen = False
-        self.declared_cookies = declared_cookies or {}
-        self.body = b""
-        self.raw_headers = []
-        self._view: _TemporalHeaders | None = None
-        self._cookies = None
-        self._status_code: int | None = None
-        self._background: BackgroundTask | None = None
+        self.raw_headers = _HeaderList()
+        if declared_cookies:
+            self.declared_cookies = declared_cookies
 
     @property  # type: ignore[override]
     def status_code(self) -> int | None:
@@ -125,23 +102,24 @@ class TemporalResponse(Response):
             raise ResponseStartedError(_FROZEN_MESSAGE)
         self._background = value
 
-    def store_cookie(self, key: str, header: bytes, attributes: CookieAttributes) -> None:
-        if self.frozen:
-            raise ResponseStartedError(_FROZEN_MESSAGE)
-        super().store_cookie(key, header, attributes)
-
-    @property
-    def headers(self) -> MutableHeaders:
-        """The headers view; it refuses changes once the response has started."""
-        view = self._view
-        if view is None:
-            view = self._view = _TemporalHeaders(self)
-        return view
-
     def freeze(self) -> None:
-        """Refuse every later change; called when the response starts."""
+        """Refuse every later change; called when the response starts.
+
+        The header list becomes read-only in place, so the `headers` view and
+        the cookie setters built on it refuse too: a change after the start
+        raises instead of being lost, with no check while the response is open.
+        """
         self.frozen = True
-        self.raw_headers = _FrozenHeaderList(self.raw_headers)
+        raw = self.raw_headers
+        if type(raw) is _HeaderList:
+            # Same layout, so the class of the list itself can change: every
+            # holder of it (the `headers` view) is refused from now on.
+            raw.__class__ = _FrozenHeaderList  # type: ignore[assignment]
+            return
+        # A list the user assigned: replace it, and point the view at the copy.
+        frozen = self.raw_headers = _FrozenHeaderList(raw)
+        if self._headers_view is not None:
+            self._headers_view._list = frozen
 
 
 def cookie_identity(value: bytes) -> tuple[bytes, bytes | None, bytes | None]:

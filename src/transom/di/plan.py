@@ -108,6 +108,9 @@ class Step:
     args: tuple[tuple[str, ArgKind, int], ...]
     needs: tuple[int, ...]
     original: Callable[..., Any]
+    #: Every input is a path parameter under its own name: the router's
+    #: `path_params` dict is validated as it is, with no extraction.
+    path_only: bool = False
 
 
 @dataclasses.dataclass(slots=True)
@@ -124,8 +127,9 @@ class Plan:
     uses_background: bool
     function_stack: bool
     request_stack: bool
-    #: One async step reading only request values (no body, dependencies,
-    #: temporal response or background tasks): run by `call_simple`.
+    #: One async step reading only request values, the request and the
+    #: temporal response (no body, dependencies or background tasks): run by
+    #: `call_simple`, without a per-request context or dependency loop.
     simple: bool = False
 
     @property
@@ -333,6 +337,11 @@ def _finish(steps: list[Step], label: str) -> Plan:
     elif mode is BodyMode.EMBEDDED:
         for step in steps:
             step.body_validator = _validator(list(step.body_inputs), by_alias=True)
+    for step in steps:
+        step.path_only = bool(step.inputs) and all(
+            item.source is ParamSource.PATH and item.key == item.lookup and not item.sequence
+            for item in step.inputs
+        )
     kinds = {kind for step in steps for _, kind, _ in step.args}
     generators = [step for step in steps if step.mode in (CallMode.ASYNC_GEN, CallMode.SYNC_GEN)]
     first_body = bodies[0].param if bodies else None
@@ -354,5 +363,5 @@ def _finish(steps: list[Step], label: str) -> Plan:
         simple=len(steps) == 1
         and mode is BodyMode.NONE
         and steps[0].mode is CallMode.ASYNC
-        and kinds <= {ArgKind.REQUEST},
+        and kinds <= {ArgKind.REQUEST, ArgKind.RESPONSE},
     )

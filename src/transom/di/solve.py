@@ -8,7 +8,6 @@ only if nothing failed. All errors are raised together as one
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from types import TracebackType
 from typing import Any
@@ -20,7 +19,6 @@ from transom.background import BackgroundTasks
 from transom.concurrency import run_in_threadpool
 from transom.di.plan import ArgKind, BodyMode, CallMode, Input, Plan, Step
 from transom.exceptions import RequestValidationError
-from transom.http.cookies import CookieAttributes
 from transom.params import ParamSource
 from transom.requests import Request
 from transom.temporal import TemporalResponse
@@ -47,16 +45,12 @@ class Context:
     def __init__(
         self,
         request: Request,
-        plan: Plan,
-        declared_cookies: Mapping[str, CookieAttributes] | None = None,
+        temporal: TemporalResponse | None,
+        background: BackgroundTasks | None,
     ) -> None:
         self.request = request
-        self.temporal: TemporalResponse | None = (
-            TemporalResponse(declared_cookies) if plan.uses_temporal else None
-        )
-        self.background: BackgroundTasks | None = (
-            BackgroundTasks() if plan.uses_background else None
-        )
+        self.temporal = temporal
+        self.background = background
         self.function_stack: AsyncExitStack | None = None
         self.request_stack: AsyncExitStack | None = None
         self.body: bytes = b""
@@ -157,41 +151,20 @@ def _body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], 
     return values, []
 
 
-def _request_values(step: Step, request: Request) -> tuple[dict[str, Any], list[Any]]:
+def _request_values(step: Step, request: Request) -> tuple[dict[str, Any], list[Any] | None]:
     """The step's path/query/header/cookie values, validated, or the errors."""
-    if step.validator is None:
-        return {}, []
+    assert step.validator is not None
+    # Only path parameters named as in the path: the router's dict is the input.
+    data = request.scope["path_params"] if step.path_only else _extract(step.inputs, request)
     try:
         # Validated straight into a fresh dict keyed by parameter name.
-        return step.validator.validate_python(_extract(step.inputs, request)), []
+        return step.validator.validate_python(data), None
     except pydantic_core.ValidationError as exc:
         return {}, _errors(exc, (), step.inputs)
 
 
-def _arguments(
-    step: Step, plan: Plan, ctx: Context, results: list[Any]
-) -> tuple[dict[str, Any], list[Any]]:
-    kwargs, errors = _request_values(step, ctx.request)
-    if step.body_inputs:
-        body_kwargs, body_errors = _body_values(step, plan, ctx)
-        kwargs.update(body_kwargs)
-        errors += body_errors
-    for name, kind, ref in step.args:
-        if kind is ArgKind.DEPENDENCY:
-            kwargs[name] = results[ref]
-        elif kind is ArgKind.REQUEST:
-            kwargs[name] = ctx.request
-        elif kind is ArgKind.RESPONSE:
-            kwargs[name] = ctx.temporal
-        else:
-            kwargs[name] = ctx.background
-    return kwargs, errors
-
-
 async def _call(step: Step, kwargs: dict[str, Any], ctx: Context) -> Any:
     mode = step.mode
-    if mode is CallMode.ASYNC:
-        return await step.call(**kwargs)
     if mode is CallMode.SYNC:
         return await run_in_threadpool(step.call, **kwargs)
     stack = ctx.function_stack if step.scope == "function" else ctx.request_stack
@@ -212,17 +185,20 @@ async def _call(step: Step, kwargs: dict[str, Any], ctx: Context) -> Any:
     return value
 
 
-async def call_simple(step: Step, request: Request) -> Any:
+async def call_simple(step: Step, request: Request, temporal: TemporalResponse | None) -> Any:
     """Run a `Plan.simple` plan's only step: validate, then await the handler.
 
     Raises:
         RequestValidationError: if a parameter is invalid.
     """
-    kwargs, errors = _request_values(step, request)
-    if errors:
-        raise RequestValidationError(errors, body=None)
-    for name, _, _ in step.args:  # a simple plan's only other arguments are the request
-        kwargs[name] = request
+    if step.validator is None:
+        kwargs: dict[str, Any] = {}
+    else:
+        kwargs, errors = _request_values(step, request)
+        if errors:
+            raise RequestValidationError(errors, body=None)
+    for name, kind, _ in step.args:  # a simple plan's only other arguments
+        kwargs[name] = request if kind is ArgKind.REQUEST else temporal
     return await step.call(**kwargs)
 
 
@@ -232,37 +208,53 @@ async def solve(plan: Plan, ctx: Context) -> Any:
     Raises:
         RequestValidationError: with every error found, if any parameter is invalid.
     """
-    steps = plan.steps
-    if len(steps) == 1 and plan.body_mode is BodyMode.NONE:
-        # The common case: a handler without dependencies or body.
-        kwargs, only_errors = _arguments(steps[0], plan, ctx, [])
-        if only_errors:
-            raise RequestValidationError(only_errors, body=None)
-        return await _call(steps[0], kwargs, ctx)
+    request = ctx.request
     if plan.body_mode is not BodyMode.NONE:
-        ctx.body = await ctx.request.body()
+        ctx.body = await request.body()
         if ctx.body:
-            content_errors = _content_type_error(ctx.request)
+            content_errors = _content_type_error(request)
             if content_errors:
                 raise RequestValidationError(content_errors, body=ctx.body)
+    steps = plan.steps
     results: list[Any] = [None] * len(steps)
     failed: list[bool] | None = None
-    errors: list[Any] = []
+    errors: list[Any] | None = None
     last = len(steps) - 1
     for index, step in enumerate(steps):
         # The handler is still validated so that its errors are reported too.
         if failed is not None and index != last and any(failed[need] for need in step.needs):
             failed[index] = True
             continue
-        kwargs, step_errors = _arguments(step, plan, ctx, results)
+        if step.validator is None:
+            kwargs: dict[str, Any] = {}
+            step_errors = None
+        else:
+            kwargs, step_errors = _request_values(step, request)
+        if step.body_inputs:
+            body_kwargs, body_errors = _body_values(step, plan, ctx)
+            kwargs.update(body_kwargs)
+            if body_errors:
+                step_errors = (step_errors or []) + body_errors
         if step_errors:
-            errors += step_errors
+            errors = step_errors if errors is None else errors + step_errors
             failed = failed or [False] * len(steps)
             failed[index] = True
             continue
-        if index == last and errors:
+        if errors is not None and index == last:
             break
-        results[index] = await _call(step, kwargs, ctx)
+        for name, kind, ref in step.args:
+            if kind is ArgKind.DEPENDENCY:
+                kwargs[name] = results[ref]
+            elif kind is ArgKind.REQUEST:
+                kwargs[name] = request
+            elif kind is ArgKind.RESPONSE:
+                kwargs[name] = ctx.temporal
+            else:
+                kwargs[name] = ctx.background
+        if step.mode is CallMode.ASYNC:
+            results[index] = await step.call(**kwargs)
+        else:
+            results[index] = await _call(step, kwargs, ctx)
     if errors:
         raise RequestValidationError(errors, body=_parsed_body(ctx))
     return results[last]

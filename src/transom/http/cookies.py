@@ -4,9 +4,9 @@ This module owns the cookie rules of RFC 6265bis. It does no I/O and imports onl
 the standard library; it never uses `http.cookies`, so `Partitioned` works on every
 supported Python and every rule is checked with a clear `CookieError`.
 
-`dump_set_cookie` is on the hot path of responses that set cookies: the attribute
-part of a cookie is validated and formatted once per distinct set of attributes
-and cached, so a repeated `set_cookie` only checks the name and value.
+`build_set_cookie` is on the hot path of responses that set cookies: a cookie's
+name and attributes are validated and formatted once per distinct combination
+and cached, so a repeated `set_cookie` only checks the value (and the lifetime).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import re
 import string
 import time
 import warnings
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_tz
-from functools import lru_cache
 from typing import Literal, TypeAlias
 
 from transom.http.headers import is_token
@@ -157,25 +157,26 @@ def build_set_cookie(
     Raises:
         CookieError: naming the rule the cookie breaks.
     """
-    if key not in _VALID_NAMES and not _remember_name(key):
-        raise CookieError(
-            f"Cookie name {key!r} is not a valid token (RFC 6265bis section 4.1.1): use "
-            "only letters, digits and !#$%&'*+-.^_`|~."
-        )
-    value = _check_value(key, value, compat)
+    try:
+        spec = _SPECS.get((key, path, domain, secure, httponly, samesite, partitioned))
+    except TypeError:  # an unhashable argument: _new_spec names the rule it breaks
+        spec = None
+    if spec is None:
+        spec = _new_spec(key, path, domain, secure, httponly, samesite, partitioned)
+    if (
+        compat
+        or value.__class__ is not str
+        or not value.isascii()
+        or value.translate(_OCTET_DELETE)
+    ):
+        value = _check_value(key, value, compat)
     if len(key) + len(value) > NAME_VALUE_LIMIT:
         raise CookieError(
             f"Cookie {key!r} is {len(key) + len(value)} bytes of name and value; browsers "
             f"ignore cookies over {NAME_VALUE_LIMIT} bytes (RFC 6265bis section 5.6). "
             "Store less in the cookie, e.g. a session id."
         )
-    if isinstance(samesite, str) and samesite not in _SAMESITE:
-        samesite = samesite.lower()  # type: ignore[assignment]
-    suffix, attributes = _attribute_suffix(
-        path, domain, bool(secure), bool(httponly), samesite, bool(partitioned)
-    )
-    if key[:2] == "__":
-        _check_prefix(key, path, domain, bool(secure))
+    suffix, attributes = spec
     if max_age is None and expires is None:
         return f"{key}={value}{suffix}", attributes
     return f"{key}={value}{_lifetime(key, max_age, expires)}{suffix}", attributes
@@ -217,16 +218,39 @@ def dump_set_cookie(
     )[0]
 
 
-_VALID_NAMES: set[str] = set()
+#: (name, path, domain, secure, httponly, samesite, partitioned) -> (suffix, attributes)
+#: for every valid combination seen so far, up to a bound.
+_SPECS: dict[tuple[object, ...], tuple[str, CookieAttributes]] = {}
+_SPECS_LIMIT = 1024
 
 
-def _remember_name(key: object) -> bool:
-    """Check a cookie name; valid names are remembered (up to a bound) to skip the check."""
+def _new_spec(
+    key: str,
+    path: str | None,
+    domain: str | None,
+    secure: bool,
+    httponly: bool,
+    samesite: str | None,
+    partitioned: bool,
+) -> tuple[str, CookieAttributes]:
+    """Check a cookie's name and attributes; return its attribute suffix and attributes.
+
+    Everything but the value and the lifetime is checked here, once per
+    combination: repeated `set_cookie` calls only check the value.
+    """
     if not isinstance(key, str) or not is_token(key):
-        return False
-    if len(_VALID_NAMES) < 4096:
-        _VALID_NAMES.add(key)
-    return True
+        raise CookieError(
+            f"Cookie name {key!r} is not a valid token (RFC 6265bis section 4.1.1): use "
+            "only letters, digits and !#$%&'*+-.^_`|~."
+        )
+    normal = samesite.lower() if isinstance(samesite, str) else samesite
+    spec = _attribute_suffix(path, domain, bool(secure), bool(httponly), normal, bool(partitioned))
+    if key[:2] == "__":
+        _check_prefix(key, path, domain, bool(secure))
+    with suppress(TypeError):  # unhashable arguments are checked above but not cached
+        if len(_SPECS) < _SPECS_LIMIT:
+            _SPECS[(key, path, domain, secure, httponly, samesite, partitioned)] = spec
+    return spec
 
 
 def dump_delete_cookie(key: str, attributes: CookieAttributes) -> str:
@@ -292,7 +316,6 @@ def _check_prefix(key: str, path: str | None, domain: str | None, secure: bool) 
         )
 
 
-@lru_cache(maxsize=256)
 def _attribute_suffix(
     path: str | None,
     domain: str | None,
@@ -301,7 +324,7 @@ def _attribute_suffix(
     samesite: str | None,
     partitioned: bool,
 ) -> tuple[str, CookieAttributes]:
-    """Check and format every attribute but the lifetime; cached per combination."""
+    """Check and format every attribute but the lifetime."""
     parts: list[str] = []
     if domain is not None:
         _check_attribute("domain", domain)

@@ -134,13 +134,15 @@ class QueryParams(Mapping[str, str]):
         if params is None:
             self._list: list[tuple[str, str]] = []
         elif isinstance(params, bytes) and b"%" not in params and b"+" not in params:
-            # Nothing to percent-decode: split directly (the common case).
-            self._list = [
-                (_utf8(key), _utf8(value))
-                for key, _, value in (
-                    chunk.partition("=") for chunk in params.decode("latin-1").split("&") if chunk
-                )
-            ]
+            # Nothing to percent-decode: decode once and split (the common case).
+            # `&` and `=` never occur inside a UTF-8 sequence, so this equals
+            # decoding piece by piece.
+            pairs: list[tuple[str, str]] = []
+            for chunk in params.decode("utf-8", "replace").split("&"):
+                if chunk:
+                    key, _, value = chunk.partition("=")
+                    pairs.append((key, value))
+            self._list = pairs
         elif isinstance(params, bytes):
             # Percent-decode byte for byte (latin-1), then decode UTF-8 leniently,
             # so any byte sequence is accepted and never raises.

@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, TypedDict, TypeVar, Unpack
 
 from transom._types import Receive, Scope, Send
+from transom.background import BackgroundTasks
 from transom.di.analysis import DeclarationError
 from transom.di.plan import Plan, build_plan
 from transom.di.solve import Context, call_simple, solve
@@ -137,6 +138,8 @@ class APIRoute(BaseRoute):
         self.options = options
         self.name = options.get("name") or getattr(endpoint, "__name__", None)
         self.status_code = options.get("status_code")
+        self._status = self.status_code or 200
+        self._body_allowed = body_allowed(self._status)
         self.response_class: type[Response] = options.get("response_class", JSONResponse)
         self.dependencies = list(options.get("dependencies") or ())
         self.label = f"route {'|'.join(sorted(self.methods))} {path}"
@@ -186,14 +189,33 @@ class APIRoute(BaseRoute):
         plan = self.plan
         if self._version != self.overrides.version:
             plan = self.plan = self._build()
+        request = Request(scope, receive, send)
+        temporal = None
+        if plan.uses_temporal:
+            temporal = TemporalResponse(self.contract.cookie_attributes)
+            scope[SCOPE_KEY] = temporal
         if plan.simple:
-            # One async handler reading only request values: no context, no loop.
-            value = await call_simple(plan.steps[0], Request(scope, receive, send))
-            await self._send_value(value, None, scope, receive, send)
+            # One async handler reading request values: no context, no loop.
+            value = await call_simple(plan.steps[0], request, temporal)
+        else:
+            await self._solve_and_send(plan, request, temporal, scope, receive, send)
             return
-        ctx = Context(Request(scope, receive, send), plan, self.contract.cookie_attributes)
-        if ctx.temporal is not None:
-            scope[SCOPE_KEY] = ctx.temporal
+        await self._send_value(value, temporal, scope, receive, send)
+        if temporal is not None and temporal.background is not None:
+            await run_after_response(scope, temporal.background)
+
+    async def _solve_and_send(
+        self,
+        plan: Plan,
+        request: Request,
+        temporal: TemporalResponse | None,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        """Run a plan with dependencies, a body, background tasks or exit stacks."""
+        background = BackgroundTasks() if plan.uses_background else None
+        ctx = Context(request, temporal, background)
         if plan.request_stack:
             async with AsyncExitStack() as stack:
                 ctx.request_stack = stack
@@ -226,7 +248,11 @@ class APIRoute(BaseRoute):
         send: Send,
     ) -> None:
         """Send what the handler returned, merged with the temporal response."""
-        if temporal is not None and value is temporal:
+        if self._fast_json and not callable(value):
+            model = self.response_model
+            body = dump_json(value) if model is None else model.dump(value)
+            await self._send_body(body, b"application/json", temporal, scope, send)
+        elif temporal is not None and value is temporal:
             await self._send_body(b"", None, temporal, scope, send)
         elif isinstance(value, Response):
             if temporal is not None:
@@ -237,17 +263,13 @@ class APIRoute(BaseRoute):
             await value(scope, receive, send)
         elif _is_asgi_response(value):
             await value(scope, receive, merging_send(send, temporal) if temporal else send)
-        elif self._fast_json:
-            model = self.response_model
-            body = dump_json(value) if model is None else model.dump(value)
-            await self._send_body(body, b"application/json", temporal, scope, send)
         else:
             status = self.status_code or 200
             if temporal is not None and temporal.status_code is not None:
                 status = temporal.status_code
             response = self._class_response(value, status)
             if temporal is not None:
-                response.raw_headers = _data_headers(response.raw_headers, temporal)
+                response.raw_headers = _data_headers(response.raw_headers, temporal.raw_headers)
                 temporal.freeze()
             if self.contract.active:
                 response.raw_headers = self.contract.apply(scope, status, response.raw_headers)
@@ -262,18 +284,18 @@ class APIRoute(BaseRoute):
         send: Send,
     ) -> None:
         """Send data the route serialised itself, without building a response object."""
-        status = self.status_code or 200
+        status = self._status
         headers: RawHeaders = [(b"content-length", str(len(body)).encode("ascii"))]
         if content_type is not None:
             headers.append((b"content-type", content_type))
         if temporal is not None:
             if temporal.status_code is not None:
                 status = temporal.status_code
-            headers = _data_headers(headers, temporal)
+            headers = _data_headers(headers, temporal.raw_headers)
             temporal.freeze()
         if self.contract.active:
             headers = self.contract.apply(scope, status, headers)
-        if not body_allowed(status):
+        if not (self._body_allowed if status == self._status else body_allowed(status)):
             body = b""
             headers = strip_content_headers(headers)
         elif scope["method"] == "HEAD":
@@ -292,25 +314,31 @@ class APIRoute(BaseRoute):
         return self.response_class(value, status_code=status)
 
 
-def _data_headers(framework: RawHeaders, temporal: TemporalResponse) -> RawHeaders:
-    """Headers of a response built from data: the temporal values win over the defaults.
+def _data_headers(framework: RawHeaders, own: RawHeaders) -> RawHeaders:
+    """Headers of a response built from data: the temporal ones (`own`) win over the defaults.
 
     The computed `Content-Length` always comes from the framework; its
     `Content-Type` only if the temporal response set none. Temporal headers that
     repeat a name (other than `Set-Cookie`, already one per cookie identity) are
     first merged by kind: a single header keeps its last value, lists are united.
     """
-    own: RawHeaders = temporal.raw_headers
+    # Plain loops, not comprehensions: these lists hold a handful of pairs.
+    headers: RawHeaders = []
     seen: set[bytes] = set()
-    for name, _ in own:
+    for pair in own:
+        name = pair[0]
         if name in seen and name != b"set-cookie":
-            own = merge_headers([], own)
-            break
+            return _data_headers(framework, merge_headers([], own))
         seen.add(name)
-    headers = [pair for pair in framework if pair[0] == b"content-length"]
-    headers += [pair for pair in own if pair[0] != b"content-length"]
-    if b"content-type" not in seen:
-        headers += [pair for pair in framework if pair[0] == b"content-type"]
+        if name != b"content-length":
+            headers.append(pair)
+    typed = b"content-type" in seen
+    for pair in reversed(framework):
+        name = pair[0]
+        if name == b"content-length":
+            headers.insert(0, pair)
+        elif name == b"content-type" and not typed:
+            headers.append(pair)
     return headers
 
 

@@ -25,11 +25,13 @@ def literal_segments(template: str) -> list[str]:
 
 
 class _Node(Generic[T]):
-    __slots__ = ("children", "entries")
+    __slots__ = ("children", "entries", "items")
 
     def __init__(self) -> None:
         self.children: dict[str, _Node[T]] = {}
         self.entries: list[tuple[int, T]] = []
+        #: The items of `entries` alone, returned as they are when one node matches.
+        self.items: list[T] = []
 
 
 class SegmentIndex(Generic[T]):
@@ -45,12 +47,14 @@ class SegmentIndex(Generic[T]):
         for segment in segments:
             node = node.children.setdefault(segment, _Node())
         node.entries.append((self._count, item))
+        node.items.append(item)
         self._count += 1
 
     def candidates(self, path: str) -> list[T]:
         """Items whose literal segments are a prefix of `path`'s, in the order added."""
         node = self._root
         found = node.entries
+        last = node
         merged = False
         for segment in path.split("/")[1:]:
             child = node.children.get(segment)
@@ -63,6 +67,7 @@ class SegmentIndex(Generic[T]):
                     merged = True
                 else:
                     found = node.entries
-        if merged:
-            found = sorted(found, key=lambda entry: entry[0])
-        return [item for _, item in found]
+                    last = node
+        if not merged:
+            return last.items
+        return [item for _, item in sorted(found, key=lambda entry: entry[0])]

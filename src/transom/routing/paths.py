@@ -61,6 +61,8 @@ class PathTemplate:
     regex: re.Pattern[str] | None
     converters: dict[str, Converter]
     format: str
+    #: Every parameter is a plain `str`: the regex groups are the parameters.
+    plain: bool = False
 
     @property
     def is_static(self) -> bool:
@@ -73,6 +75,8 @@ class PathTemplate:
         found = self.regex.fullmatch(path)
         if found is None:
             return None
+        if self.plain:
+            return found.groupdict()
         params: dict[str, Any] = {}
         for name, text in found.groupdict().items():
             try:
@@ -131,5 +135,9 @@ def compile_path(template: str, *, prefix_only: bool = False) -> PathTemplate:
     pattern.append(re.escape(rest))
     pattern.append("(?:/.*)?$" if prefix_only else "$")
     return PathTemplate(
-        template, re.compile("".join(pattern)), converters, "".join(formatted) + rest
+        template,
+        re.compile("".join(pattern)),
+        converters,
+        "".join(formatted) + rest,
+        plain=all(converter is CONVERTERS["str"] for converter in converters.values()),
     )

@@ -178,8 +178,13 @@ class Router:
         if kind == "lifespan":
             await self.lifespan(scope, receive, send)
             return
-        path = route_path(scope)
+        path = route_path(scope) if scope.get("root_path") else scope["path"]
         method = scope.get("method", "GET") if kind == "http" else "GET"
+        for static in self._static.get(path, ()):
+            # Static paths, the common case, without the general search below.
+            if static.methods is None or method in static.methods:
+                await static.handle(scope, receive, send)
+                return
         route, params, allowed = self._find(path, method)
         if route is not None:
             if params:
