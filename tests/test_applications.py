@@ -4,6 +4,7 @@ import contextvars
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
+import anyio
 import pytest
 
 from transom import (
@@ -154,6 +155,50 @@ def test_server_error_handler(key: Any) -> None:
     app = failing_app(exception_handlers={key: on_error})
     r = TestClient(app, raise_server_exceptions=False).get("/crash")
     assert (r.status_code, r.json()) == (500, {"error": "RuntimeError"})
+
+
+class LateFailure:
+    """A response from another library: starts, sends its body, then raises."""
+
+    status_code = 200
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+        raise Teapot("late")
+
+
+async def _teapot_handler(request: Request, exc: Teapot) -> Response:
+    return PlainTextResponse("handled", status_code=418)
+
+
+@pytest.mark.parametrize("handled", [True, False])
+@pytest.mark.parametrize("where", ["mount", "route", "api_route"])
+def test_error_after_a_foreign_response_started_sends_nothing_more(
+    where: str, handled: bool
+) -> None:
+    app = Transom(exception_handlers={Teapot: _teapot_handler} if handled else {})
+    if where == "mount":
+        app.mount("/x", LateFailure())
+    elif where == "route":
+        app.add_route("/x", lambda request: LateFailure())
+    else:
+        app.add_api_route("/x", lambda: LateFailure())
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/x", "root_path": "", "headers": []}
+    expected = (RuntimeError, "after the response started") if handled else (Teapot, "")
+    with pytest.raises(expected[0]) as raised:
+        anyio.run(app, scope, receive, send)
+    assert expected[1] in str(raised.value)
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert sent[0]["status"] == 200
 
 
 # Middleware ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from urllib.parse import quote
 import anyio
 import pydantic_core
 
-from transom._types import Receive, Scope, Send
+from transom._types import Message, Receive, Scope, Send
 from transom.background import BackgroundTask
 from transom.concurrency import iterate_in_threadpool
 from transom.http.cookies import (
@@ -73,6 +73,22 @@ _CONTENT_HEADERS = (b"content-length", b"content-type")
 def strip_content_headers(raw: RawHeaders) -> RawHeaders:
     """The headers without `Content-Length` and `Content-Type`, for body-less statuses."""
     return [pair for pair in raw if pair[0] not in _CONTENT_HEADERS]
+
+
+#: Scope key set to `True` when the response starts. Every transom sender sets
+#: it; the error layers read it instead of wrapping every request's `send`.
+STARTED_KEY = "transom.started"
+
+
+def marking_start(scope: Scope, send: Send) -> Send:
+    """Wrap the `send` of an app that does not set `STARTED_KEY` itself (a foreign app)."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            scope[STARTED_KEY] = True
+        await send(message)
+
+    return wrapped
 
 
 #: Scope key of a list where after-response work is deferred (see `run_after_response`).
@@ -290,6 +306,7 @@ class Response:
             headers = strip_content_headers(headers)
         elif scope.get("method") == "HEAD":
             body = b""
+        scope[STARTED_KEY] = True
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         if self.background is not None:
@@ -368,6 +385,7 @@ class StreamingResponse(Response):
         headers = self.raw_headers
         if not body_allowed(self.status_code):
             headers = strip_content_headers(headers)
+        scope[STARTED_KEY] = True
         await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
         if body_allowed(self.status_code) and scope.get("method") != "HEAD":
             async for chunk in self._chunks():
@@ -455,6 +473,7 @@ class FileResponse(Response):
         send_body = body_allowed(self.status_code) and scope.get("method") != "HEAD"
         if not body_allowed(self.status_code):
             headers = strip_content_headers(headers)
+        scope[STARTED_KEY] = True
         await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
         if send_body:
             async with await anyio.open_file(self.path, "rb") as file:

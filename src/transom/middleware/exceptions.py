@@ -16,9 +16,9 @@ import pydantic_core
 
 from transom._types import ASGIApp, Receive, Scope, Send
 from transom.exceptions import HTTPException, InvalidJSONBody, RequestValidationError
-from transom.middleware.errors import ServerErrorMiddleware, StartTracker, call_handler
+from transom.middleware.errors import ServerErrorMiddleware, call_handler
 from transom.requests import Request
-from transom.responses import JSONResponse, Response, body_allowed
+from transom.responses import STARTED_KEY, JSONResponse, Response, body_allowed
 from transom.temporal import SCOPE_KEY, TemporalResponse, merging_send
 
 __all__ = [
@@ -59,7 +59,12 @@ async def invalid_json_handler(request: Request, exc: InvalidJSONBody) -> Respon
 
 
 class ExceptionMiddleware:
-    """Catch exceptions from the router and respond with the matching handler."""
+    """Catch exceptions from the router and respond with the matching handler.
+
+    The wrapped app must set `STARTED_KEY` in the scope when its response
+    starts, as transom's router and routes do (foreign apps below them get a
+    marking `send`); that is how an exception after the start is told apart.
+    """
 
     def __init__(
         self,
@@ -95,18 +100,18 @@ class ExceptionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        tracker = StartTracker(send)
+        # Only the router is inside this layer, and every route marks the start
+        # of its response in the scope (`STARTED_KEY`): no `send` wrapper needed.
         try:
-            await self.app(scope, receive, tracker)
+            await self.app(scope, receive, send)
         except Exception as exc:
+            started = scope.get(STARTED_KEY, False)
             handler = self._lookup(exc)
             if handler is None:
                 if self.server_errors is not None:
-                    await self.server_errors.last_resort(
-                        scope, receive, send, exc, started=tracker.started
-                    )
+                    await self.server_errors.last_resort(scope, receive, send, exc, started=started)
                 raise
-            if tracker.started:
+            if started:
                 raise RuntimeError(
                     "An exception with a handler was raised after the response started; "
                     "it cannot be turned into a response."

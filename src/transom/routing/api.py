@@ -26,9 +26,11 @@ from transom.metadata import Declarations, ResponseCookie, ResponseHeader, layer
 from transom.params import Dependency
 from transom.requests import Request
 from transom.responses import (
+    STARTED_KEY,
     JSONResponse,
     Response,
     body_allowed,
+    marking_start,
     run_after_response,
     strip_content_headers,
 )
@@ -262,6 +264,8 @@ class APIRoute(BaseRoute):
                 value.raw_headers = self.contract.apply(scope, value.status_code, value.raw_headers)
             await value(scope, receive, send)
         elif _is_asgi_response(value):
+            # Another library's response: it does not mark the start itself.
+            send = marking_start(scope, send)
             await value(scope, receive, merging_send(send, temporal) if temporal else send)
         else:
             status = self.status_code or 200
@@ -300,6 +304,7 @@ class APIRoute(BaseRoute):
             headers = strip_content_headers(headers)
         elif scope["method"] == "HEAD":
             body = b""
+        scope[STARTED_KEY] = True
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
