@@ -69,11 +69,14 @@ def _extract(inputs: tuple[Input, ...], request: Request) -> dict[str, Any]:
             value = params.getlist(item.lookup) if item.sequence else params.get(item.lookup)
         elif source is ParamSource.HEADER:
             name = item.lookup_bytes
-            found = [v for k, v in request.scope["headers"] if k == name]
             if item.sequence:
-                value = [v.decode("latin-1") for v in found]
+                value = [v.decode("latin-1") for k, v in request.scope["headers"] if k == name]
             else:
-                value = found[0].decode("latin-1") if found else None
+                value = None
+                for k, v in request.scope["headers"]:
+                    if k == name:
+                        value = v.decode("latin-1")
+                        break
         else:
             value = request.cookies.get(item.lookup)
         if value is not None and value != []:

@@ -177,8 +177,11 @@ def build_set_cookie(
             "Store less in the cookie, e.g. a session id."
         )
     suffix, attributes = spec
-    if max_age is None and expires is None:
-        return f"{key}={value}{suffix}", attributes
+    if expires is None:
+        if max_age is None:
+            return f"{key}={value}{suffix}", attributes
+        if max_age.__class__ is int and max_age <= MAX_AGE_LIMIT:
+            return f"{key}={value}; Max-Age={max_age}{suffix}", attributes
     return f"{key}={value}{_lifetime(key, max_age, expires)}{suffix}", attributes
 
 

@@ -200,30 +200,19 @@ class APIRoute(BaseRoute):
             # One async handler reading request values: no context, no loop.
             value = await call_simple(plan.steps[0], request, temporal)
         else:
-            await self._solve_and_send(plan, request, temporal, scope, receive, send)
+            background = BackgroundTasks() if plan.uses_background else None
+            ctx = Context(request, temporal, background)
+            if plan.request_stack:
+                # `scope="request"` teardown runs after the response and its tasks.
+                async with AsyncExitStack() as stack:
+                    ctx.request_stack = stack
+                    await self._respond(plan, ctx, scope, receive, send)
+            else:
+                await self._respond(plan, ctx, scope, receive, send)
             return
         await self._send_value(value, temporal, scope, receive, send)
         if temporal is not None and temporal.background is not None:
             await run_after_response(scope, temporal.background)
-
-    async def _solve_and_send(
-        self,
-        plan: Plan,
-        request: Request,
-        temporal: TemporalResponse | None,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-    ) -> None:
-        """Run a plan with dependencies, a body, background tasks or exit stacks."""
-        background = BackgroundTasks() if plan.uses_background else None
-        ctx = Context(request, temporal, background)
-        if plan.request_stack:
-            async with AsyncExitStack() as stack:
-                ctx.request_stack = stack
-                await self._respond(plan, ctx, scope, receive, send)
-        else:
-            await self._respond(plan, ctx, scope, receive, send)
 
     async def _respond(
         self, plan: Plan, ctx: Context, scope: Scope, receive: Receive, send: Send
