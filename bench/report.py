@@ -182,30 +182,31 @@ def wire_section(wire: dict[str, Any]) -> list[str]:
     if not results:
         return [*out, "Not run.", ""]
     config = wire["config"]
-    passes = config.get("passes", 1)
     out.append(
-        f"One fresh server per (framework, scenario) on CPU 0, wrk on CPU 1: "
-        f"{config['warmup_s']} s warm-up, then {config['duration_s']} s measured with "
-        f"{config['connections']} connections. Frameworks interleaved (order rotated per "
-        f"scenario). The whole grid ran {passes} time(s); each cell shows its best pass (most "
-        "req/s, with that pass's p99): outside load on this shared machine only lowers "
-        "req/s. Higher req/s is better; ratio = req/s ÷ raw ASGI's req/s."
+        f"Per scenario, one uvicorn per framework on CPU 0 (idle ones cost nothing), wrk on "
+        f"CPU 1 with {config['connections']} connections: each server checked over HTTP and "
+        f"warmed up for {config['warmup_s']} s, then {config['rounds']} rounds in which every "
+        f"framework gets one {config['duration_s']} s run, in an order rotated per round. "
+        "req/s and p99 are medians over the rounds; the ratio to raw ASGI is the median of "
+        "the ratios *within* each round, so outside load on this shared machine moves both "
+        "sides of a ratio alike. Higher req/s is better."
     )
     out.append("")
-    spreads = [
-        (max(rps) - min(rps)) / max(rps) * 100
-        for cells in results.values()
+    spreads = sorted(
+        (high - low) / cell["ratio"] * 100
+        for fw, cells in results.items()
+        if fw != "raw_asgi"
         for cell in cells.values()
-        if len(rps := [p["rps"] for p in cell.get("passes", []) if p.get("rps")]) > 1
-    ]
+        if "ratio_range" in cell
+        for low, high in [cell["ratio_range"]]
+    )
     if spreads:
-        spreads.sort()
         out += [
-            f"Pass-to-pass difference in req/s: median {spreads[len(spreads) // 2]:.1f}%, "
-            f"worst {spreads[-1]:.1f}% (all passes are in `results/wire.json`).",
+            f"Spread of the per-round ratios (max - min, relative to the median): median "
+            f"{spreads[len(spreads) // 2]:.1f}%, worst {spreads[-1]:.1f}% (every round is in "
+            "`results/wire.json`).",
             "",
         ]
-    base = results.get("raw_asgi", {})
     header = ["framework"] + [f"{k} req/s" for k in KEYS]
     rps_rows, p99_rows, ratio_rows = [], [], []
     for fw, cells in results.items():
@@ -214,7 +215,11 @@ def wire_section(wire: dict[str, Any]) -> list[str]:
         ratio_rows.append(
             [fw]
             + [
-                fmt(cells.get(k, {}).get("rps", NAN) / base.get(k, {}).get("rps", NAN))
+                fmt(
+                    1.0
+                    if fw == "raw_asgi" and "rps" in cells.get(k, {})
+                    else cells.get(k, {}).get("ratio", NAN)
+                )
                 for k in KEYS
             ]
         )

@@ -70,11 +70,11 @@ export PYTHONPATH="$SNAPSHOT${PYTHONPATH:+:$PYTHONPATH}"
 # 4. The benchmarks.
 if [[ $MODE == quick ]]; then
   INPROCESS=(--rounds 3 --requests 200 --warmup 1)
-  WIRE=(--duration 1 --warmup 0 --passes 1)
+  WIRE=(--duration 1 --warmup 0 --rounds 1)
   STARTUP=(--repeat 1 --requests 20000 --sample-every 5000)
 else
   INPROCESS=(--rounds 30 --requests 2000 --warmup 2)
-  WIRE=(--duration 10 --warmup 2 --passes 2)
+  WIRE=(--duration 3 --warmup 2 --rounds 5)
   STARTUP=(--repeat 3 --requests 1000000 --sample-every 100000)
 fi
 

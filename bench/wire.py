@@ -1,14 +1,19 @@
 """Over-the-wire benchmark: uvicorn (httptools, uvloop, 1 worker) on CPU 0, wrk on CPU 1.
 
-For every scenario, and every framework in an order rotated per scenario, a
-fresh uvicorn serves the app on 127.0.0.1; one request per distinct call is
-checked over HTTP, wrk warms it up, then wrk measures (`-t1 -c32 --latency`,
-a Lua script for headers, the POST body and the spread of S5's 200 paths).
-The server is stopped after each run. Only cells that passed `verify.py` run.
-The whole grid runs `--passes` times and each cell keeps its best pass: on a
-shared machine, outside load only ever lowers a run's req/s.
+For every scenario, one uvicorn per framework serves the app on 127.0.0.1 (all
+pinned to CPU 0; an idle server costs nothing). Each server is checked over
+HTTP (one request per distinct call) and warmed up with wrk; then the scenario
+runs in rounds: in every round each framework gets one wrk run (`-t1 -c32
+--latency`, a Lua script for headers, the POST body and the spread of S5's 200
+paths), in an order rotated per round. The servers are stopped after the
+scenario. Only cells that passed `verify.py` run.
 
-Usage: python wire.py [--duration 10] [--warmup 2] [--connections 32] [--passes 2]
+A cell reports the median over rounds of req/s and p99, and its ratio to raw
+ASGI is the median over rounds of the ratio *within* each round: runs seconds
+apart share the machine's state, so a slow patch of outside load moves both
+sides of a ratio alike instead of one cell alone.
+
+Usage: python wire.py [--duration 3] [--warmup 2] [--connections 32] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import re
 import shlex
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -152,92 +158,141 @@ def parse_wrk(output: str) -> dict[str, Any]:
     return result
 
 
-def run_cell(fw: str, scenario: Scenario, script: Path, args: argparse.Namespace) -> dict[str, Any]:
-    port = free_port()
-    command = server_command(FRAMEWORKS[fw], port)
-    server = subprocess.Popen(command, cwd=HERE, stdin=subprocess.DEVNULL)
+class Server:
+    """One uvicorn serving one framework's app, pinned to the server CPU."""
+
+    def __init__(self, fw: str) -> None:
+        self.fw = fw
+        self.port = free_port()
+        command = server_command(FRAMEWORKS[fw], self.port)
+        self.process = subprocess.Popen(command, cwd=HERE, stdin=subprocess.DEVNULL)
+
+    def url(self, scenario: Scenario) -> str:
+        return f"http://{HOST}:{self.port}{scenario.calls[0].target}"
+
+    def stop(self) -> None:
+        stop(self.process)
+
+
+def run_wrk(
+    server: Server, scenario: Scenario, script: Path, seconds: int, connections: int
+) -> dict[str, Any]:
+    """One wrk run against `server`; the result, with `error` if anything went wrong."""
+    command = wrk_command(server.url(scenario), script, seconds, connections)
     try:
-        wait_ready(port, server)
-        problems = check_over_http(port, scenario)
-        if problems:
-            return {"error": "wrong response over HTTP: " + "; ".join(problems[:3])}
-        url = f"http://{HOST}:{port}{scenario.calls[0].target}"
-        timeout = max(args.duration, args.warmup) + 30
-        if args.warmup:
-            warm = wrk_command(url, script, args.warmup, args.connections)
-            subprocess.run(warm, capture_output=True, check=True, timeout=timeout)
-        measure = wrk_command(url, script, args.duration, args.connections)
-        done = subprocess.run(measure, capture_output=True, text=True, check=True, timeout=timeout)
-        result = parse_wrk(done.stdout)
-        if "rps" not in result:
-            result["error"] = "could not parse wrk output: " + done.stdout[-300:]
-        elif result.get("non_2xx") or result.get("socket_errors"):
-            result["error"] = (
-                f"non-2xx: {result.get('non_2xx', 0)}, socket errors: {result.get('socket_errors')}"
-            )
-        if server.poll() is not None:
-            result["error"] = f"server died during the run (exit {server.returncode})"
-        return result
-    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=True, timeout=seconds + 30
+        )
+    except (subprocess.SubprocessError, OSError) as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}
-    finally:
-        stop(server)
+    result = parse_wrk(done.stdout)
+    if "rps" not in result:
+        result["error"] = "could not parse wrk output: " + done.stdout[-300:]
+    elif result.get("non_2xx") or result.get("socket_errors"):
+        result["error"] = (
+            f"non-2xx: {result.get('non_2xx', 0)}, socket errors: {result.get('socket_errors')}"
+        )
+    if server.process.poll() is not None:
+        result["error"] = f"server died during the run (exit {server.process.returncode})"
+    return result
 
 
-def best_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The pass with the most req/s (outside load only ever lowers it), with every pass kept."""
-    errors = [run["error"] for run in runs if "error" in run]
-    good = [run for run in runs if "error" not in run]
-    cell = dict(max(good, key=lambda run: run["rps"])) if good else {}
+def start_servers(
+    fws: list[str], scenario: Scenario, script: Path, args: argparse.Namespace
+) -> tuple[dict[str, Server], dict[str, str]]:
+    """Start, check and warm up one server per framework; return them and the failures."""
+    servers = {fw: Server(fw) for fw in fws}
+    failed: dict[str, str] = {}
+    for fw, server in servers.items():
+        try:
+            wait_ready(server.port, server.process)
+            problems = check_over_http(server.port, scenario)
+        except (RuntimeError, OSError) as exc:
+            problems = [f"{type(exc).__name__}: {exc}"]
+        if problems:
+            failed[fw] = "wrong response over HTTP: " + "; ".join(problems[:3])
+        elif args.warmup:
+            warm = run_wrk(server, scenario, script, args.warmup, args.connections)
+            if "error" in warm:
+                failed[fw] = "warm-up: " + warm["error"]
+    for fw in failed:
+        servers.pop(fw).stop()
+    return servers, failed
+
+
+def summarise(rounds: list[dict[str, Any]], base: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """Medians over the rounds, and the median of the per-round ratios to `base`."""
+    cell: dict[str, Any] = {
+        "rounds": [{k: run.get(k) for k in ("rps", "p99_ms", "error")} for run in rounds]
+    }
+    errors = [run["error"] for run in rounds if "error" in run]
     if errors:
-        cell["error"] = "; ".join(errors)
-    cell["passes"] = [{k: run.get(k) for k in ("rps", "p99_ms", "error")} for run in runs]
+        cell["error"] = "; ".join(sorted(set(errors)))
+    good = [run for run in rounds if "error" not in run]
+    if good:
+        cell["rps"] = statistics.median(run["rps"] for run in good)
+        cell["p99_ms"] = statistics.median(run["p99_ms"] for run in good if "p99_ms" in run)
+    if base is not None:
+        pairs = [
+            run["rps"] / other["rps"]
+            for run, other in zip(rounds, base, strict=True)
+            if "error" not in run and "error" not in other
+        ]
+        if pairs:
+            cell["ratio"] = statistics.median(pairs)
+            cell["ratio_range"] = [min(pairs), max(pairs)]
     return cell
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds measured per run")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before measuring")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before the rounds")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--passes", type=int, default=2, help="runs per cell; the best is kept")
+    parser.add_argument("--rounds", type=int, default=5, help="wrk runs per cell, interleaved")
     parser.add_argument("--verify", type=Path, default=HERE / "results" / "verify.json")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "wire.json")
     args = parser.parse_args()
     passed: dict[str, list[str]] = json.loads(args.verify.read_text())["passed"]
     names = list(passed)
-    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    results: dict[str, dict[str, Any]] = {fw: {} for fw in names}
     scripts = Path(tempfile.mkdtemp(prefix="transom-bench-"))
     for key, scenario in SCENARIOS.items():
         (scripts / f"{key}.lua").write_text(lua_script(scenario))
     started = time.monotonic()
-    for pass_ in range(args.passes):
-        for index, (key, scenario) in enumerate(SCENARIOS.items()):
-            shift = (index + pass_ * 3) % len(names)
-            for fw in names[shift:] + names[:shift]:
-                if key not in passed[fw]:
-                    continue
-                cell = run_cell(fw, scenario, scripts / f"{key}.lua", args)
-                runs.setdefault((fw, key), []).append(cell)
-                shown = (
-                    f"{cell['rps']:10.0f} req/s  p99 {cell['p99_ms']:7.2f} ms"
-                    if "rps" in cell and "p99_ms" in cell
-                    else ""
-                )
+    for key, scenario in SCENARIOS.items():
+        script = scripts / f"{key}.lua"
+        fws = [fw for fw in names if key in passed[fw]]
+        servers, failed = start_servers(fws, scenario, script, args)
+        for fw, error in failed.items():
+            results[fw][key] = {"error": error}
+            print(f"  {key} {fw:<13} {error}", flush=True)
+        runs: dict[str, list[dict[str, Any]]] = {fw: [] for fw in servers}
+        try:
+            order = list(servers)
+            for round_ in range(args.rounds):
+                shift = round_ % len(order)
+                for fw in order[shift:] + order[:shift]:
+                    run = run_wrk(servers[fw], scenario, script, args.duration, args.connections)
+                    runs[fw].append(run)
+                shown = "  ".join(f"{fw} {runs[fw][-1].get('rps', 0):.0f}" for fw in order)
                 print(
-                    f"  pass {pass_ + 1} {key} {fw:<13}{shown}  {cell.get('error', '')}"
+                    f"  {key} round {round_ + 1}/{args.rounds}: {shown}"
                     f"  [{time.monotonic() - started:.0f} s]",
                     flush=True,
                 )
-    results: dict[str, dict[str, Any]] = {fw: {} for fw in names}
-    for (fw, key), cell_runs in runs.items():
-        results[fw][key] = best_of(cell_runs)
+        finally:
+            for server in servers.values():
+                server.stop()
+        base = runs.get("raw_asgi")
+        for fw, fw_runs in runs.items():
+            results[fw][key] = summarise(fw_runs, base)
     example = scripts / "S5.lua"
     config = {
         "duration_s": args.duration,
         "warmup_s": args.warmup,
         "connections": args.connections,
-        "passes": args.passes,
+        "rounds": args.rounds,
         # Recorded relative to the repository root: no machine paths in the report.
         "server_command": shlex.join(server_command("apps.<framework>_app:app", 0))
         .replace("--port 0", "--port <free port>")

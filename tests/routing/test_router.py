@@ -378,3 +378,25 @@ def test_route_matching_with_annotated_dependency_on_path_param() -> None:
         return item
 
     assert TestClient(app).get("/items/9").json() == {"id": 9}
+
+
+def test_patterns_are_tried_in_order_past_a_match_with_another_method() -> None:
+    app = Transom()
+
+    @app.post("/things/{a}")
+    def make(a: str) -> str:
+        return f"post {a}"
+
+    @app.get("/things/{b}")
+    def read(b: str) -> str:
+        return f"get {b}"
+
+    @app.get("/things/{c}")
+    def shadowed(c: str) -> str:
+        return "never"
+
+    client = TestClient(app)
+    assert client.get("/things/x").json() == "get x"
+    assert client.post("/things/x").json() == "post x"
+    r = client.delete("/things/x")
+    assert (r.status_code, r.headers["allow"]) == (405, "GET, POST")

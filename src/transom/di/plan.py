@@ -127,10 +127,6 @@ class Plan:
     uses_background: bool
     function_stack: bool
     request_stack: bool
-    #: One async step reading only request values, the request and the
-    #: temporal response (no body, dependencies or background tasks): run by
-    #: `call_simple`, without a per-request context or dependency loop.
-    simple: bool = False
 
     @property
     def inputs(self) -> list[Input]:
@@ -360,8 +356,4 @@ def _finish(steps: list[Step], label: str) -> Plan:
         uses_background=ArgKind.BACKGROUND in kinds,
         function_stack=any(step.scope == "function" for step in generators),
         request_stack=any(step.scope == "request" for step in generators),
-        simple=len(steps) == 1
-        and mode is BodyMode.NONE
-        and steps[0].mode is CallMode.ASYNC
-        and kinds <= {ArgKind.REQUEST, ArgKind.RESPONSE},
     )

@@ -23,7 +23,7 @@ from transom.params import ParamSource
 from transom.requests import Request
 from transom.temporal import TemporalResponse
 
-__all__ = ["Context", "call_simple", "solve"]
+__all__ = ["Context", "read_body", "solve"]
 
 _MISSING: Any = object()
 _JSON_TYPES = ("application/json",)
@@ -142,7 +142,7 @@ def _body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], 
         try:
             ctx.json = pydantic_core.from_json(ctx.body) if ctx.body else {}
         except ValueError as exc:
-            ctx.json = None
+            # Left unset: a second call (after a compiled runner hands over) fails alike.
             error = {"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error"}
             return {}, [{**error, "input": {}, "ctx": {"error": str(exc)}}]
     validator = step.body_validator
@@ -188,42 +188,39 @@ async def _call(step: Step, kwargs: dict[str, Any], ctx: Context) -> Any:
     return value
 
 
-async def call_simple(step: Step, request: Request, temporal: TemporalResponse | None) -> Any:
-    """Run a `Plan.simple` plan's only step: validate, then await the handler.
+async def read_body(ctx: Context) -> None:
+    """Read the request body into the context; refuse a body that is not JSON.
 
     Raises:
-        RequestValidationError: if a parameter is invalid.
+        RequestValidationError: if the body's `Content-Type` is not JSON.
     """
-    if step.validator is None:
-        kwargs: dict[str, Any] = {}
-    else:
-        kwargs, errors = _request_values(step, request)
-        if errors:
-            raise RequestValidationError(errors, body=None)
-    for name, kind, _ in step.args:  # a simple plan's only other arguments
-        kwargs[name] = request if kind is ArgKind.REQUEST else temporal
-    return await step.call(**kwargs)
+    ctx.body = await ctx.request.body()
+    if ctx.body:
+        content_errors = _content_type_error(ctx.request)
+        if content_errors:
+            raise RequestValidationError(content_errors, body=ctx.body)
 
 
-async def solve(plan: Plan, ctx: Context) -> Any:
+async def solve(plan: Plan, ctx: Context, results: list[Any] | None = None, start: int = 0) -> Any:
     """Run the plan's dependencies and handler; return what the handler returned.
+
+    A compiled runner (`transom.di.compile`) hands over here at the first step
+    whose values are invalid, with the `results` of the steps before `start`.
 
     Raises:
         RequestValidationError: with every error found, if any parameter is invalid.
     """
     request = ctx.request
-    if plan.body_mode is not BodyMode.NONE:
-        ctx.body = await request.body()
-        if ctx.body:
-            content_errors = _content_type_error(request)
-            if content_errors:
-                raise RequestValidationError(content_errors, body=ctx.body)
+    if start == 0 and plan.body_mode is not BodyMode.NONE:
+        await read_body(ctx)
     steps = plan.steps
-    results: list[Any] = [None] * len(steps)
+    if results is None:
+        results = [None] * len(steps)
     failed: list[bool] | None = None
     errors: list[Any] | None = None
     last = len(steps) - 1
-    for index, step in enumerate(steps):
+    for index in range(start, len(steps)):
+        step = steps[index]
         # The handler is still validated so that its errors are reported too.
         if failed is not None and index != last and any(failed[need] for need in step.needs):
             failed[index] = True

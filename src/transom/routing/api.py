@@ -19,8 +19,9 @@ from typing import Any, TypedDict, TypeVar, Unpack
 from transom._types import Receive, Scope, Send
 from transom.background import BackgroundTasks
 from transom.di.analysis import DeclarationError
+from transom.di.compile import compile_plan, needs_context
 from transom.di.plan import Plan, build_plan
-from transom.di.solve import Context, call_simple, solve
+from transom.di.solve import Context
 from transom.http.headers import RawHeaders
 from transom.metadata import Declarations, ResponseCookie, ResponseHeader, layer_declarations
 from transom.params import Dependency
@@ -135,6 +136,8 @@ class APIRoute(BaseRoute):
         **options: Unpack[RouteOptions],
     ) -> None:
         self.template = compile_path(path)
+        # The template's own matcher: one call less per request than the method.
+        self.match_path = self.template.match  # type: ignore[method-assign]
         self.endpoint = endpoint
         self.methods: frozenset[str] = frozenset(method.upper() for method in methods)
         self.options = options
@@ -178,14 +181,19 @@ class APIRoute(BaseRoute):
         )
 
     def _build(self) -> Plan:
+        """Analyse the endpoint into its plan, and compile the plan into the runner."""
         self._version = self.overrides.version
-        return build_plan(
+        plan = build_plan(
             self.endpoint,
             label=self.label,
             path_params=frozenset(self.template.converters),
             dependencies=self.dependencies,
             overrides=self.overrides,
         )
+        self._run = compile_plan(plan, self.label)
+        #: No body, background tasks, threads or exit stacks: no `Context` needed.
+        self._flat = not needs_context(plan)
+        return plan
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         plan = self.plan
@@ -196,9 +204,9 @@ class APIRoute(BaseRoute):
         if plan.uses_temporal:
             temporal = TemporalResponse(self.contract.cookie_attributes)
             scope[SCOPE_KEY] = temporal
-        if plan.simple:
-            # One async handler reading request values: no context, no loop.
-            value = await call_simple(plan.steps[0], request, temporal)
+        if self._flat:
+            # Async steps reading only request values: the common case.
+            value = await self._run(request, temporal, None)
         else:
             background = BackgroundTasks() if plan.uses_background else None
             ctx = Context(request, temporal, background)
@@ -220,9 +228,9 @@ class APIRoute(BaseRoute):
         if plan.function_stack:
             async with AsyncExitStack() as stack:
                 ctx.function_stack = stack
-                value = await solve(plan, ctx)
+                value = await self._run(ctx.request, ctx.temporal, ctx)
         else:
-            value = await solve(plan, ctx)
+            value = await self._run(ctx.request, ctx.temporal, ctx)
         temporal = ctx.temporal
         await self._send_value(value, temporal, scope, receive, send)
         if temporal is not None and temporal.background is not None:

@@ -68,6 +68,8 @@ class Route(BaseRoute):
         name: str | None = None,
     ) -> None:
         self.template = compile_path(path)
+        # The template's own matcher: one call less per request than the method.
+        self.match_path = self.template.match  # type: ignore[method-assign]
         self.endpoint = endpoint
         self.name = name or getattr(endpoint, "__name__", None)
         upper = {method.upper() for method in methods or ("GET",)}
@@ -183,18 +185,21 @@ class Router:
             return
         path = route_path(scope) if scope.get("root_path") else scope["path"]
         method = scope.get("method", "GET") if kind == "http" else "GET"
-        for static in self._static.get(path, ()):
-            # Static paths, the common case, without the general search below.
-            if static.methods is None or method in static.methods:
-                await static.handle(scope, receive, send)
+        # The common cases first: a static path, then the first pattern that
+        # matches with this method. `_find` below explains a miss (405 or 404).
+        for route in self._static.get(path, ()):
+            if route.methods is None or method in route.methods:
+                await route.handle(scope, receive, send)
                 return
-        route, params, allowed = self._find(path, method)
-        if route is not None:
-            if params:
-                outer = scope.get("path_params")
-                scope["path_params"] = {**outer, **params} if outer else params
-            await route.handle(scope, receive, send)
-            return
+        for route in self._dynamic.candidates(path):
+            params = route.match_path(path)
+            if params is not None and (route.methods is None or method in route.methods):
+                if params:
+                    outer = scope.get("path_params")
+                    scope["path_params"] = {**outer, **params} if outer else params
+                await route.handle(scope, receive, send)
+                return
+        allowed = self._find(path, method)[2]
         if allowed:
             raise HTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
         if kind == "http" and self.redirect_slashes and path != "/":
