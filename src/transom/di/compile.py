@@ -43,8 +43,13 @@ def needs_context(plan: Plan) -> bool:
     )
 
 
-def _extraction(step: Step, index: int, shared: set[str]) -> list[str]:
-    """Lines that put the step's request values into `data` (absent ones left out)."""
+def _extraction(step: Step, shared: set[str]) -> list[str]:
+    """Lines that put the step's request values into `data` (absent ones left out).
+
+    `shared` collects the per-request views the lines use (`scope`, `query`,
+    `cookies`), each set up once at the top of the function.
+    """
+    shared.add("scope")
     if step.path_only:
         return ["data = scope['path_params']"]
     lines = ["data = {}"]
@@ -118,13 +123,18 @@ def compile_plan(plan: Plan, label: str) -> Runner:
         resume = f"return await solve(plan, {resume_context}, [{results}], {index})"
         if step.validator is not None:
             namespace[f"validate_{index}"] = step.validator.validate_python
-            body += _extraction(step, index, shared)
+            body += _extraction(step, shared)
             body += [
                 "try:",
                 f"    kwargs = validate_{index}(data)",
                 "except ValidationError:",
                 f"    {resume}",
             ]
+        elif not step.body_inputs and step.mode is CallMode.ASYNC:
+            # Nothing to validate: call with the arguments spelled out.
+            arguments = ", ".join(f"{name}={_argument(kind, ref)}" for name, kind, ref in step.args)
+            body.append(f"r{index} = await call_{index}({arguments})")
+            continue
         else:
             body.append("kwargs = {}")
         if step.body_inputs:
@@ -140,7 +150,7 @@ def compile_plan(plan: Plan, label: str) -> Runner:
         else:
             body.append(f"r{index} = await call_step(step_{index}, kwargs, ctx)")
     body.append(f"return r{count - 1}")
-    prologue = ["scope = request.scope"]
+    prologue = ["scope = request.scope"] if "scope" in shared else []
     if "query" in shared:
         prologue.append("query = request.query_params")
     if "cookies" in shared:
