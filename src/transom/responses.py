@@ -196,7 +196,7 @@ class Response:
         """A checked, mutable view over `raw_headers` (kept while that list is the same)."""
         view = self._headers_view
         if view is None or view._list is not self.raw_headers:
-            view = self._headers_view = MutableHeaders(raw=self.raw_headers)
+            view = self._headers_view = MutableHeaders.view(self.raw_headers)
         return view
 
     def set_cookie(
