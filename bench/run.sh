@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite in one command (see bench/README.md):
 #
-#   bash bench/run.sh            # full run, about 17 minutes on 2 cores
+#   bash bench/run.sh            # full run, about 20 minutes on 2 cores
 #   bash bench/run.sh --quick    # tiny rounds, a smoke check in under 2 minutes
 #
 # Creates bench/.venv (transom from this checkout, editable, plus
@@ -74,7 +74,7 @@ if [[ $MODE == quick ]]; then
   STARTUP=(--repeat 1 --requests 20000 --sample-every 5000)
 else
   INPROCESS=(--rounds 30 --requests 2000 --warmup 2)
-  WIRE=(--duration 3 --warmup 2 --rounds 5)
+  WIRE=(--duration 3 --warmup 2 --rounds 8)
   STARTUP=(--repeat 3 --requests 1000000 --sample-every 100000)
 fi
 
