@@ -18,17 +18,21 @@ and lookups are embedded with `repr`, callables and validators are passed in.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from types import CodeType
 from typing import Any
 
 import pydantic_core
 
 from transom.di.plan import ArgKind, BodyMode, CallMode, Input, Plan, Step
-from transom.di.solve import Context, _body_values, _call, read_body, solve
+from transom.di.solve import Context, body_values, call_step, read_body, solve
 from transom.params import ParamSource
 from transom.requests import Request
 from transom.temporal import TemporalResponse
 
 __all__ = ["Runner", "compile_plan", "needs_context"]
+
+#: Compiled sources, shared by every route whose plan has the same shape.
+_CODE: dict[str, CodeType] = {}
 
 #: `runner(request, temporal, ctx)`; `ctx` is `None` for plans that need none.
 Runner = Callable[[Request, TemporalResponse | None, Context | None], Awaitable[Any]]
@@ -94,7 +98,7 @@ def _argument(kind: ArgKind, ref: int) -> str:
     return "ctx.background"
 
 
-def compile_plan(plan: Plan, label: str) -> Runner:
+def compile_plan(plan: Plan) -> Runner:
     """The plan as one function: `await runner(request, temporal, ctx)` returns the handler's value.
 
     Raises:
@@ -104,8 +108,8 @@ def compile_plan(plan: Plan, label: str) -> Runner:
         "plan": plan,
         "solve": solve,
         "read_body": read_body,
-        "body_values": _body_values,
-        "call_step": _call,
+        "body_values": body_values,
+        "call_step": call_step,
         "Context": Context,
         "ValidationError": pydantic_core.ValidationError,
     }
@@ -161,7 +165,10 @@ def compile_plan(plan: Plan, label: str) -> Runner:
             *(f"    {line}" for line in prologue + body),
         ]
     )
-    code = compile(source, f"<transom plan of {label}>", "exec")
+    # Routes of the same shape share their source: compile it once.
+    code = _CODE.get(source)
+    if code is None:
+        code = _CODE[source] = compile(source, "<transom plan>", "exec")
     exec(code, namespace)
     runner: Runner = namespace["run"]
     runner.__transom_source__ = source  # type: ignore[attr-defined]

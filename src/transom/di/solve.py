@@ -23,7 +23,7 @@ from transom.params import ParamSource
 from transom.requests import Request
 from transom.temporal import TemporalResponse
 
-__all__ = ["Context", "read_body", "solve"]
+__all__ = ["Context", "body_values", "call_step", "read_body", "solve"]
 
 _MISSING: Any = object()
 _JSON_TYPES = ("application/json",)
@@ -124,7 +124,8 @@ def _content_type_error(request: Request) -> list[dict[str, Any]] | None:
     ]
 
 
-def _body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], list[Any]]:
+def body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], list[Any]]:
+    """The step's body parameters, validated from `ctx.body`, or the errors."""
     if plan.body_mode is BodyMode.SINGLE:
         item = step.body_inputs[0]
         if not ctx.body:
@@ -166,7 +167,8 @@ def _request_values(step: Step, request: Request) -> tuple[dict[str, Any], list[
         return {}, _errors(exc, (), step.inputs)
 
 
-async def _call(step: Step, kwargs: dict[str, Any], ctx: Context) -> Any:
+async def call_step(step: Step, kwargs: dict[str, Any], ctx: Context) -> Any:
+    """Call a step that is not a plain async function: in a thread, or entered on a stack."""
     mode = step.mode
     if mode is CallMode.SYNC:
         return await run_in_threadpool(step.call, **kwargs)
@@ -231,7 +233,7 @@ async def solve(plan: Plan, ctx: Context, results: list[Any] | None = None, star
         else:
             kwargs, step_errors = _request_values(step, request)
         if step.body_inputs:
-            body_kwargs, body_errors = _body_values(step, plan, ctx)
+            body_kwargs, body_errors = body_values(step, plan, ctx)
             kwargs.update(body_kwargs)
             if body_errors:
                 step_errors = (step_errors or []) + body_errors
@@ -254,7 +256,7 @@ async def solve(plan: Plan, ctx: Context, results: list[Any] | None = None, star
         if step.mode is CallMode.ASYNC:
             results[index] = await step.call(**kwargs)
         else:
-            results[index] = await _call(step, kwargs, ctx)
+            results[index] = await call_step(step, kwargs, ctx)
     if errors:
         raise RequestValidationError(errors, body=_parsed_body(ctx))
     return results[last]

@@ -190,7 +190,7 @@ class APIRoute(BaseRoute):
             dependencies=self.dependencies,
             overrides=self.overrides,
         )
-        self._run = compile_plan(plan, self.label)
+        self._run = compile_plan(plan)
         #: No body, background tasks, threads or exit stacks: no `Context` needed.
         self._flat = not needs_context(plan)
         return plan
