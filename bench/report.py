@@ -343,11 +343,12 @@ HOW_TO_READ = """\
 - **In-process** numbers isolate framework overhead (routing, DI, validation,
   response building); the harness's own cost (fresh scope, `receive`, `send`) is
   shown as *(harness alone)* and is included in every row. **Over the wire**
-  numbers add uvicorn's HTTP parsing and the kernel, a fixed cost (about 120k
-  instructions per request here) that compresses ratios; but a framework's own
-  code runs at a lower instructions-per-cycle next to the server's than in the
-  in-process loop, which widens the absolute differences (see
-  `docs/architecture.md`, speed notes).
+  numbers add uvicorn's HTTP parsing and the kernel (about 115k instructions per
+  request here, counted with callgrind on the server). Code runs at a lower
+  instructions-per-cycle there than in the in-process loop, so absolute
+  differences widen; ratios follow the ratio of instructions per request, server
+  included, except where a scenario's data does not stay in the caches (S5's 200
+  routes). See `docs/architecture.md`, speed notes.
 - Handlers are `async def` everywhere (no thread pool). Starlette has no DI or
   response model: its handlers validate and serialise with pydantic by hand.
   BlackSheep has no response model either. Litestar drops `secret` with a DTO and
