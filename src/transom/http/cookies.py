@@ -243,13 +243,52 @@ def _new_spec(
             f"Cookie name {key!r} is not a valid token (RFC 6265bis section 4.1.1): use "
             "only letters, digits and !#$%&'*+-.^_`|~."
         )
-    normal = samesite.lower() if isinstance(samesite, str) else samesite
-    spec = _attribute_suffix(path, domain, bool(secure), bool(httponly), normal, bool(partitioned))
+    cache_key = (key, path, domain, secure, httponly, samesite, partitioned)
+    secure, httponly, partitioned = bool(secure), bool(httponly), bool(partitioned)
+    if isinstance(samesite, str):
+        samesite = samesite.lower()
+    parts: list[str] = []
+    if domain is not None:
+        _check_attribute("domain", domain)
+        parts.append(f"; Domain={domain}")
+    if path is not None:
+        _check_attribute("path", path)
+        if not path.startswith("/"):
+            raise CookieError(
+                f"Cookie path {path!r} must start with '/' (RFC 6265bis section 5.6.4); "
+                "browsers ignore any other path."
+            )
+        parts.append(f"; Path={path}")
+    if secure:
+        parts.append("; Secure")
+    if httponly:
+        parts.append("; HttpOnly")
+    if samesite is not None:
+        attribute = _SAMESITE.get(samesite) if isinstance(samesite, str) else None
+        if attribute is None:
+            raise CookieError(
+                f"Cookie samesite must be 'lax', 'strict', 'none' or None, got {samesite!r}."
+            )
+        if attribute == "None" and not secure:
+            raise CookieError(
+                "Cookie with samesite='none' requires secure=True; browsers reject "
+                "SameSite=None without Secure (RFC 6265bis section 5.6.7)."
+            )
+        parts.append(f"; SameSite={attribute}")
+    if partitioned:
+        if not secure:
+            raise CookieError(
+                "Cookie with partitioned=True requires secure=True; browsers reject "
+                "Partitioned without Secure (CHIPS)."
+            )
+        parts.append("; Partitioned")
     if key[:2] == "__":
-        _check_prefix(key, path, domain, bool(secure))
+        _check_prefix(key, path, domain, secure)
+    attributes = CookieAttributes(path, domain, secure, httponly, samesite, partitioned)  # type: ignore[arg-type]
+    spec = "".join(parts), attributes
     with suppress(TypeError):  # unhashable arguments are checked above but not cached
         if len(_SPECS) < _SPECS_LIMIT:
-            _SPECS[(key, path, domain, secure, httponly, samesite, partitioned)] = spec
+            _SPECS[cache_key] = spec
     return spec
 
 
@@ -314,54 +353,6 @@ def _check_prefix(key: str, path: str | None, domain: str | None, secure: bool) 
             f"path='/' and no domain (RFC 6265bis section 4.1.3.2); got secure={secure!r}, "
             f"path={path!r}, domain={domain!r}."
         )
-
-
-def _attribute_suffix(
-    path: str | None,
-    domain: str | None,
-    secure: bool,
-    httponly: bool,
-    samesite: str | None,
-    partitioned: bool,
-) -> tuple[str, CookieAttributes]:
-    """Check and format every attribute but the lifetime."""
-    parts: list[str] = []
-    if domain is not None:
-        _check_attribute("domain", domain)
-        parts.append(f"; Domain={domain}")
-    if path is not None:
-        _check_attribute("path", path)
-        if not path.startswith("/"):
-            raise CookieError(
-                f"Cookie path {path!r} must start with '/' (RFC 6265bis section 5.6.4); "
-                "browsers ignore any other path."
-            )
-        parts.append(f"; Path={path}")
-    if secure:
-        parts.append("; Secure")
-    if httponly:
-        parts.append("; HttpOnly")
-    if samesite is not None:
-        attribute = _SAMESITE.get(samesite) if isinstance(samesite, str) else None
-        if attribute is None:
-            raise CookieError(
-                f"Cookie samesite must be 'lax', 'strict', 'none' or None, got {samesite!r}."
-            )
-        if attribute == "None" and not secure:
-            raise CookieError(
-                "Cookie with samesite='none' requires secure=True; browsers reject "
-                "SameSite=None without Secure (RFC 6265bis section 5.6.7)."
-            )
-        parts.append(f"; SameSite={attribute}")
-    if partitioned:
-        if not secure:
-            raise CookieError(
-                "Cookie with partitioned=True requires secure=True; browsers reject "
-                "Partitioned without Secure (CHIPS)."
-            )
-        parts.append("; Partitioned")
-    attributes = CookieAttributes(path, domain, secure, httponly, samesite, partitioned)  # type: ignore[arg-type]
-    return "".join(parts), attributes
 
 
 def _check_attribute(name: str, value: str) -> None:
