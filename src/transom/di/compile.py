@@ -47,14 +47,24 @@ def needs_context(plan: Plan) -> bool:
     )
 
 
+def _path_only(step: Step) -> bool:
+    """Every input is a path parameter under its own name: the router's dict is the data."""
+    return all(
+        item.source is ParamSource.PATH and item.key == item.lookup and not item.sequence
+        for item in step.inputs
+    )
+
+
 def _extraction(step: Step, shared: set[str]) -> list[str]:
     """Lines that put the step's request values into `data` (absent ones left out).
 
-    `shared` collects the per-request views the lines use (`scope`, `query`,
+    The one definition of how request values are read: inlined in the runner,
+    and compiled on their own as the step's `extract` for `solve`. `shared`
+    collects the per-request views the lines use (`scope`, `query`,
     `cookies`), each set up once at the top of the function.
     """
     shared.add("scope")
-    if step.path_only:
+    if _path_only(step):
         return ["data = scope['path_params']"]
     lines = ["data = {}"]
     for item in step.inputs:
@@ -127,6 +137,7 @@ def compile_plan(plan: Plan) -> Runner:
         resume = f"return await solve(plan, {resume_context}, [{results}], {index})"
         if step.validator is not None:
             namespace[f"validate_{index}"] = step.validator.validate_python
+            step.extract = _extract_function(step)
             body += _extraction(step, shared)
             body += [
                 "try:",
@@ -154,22 +165,31 @@ def compile_plan(plan: Plan) -> Runner:
         else:
             body.append(f"r{index} = await call_step(step_{index}, kwargs, ctx)")
     body.append(f"return r{count - 1}")
+    runner: Runner = _define("async def run(request, temporal, ctx):", shared, body, namespace)
+    return runner
+
+
+def _extract_function(step: Step) -> Callable[[Request], Any]:
+    """`extract(request)`: the step's raw request values, as the runner reads them."""
+    shared: set[str] = set()
+    body = [*_extraction(step, shared), "return data"]
+    extract: Callable[[Request], Any] = _define("def extract(request):", shared, body, {})
+    return extract
+
+
+def _define(header: str, shared: set[str], body: list[str], namespace: dict[str, Any]) -> Any:
+    """Define the function `header` + the views in `shared` + `body` in `namespace`."""
     prologue = ["scope = request.scope"] if "scope" in shared else []
     if "query" in shared:
         prologue.append("query = request.query_params")
     if "cookies" in shared:
         prologue.append("cookies = request.cookies")
-    source = "\n".join(
-        [
-            "async def run(request, temporal, ctx):",
-            *(f"    {line}" for line in prologue + body),
-        ]
-    )
+    source = "\n".join([header, *(f"    {line}" for line in prologue + body)])
     # Routes of the same shape share their source: compile it once.
     code = _CODE.get(source)
     if code is None:
         code = _CODE[source] = compile(source, "<transom plan>", "exec")
-    exec(code, namespace)
-    runner: Runner = namespace["run"]
-    runner.__transom_source__ = source  # type: ignore[attr-defined]
-    return runner
+    exec(code, namespace)  # the source is built from the plan alone, literals via repr
+    function = namespace[header.partition("(")[0].split()[-1]]
+    function.__transom_source__ = source
+    return function

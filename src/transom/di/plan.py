@@ -108,9 +108,8 @@ class Step:
     args: tuple[tuple[str, ArgKind, int], ...]
     needs: tuple[int, ...]
     original: Callable[..., Any]
-    #: Every input is a path parameter under its own name: the router's
-    #: `path_params` dict is validated as it is, with no extraction.
-    path_only: bool = False
+    #: `extract(request)`: the raw values of `inputs`, set when the plan is compiled.
+    extract: Callable[[Any], dict[str, Any]] | None = None
 
 
 @dataclasses.dataclass(slots=True)
@@ -333,11 +332,6 @@ def _finish(steps: list[Step], label: str) -> Plan:
     elif mode is BodyMode.EMBEDDED:
         for step in steps:
             step.body_validator = _validator(list(step.body_inputs), by_alias=True)
-    for step in steps:
-        step.path_only = bool(step.inputs) and all(
-            item.source is ParamSource.PATH and item.key == item.lookup and not item.sequence
-            for item in step.inputs
-        )
     kinds = {kind for step in steps for _, kind, _ in step.args}
     generators = [step for step in steps if step.mode in (CallMode.ASYNC_GEN, CallMode.SYNC_GEN)]
     first_body = bodies[0].param if bodies else None

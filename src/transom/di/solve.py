@@ -19,7 +19,6 @@ from transom.background import BackgroundTasks
 from transom.concurrency import run_in_threadpool
 from transom.di.plan import ArgKind, BodyMode, CallMode, Input, Plan, Step
 from transom.exceptions import RequestValidationError
-from transom.params import ParamSource
 from transom.requests import Request
 from transom.temporal import TemporalResponse
 
@@ -55,33 +54,6 @@ class Context:
         self.request_stack: AsyncExitStack | None = None
         self.body: bytes = b""
         self.json: Any = _MISSING
-
-
-def _extract(inputs: tuple[Input, ...], request: Request) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for item in inputs:
-        source = item.source
-        value: Any
-        if source is ParamSource.PATH:
-            value = request.path_params.get(item.lookup)
-        elif source is ParamSource.QUERY:
-            params = request.query_params
-            value = params.getlist(item.lookup) if item.sequence else params.get(item.lookup)
-        elif source is ParamSource.HEADER:
-            name = item.lookup_bytes
-            if item.sequence:
-                value = [v.decode("latin-1") for k, v in request.scope["headers"] if k == name]
-            else:
-                value = None
-                for k, v in request.scope["headers"]:
-                    if k == name:
-                        value = v.decode("latin-1")
-                        break
-        else:
-            value = request.cookies.get(item.lookup)
-        if value is not None and value != []:
-            data[item.key] = value
-    return data
 
 
 def _errors(
@@ -158,11 +130,10 @@ def body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], l
 def _request_values(step: Step, request: Request) -> tuple[dict[str, Any], list[Any] | None]:
     """The step's path/query/header/cookie values, validated, or the errors."""
     assert step.validator is not None
-    # Only path parameters named as in the path: the router's dict is the input.
-    data = request.scope["path_params"] if step.path_only else _extract(step.inputs, request)
+    assert step.extract is not None
     try:
         # Validated straight into a fresh dict keyed by parameter name.
-        return step.validator.validate_python(data), None
+        return step.validator.validate_python(step.extract(request)), None
     except pydantic_core.ValidationError as exc:
         return {}, _errors(exc, (), step.inputs)
 
