@@ -265,7 +265,7 @@ class APIRoute(BaseRoute):
             send = marking_start(scope, send)
             await value(scope, receive, merging_send(send, temporal) if temporal else send)
         else:
-            status = self.status_code or 200
+            status = self._status
             if temporal is not None and temporal.status_code is not None:
                 status = temporal.status_code
             response = self._class_response(value, status)
@@ -326,6 +326,12 @@ def _data_headers(framework: RawHeaders, own: RawHeaders) -> RawHeaders:
     """
     # Plain loops, not comprehensions: these lists hold a handful of pairs.
     headers: RawHeaders = []
+    content_types: RawHeaders = []
+    for pair in framework:
+        if pair[0] == b"content-length":
+            headers.append(pair)
+        elif pair[0] == b"content-type":
+            content_types.append(pair)
     seen: set[bytes] = set()
     for pair in own:
         name = pair[0]
@@ -334,13 +340,8 @@ def _data_headers(framework: RawHeaders, own: RawHeaders) -> RawHeaders:
         seen.add(name)
         if name != b"content-length":
             headers.append(pair)
-    typed = b"content-type" in seen
-    for pair in reversed(framework):
-        name = pair[0]
-        if name == b"content-length":
-            headers.insert(0, pair)
-        elif name == b"content-type" and not typed:
-            headers.append(pair)
+    if b"content-type" not in seen:
+        headers += content_types
     return headers
 
 
