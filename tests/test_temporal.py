@@ -15,12 +15,15 @@ from transom import (
     HTTPException,
     JSONResponse,
     PlainTextResponse,
+    RedirectResponse,
     Request,
     Response,
+    StreamingResponse,
     Transom,
 )
 from transom._types import Message, Receive, Scope, Send
 from transom.exceptions import ResponseStartedError
+from transom.metadata import ResponseHeader
 from transom.routing import RouteOptions
 from transom.temporal import TemporalResponse
 from transom.testclient import TestClient
@@ -351,6 +354,67 @@ def test_t6_foreign_asgi_response_gets_temporal_headers_and_background() -> None
     assert r.headers["x-temporal"] == "1"
     assert r.headers.get_list("x-shared") == ["foreign"]
     assert ran == ["temporal"]
+
+
+SHARED_RESPONSES: list[Callable[[], Response]] = [
+    lambda: Response(status_code=204),
+    lambda: JSONResponse({"ok": True}),
+    lambda: RedirectResponse("/elsewhere", status_code=303),
+    lambda: StreamingResponse(iter([b"chunk"])),
+]
+
+
+@pytest.mark.parametrize("make", SHARED_RESPONSES, ids=["empty", "json", "redirect", "stream"])
+def test_t6_a_shared_returned_response_never_carries_one_request_to_the_next(
+    make: Callable[[], Response],
+) -> None:
+    """A module-level or cached response is sent many times; the merge must not stick to it."""
+    shared = make()
+    before = list(shared.raw_headers)
+    version = ResponseHeader("X-API-Version", value="2")
+
+    def handler(user: str, response: Response) -> Response:
+        response.set_cookie("session", f"token-for-{user}")
+        response.set_cookie(f"seen-{user}", "1")
+        response.headers["x-user"] = user
+        return shared
+
+    app = Transom()
+    app.add_api_route("/", handler, methods=["GET"], response_headers=[version])
+    client = TestClient(app, follow_redirects=False)
+    for user in ("alice", "bob", "carol"):
+        r = client.get("/", params={"user": user})
+        assert r.status_code == shared.status_code
+        assert sorted(r.headers.get_list("set-cookie")) == [
+            cookie("seen-" + user, "1"),
+            cookie("session", f"token-for-{user}"),
+        ]
+        assert r.headers.get_list("x-user") == [user]
+        assert r.headers.get_list("x-api-version") == ["2"]
+    assert shared.raw_headers == before
+
+
+def test_t6_a_shared_response_from_an_exception_handler_stays_as_it_was() -> None:
+    shared = JSONResponse({"detail": "nope"}, status_code=403)
+    before = list(shared.raw_headers)
+
+    class Denied(Exception):
+        pass
+
+    def handler(user: str, response: Response) -> None:
+        response.delete_cookie(f"session-{user}")
+        raise Denied
+
+    app = Transom(exception_handlers={Denied: lambda request, exc: shared})
+    app.add_api_route("/", handler, methods=["GET"])
+    client = TestClient(app)
+    for user in ("alice", "bob"):
+        r = client.get("/", params={"user": user})
+        assert r.status_code == 403
+        lines = r.headers.get_list("set-cookie")
+        assert len(lines) == 1
+        assert lines[0].startswith(f"session-{user}=;")
+    assert shared.raw_headers == before
 
 
 # T7 ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from contextlib import AsyncExitStack
 from enum import Enum
 from typing import Any, TypedDict, TypeVar, Unpack
 
-from transom._types import Receive, Scope, Send
+from transom._types import Message, Receive, Scope, Send
 from transom.background import BackgroundTasks
 from transom.di.analysis import DeclarationError
 from transom.di.compile import compile_plan, needs_context
@@ -39,7 +39,7 @@ from transom.routing.contract import ResponseContract
 from transom.routing.paths import compile_path
 from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
 from transom.serialization import IncEx, ResponseModel, dump_json, infer_response_model
-from transom.temporal import SCOPE_KEY, TemporalResponse, merge_headers, merging_send
+from transom.temporal import SCOPE_KEY, TemporalResponse, merge_headers
 
 __all__ = ["APIRoute", "APIRouter", "DependencyOverrides", "RouteDecorators", "RouteOptions"]
 
@@ -254,16 +254,18 @@ class APIRoute(BaseRoute):
         elif temporal is not None and value is temporal:
             await self._send_body(b"", None, temporal, scope, send)
         elif isinstance(value, Response):
-            if temporal is not None:
-                value.raw_headers = merge_headers(value.raw_headers, list(temporal.raw_headers))
-                temporal.freeze()
-            if self.contract.active:
-                value.raw_headers = self.contract.apply(scope, value.status_code, value.raw_headers)
+            # The returned object may outlive this request (a module-level or
+            # cached response): the merge goes into the start message sent now,
+            # never into the object.
+            if temporal is not None or self.contract.active:
+                send = self._shaping_send(scope, send, temporal)
             await value(scope, receive, send)
         elif _is_asgi_response(value):
             # Another library's response: it does not mark the start itself.
             send = marking_start(scope, send)
-            await value(scope, receive, merging_send(send, temporal) if temporal else send)
+            if temporal is not None or self.contract.active:
+                send = self._shaping_send(scope, send, temporal)
+            await value(scope, receive, send)
         else:
             status = self._status
             if temporal is not None and temporal.status_code is not None:
@@ -275,6 +277,31 @@ class APIRoute(BaseRoute):
             if self.contract.active:
                 response.raw_headers = self.contract.apply(scope, status, response.raw_headers)
             await response(scope, receive, send)
+
+    def _shaping_send(self, scope: Scope, send: Send, temporal: TemporalResponse | None) -> Send:
+        """Wrap `send` so the start of a returned response carries this request's shaping.
+
+        The temporal headers are merged in (the response's own win), then the
+        route's declared static headers and checks apply; a status that forbids
+        a body still sends no content headers.
+        """
+        contract = self.contract if self.contract.active else None
+
+        async def shaping(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers: RawHeaders = list(message.get("headers", ()))
+                if temporal is not None and not temporal.frozen:
+                    temporal.freeze()
+                    headers = merge_headers(headers, list(temporal.raw_headers))
+                if contract is not None:
+                    headers = contract.apply(scope, status, headers)
+                if not body_allowed(status):
+                    headers = strip_content_headers(headers)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return shaping
 
     async def _send_body(
         self,
