@@ -16,10 +16,12 @@ from transom.http.headers import HeaderError, Headers
 __all__ = [
     "ClientDisconnect",
     "CookieError",
+    "DeclarationError",
     "HTTPException",
     "HeaderError",
     "InvalidJSONBody",
     "RequestValidationError",
+    "ResponseContractError",
     "ResponseStartedError",
     "ResponseValidationError",
     "ValidationError",
@@ -84,6 +86,14 @@ class InvalidJSONBody(ValueError):
 
 class ClientDisconnect(Exception):
     """The client went away while the request body was being read."""
+
+
+class DeclarationError(TypeError):
+    """A route, parameter or dependency is declared in a way that cannot work."""
+
+
+class ResponseContractError(RuntimeError):
+    """A response did not send a header its route declared as required."""
 
 
 class ResponseStartedError(RuntimeError):

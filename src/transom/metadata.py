@@ -22,6 +22,7 @@ import dataclasses
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, TypeVar
 
+from transom.exceptions import ResponseContractError
 from transom.http.cookies import CookieAttributes, SameSite, dump_set_cookie
 from transom.http.headers import encode_name, encode_value
 
@@ -39,10 +40,6 @@ Statuses = Collection[int | str] | None
 
 #: Scope key that turns on the required-header check (set by `TestClient`).
 CHECK_DECLARATIONS_KEY = "transom.check_declarations"
-
-
-class ResponseContractError(RuntimeError):
-    """A response did not send a header its route declared as required."""
 
 
 def applies_to(statuses: Statuses, status: int | str) -> bool:

@@ -23,20 +23,22 @@ from typing import Any, ClassVar, Literal, TypeAlias
 from urllib.parse import quote
 
 import anyio
-import pydantic_core
 
 from transom._types import Message, Receive, Scope, Send
 from transom.background import BackgroundTask
 from transom.concurrency import iterate_in_threadpool
 from transom.http.cookies import (
     CookieAttributes,
+    CookieIdentity,
     Expires,
     SameSite,
     build_set_cookie,
+    cookie_identity,
     dump_delete_cookie,
     format_http_date,
 )
 from transom.http.headers import MutableHeaders, RawHeaders, encode_value
+from transom.serialization import dump_json
 
 __all__ = [
     "FileResponse",
@@ -46,9 +48,12 @@ __all__ = [
     "RedirectResponse",
     "Response",
     "StreamingResponse",
+    "end_stream",
+    "send_response",
+    "start_message",
+    "start_stream",
 ]
 
-CookieIdentity: TypeAlias = tuple[str, "str | None", "str | None"]
 Content: TypeAlias = AsyncIterable[str | bytes] | Iterable[str | bytes]
 
 
@@ -75,20 +80,42 @@ def strip_content_headers(raw: RawHeaders) -> RawHeaders:
     return [pair for pair in raw if pair[0] not in _CONTENT_HEADERS]
 
 
-#: Scope key set to `True` when the response starts. Every transom sender sets
-#: it; the error layers read it instead of wrapping every request's `send`.
-STARTED_KEY = "transom.started"
+def start_message(status: int, headers: RawHeaders) -> Message:
+    """The `http.response.start` message: the one place a response's start is made.
+
+    A status that forbids a body (T8) gets no `Content-Length` or
+    `Content-Type`, whichever way its headers were built.
+    """
+    if not body_allowed(status):
+        headers = strip_content_headers(headers)
+    return {"type": "http.response.start", "status": status, "headers": headers}
 
 
-def marking_start(scope: Scope, send: Send) -> Send:
-    """Wrap the `send` of an app that does not set `STARTED_KEY` itself (a foreign app)."""
+async def send_response(
+    scope: Scope, send: Send, status: int, headers: RawHeaders, body: bytes
+) -> None:
+    """Send a whole response whose body is known: start, then the body in one message.
 
-    async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            scope[STARTED_KEY] = True
-        await send(message)
+    A status that forbids a body, or a `HEAD` request, sends an empty body.
+    """
+    if scope.get("method") == "HEAD" or not body_allowed(status):
+        body = b""
+    await send(start_message(status, headers))
+    await send({"type": "http.response.body", "body": body})
 
-    return wrapped
+
+async def start_stream(scope: Scope, send: Send, status: int, headers: RawHeaders) -> bool:
+    """Start a response whose body follows in chunks; return whether to send them.
+
+    The caller sends each chunk with `more_body=True`, then `end_stream`.
+    """
+    await send(start_message(status, headers))
+    return body_allowed(status) and scope.get("method") != "HEAD"
+
+
+async def end_stream(send: Send) -> None:
+    """End a streamed body."""
+    await send({"type": "http.response.body", "body": b""})
 
 
 #: Scope key of a list where after-response work is deferred (see `run_after_response`).
@@ -278,9 +305,7 @@ class Response:
         cookies = self._cookies
         if cookies is None:
             cookies = self._cookies = {}
-        domain = attributes.domain
-        # Browsers compare domains case-insensitively and ignore a leading dot.
-        identity = (key, domain.lower().lstrip(".") if domain else None, attributes.path)
+        identity = cookie_identity(key, attributes.domain, attributes.path)
         previous = cookies.get(identity)
         raw = self.raw_headers
         # The header list changes first: a list that refuses changes (a response
@@ -298,17 +323,7 @@ class Response:
         cookies[identity] = (header, attributes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        status = self.status_code
-        body = self.body
-        headers = self.raw_headers
-        if not body_allowed(status):
-            body = b""
-            headers = strip_content_headers(headers)
-        elif scope.get("method") == "HEAD":
-            body = b""
-        scope[STARTED_KEY] = True
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_response(scope, send, self.status_code, self.raw_headers, self.body)
         if self.background is not None:
             await run_after_response(scope, self.background)
 
@@ -335,7 +350,7 @@ class JSONResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return pydantic_core.to_json(content, inf_nan_mode="null")
+        return dump_json(content)
 
 
 class RedirectResponse(Response):
@@ -382,15 +397,10 @@ class StreamingResponse(Response):
             yield chunk if isinstance(chunk, bytes) else chunk.encode(self.charset)
 
     async def _stream(self, scope: Scope, send: Send) -> None:
-        headers = self.raw_headers
-        if not body_allowed(self.status_code):
-            headers = strip_content_headers(headers)
-        scope[STARTED_KEY] = True
-        await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
-        if body_allowed(self.status_code) and scope.get("method") != "HEAD":
+        if await start_stream(scope, send, self.status_code, self.raw_headers):
             async for chunk in self._chunks():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
+        await end_stream(send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async with anyio.create_task_group() as group:
@@ -469,17 +479,11 @@ class FileResponse(Response):
             if not stat.S_ISREG(self.stat_result.st_mode):
                 raise RuntimeError(f"FileResponse: {self.path!r} is not a regular file.")
             self._set_stat_headers(self.stat_result)
-        headers = self.raw_headers
-        send_body = body_allowed(self.status_code) and scope.get("method") != "HEAD"
-        if not body_allowed(self.status_code):
-            headers = strip_content_headers(headers)
-        scope[STARTED_KEY] = True
-        await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
-        if send_body:
+        if await start_stream(scope, send, self.status_code, self.raw_headers):
             async with await anyio.open_file(self.path, "rb") as file:
                 while chunk := await file.read(self.chunk_size):
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
+        await end_stream(send)
         if self.background is not None:
             await run_after_response(scope, self.background)
 

@@ -8,51 +8,27 @@ work) and then filtered while pydantic-core writes the bytes.
 
 from __future__ import annotations
 
-import inspect
-import types
-import typing
 from collections.abc import Callable
-from typing import Any, get_args, get_origin
+from typing import Any
 
 import pydantic_core
 from pydantic import BaseModel, PydanticSchemaGenerationError, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
-from transom.di.analysis import DeclarationError
-from transom.exceptions import ResponseValidationError
-from transom.responses import Response
+from transom.exceptions import DeclarationError, ResponseValidationError
 
-__all__ = ["ResponseModel", "dump_json", "infer_response_model"]
+__all__ = ["ResponseModel", "dump_json"]
 
 IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any] | None
 
 
-def dump_json(value: Any) -> bytes:
-    """Serialise data without a response model (non-finite floats become `null`)."""
-    return pydantic_core.to_json(value, inf_nan_mode="null")
+def dump_json(value: Any, *, fallback: Callable[[Any], Any] | None = None) -> bytes:
+    """Serialise data without a response model (non-finite floats become `null`).
 
-
-def _is_response_type(annotation: Any) -> bool:
-    if isinstance(annotation, type) and issubclass(annotation, Response):
-        return True
-    if get_origin(annotation) in (typing.Union, types.UnionType):
-        return any(_is_response_type(arg) for arg in get_args(annotation))
-    return False
-
-
-def infer_response_model(endpoint: Callable[..., Any]) -> Any:
-    """The return annotation to use as response model, or `None` when there is none."""
-    try:
-        annotation = inspect.signature(endpoint, eval_str=True).return_annotation
-    except (NameError, TypeError, ValueError):
-        return None
-    if annotation in (inspect.Signature.empty, None, type(None)) or _is_response_type(annotation):
-        return None
-    if isinstance(annotation, type) and inspect.iscoroutinefunction(
-        getattr(annotation, "__call__", None)  # noqa: B004
-    ):
-        return None  # another library's ASGI response class: not data to validate
-    return annotation
+    `fallback` turns a value pydantic-core cannot serialise into one it can
+    (e.g. `str` for the exceptions inside validation errors).
+    """
+    return pydantic_core.to_json(value, inf_nan_mode="null", fallback=fallback)
 
 
 class ResponseModel:

@@ -1,4 +1,4 @@
-"""The temporal response and the one function that merges it into a final response.
+"""The temporal response, and the `send` that shapes a response built elsewhere with it.
 
 Handlers and dependencies that declare a `response: Response` parameter share one
 `TemporalResponse` per request. They set cookies, headers, the status and
@@ -9,32 +9,34 @@ background tasks on it; the route then merges it into whatever it sends:
 - a `Response` the handler returned, or an exception handler's response (what
   that response set itself wins on conflict).
 
-Either way `merge_headers` combines headers by kind (see `HeaderKind`): one
-`Set-Cookie` per cookie identity, list headers united, single headers replaced.
+Either way the one merge, `transom.http.merge.merge_headers`, combines headers
+by kind: one `Set-Cookie` per cookie identity, list headers united, single
+headers replaced. The merge goes into the headers sent for this request, never
+into an object the app holds.
+
 Once the response has started, the temporal response is frozen: changing it
 then raises `ResponseStartedError` instead of being silently lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeAlias
 
 from transom._types import Message, Send
 from transom.background import BackgroundTask
 from transom.exceptions import ResponseStartedError
 from transom.http.cookies import CookieAttributes
-from transom.http.headers import (
-    HeaderKind,
-    RawHeaders,
-    header_kind,
-    split_list_value,
-)
-from transom.responses import Response
+from transom.http.headers import RawHeaders
+from transom.http.merge import merge_headers
+from transom.responses import Response, start_message
 
-__all__ = ["TemporalResponse", "merge_headers", "merging_send"]
+__all__ = ["Finish", "TemporalResponse", "shaping_send"]
 
 SCOPE_KEY = "transom.temporal"
+
+#: `finish(status, headers) -> headers`: a route's last word on the headers it sends.
+Finish: TypeAlias = Callable[[int, RawHeaders], RawHeaders]
 
 _FROZEN_MESSAGE = (
     "The temporal response can no longer change: the response has already started. "
@@ -122,79 +124,29 @@ class TemporalResponse(Response):
             self._headers_view._list = frozen
 
 
-def cookie_identity(value: bytes) -> tuple[bytes, bytes | None, bytes | None]:
-    """The (name, domain, path) of a `Set-Cookie` value; domain folded, no leading dot."""
-    name_value, *attributes = value.split(b";")
-    domain: bytes | None = None
-    path: bytes | None = None
-    for attribute in attributes:
-        key, _, item = attribute.partition(b"=")
-        key = key.strip().lower()
-        if key == b"domain":
-            domain = item.strip().lower().lstrip(b".")
-        elif key == b"path":
-            path = item.strip()
-    return name_value.partition(b"=")[0].strip(), domain, path
+def shaping_send(
+    send: Send, temporal: TemporalResponse | None, finish: Finish | None = None
+) -> Send:
+    """Wrap `send` so the start of a response built elsewhere carries this request's shaping.
 
-
-def _unite(current: bytes, extra: bytes) -> bytes:
-    items = split_list_value(current.decode("latin-1"))
-    seen = {item.lower() for item in items}
-    for item in split_list_value(extra.decode("latin-1")):
-        if item.lower() not in seen:
-            seen.add(item.lower())
-            items.append(item)
-    return ", ".join(items).encode("latin-1")
-
-
-def merge_headers(primary: RawHeaders, secondary: RawHeaders) -> RawHeaders:
-    """Merge `secondary` headers into `primary` by kind; `primary` wins on conflict.
-
-    - `Content-Length` is never taken from `secondary`;
-    - `Set-Cookie`: a cookie of `secondary` is added unless `primary` sets one
-      with the same identity (name, domain, path);
-    - list headers (`Vary`, `Link`, ...): the items are united, without duplicates;
-    - any other header is added only if `primary` lacks it; several values
-      of it in `secondary` resolve to the last.
+    For a response a handler returned, or an exception handler's response: the
+    temporal headers are merged into the start message sent now (that
+    response's own headers win), never into the response object, which may be
+    shared between requests. `finish(status, headers)` then applies the route's
+    last rules (its declared headers), and the start goes out through
+    `start_message`, so a status that forbids a body sends no content headers.
     """
-    if not secondary:
-        return primary
-    merged = list(primary)
-    present = {name for name, _ in primary}
-    added: dict[bytes, int] = {}
-    identities: set[tuple[bytes, bytes | None, bytes | None]] | None = None
-    for name, value in secondary:
-        kind = header_kind(name)
-        if kind is HeaderKind.SET_COOKIE:
-            if identities is None:
-                identities = {cookie_identity(v) for n, v in primary if n == b"set-cookie"}
-            if cookie_identity(value) not in identities:
-                merged.append((name, value))
-        elif kind is HeaderKind.LIST:
-            for index, (existing, current) in enumerate(merged):
-                if existing == name:
-                    merged[index] = (name, _unite(current, value))
-                    break
-            else:
-                merged.append((name, value))
-        elif name in present or name == b"content-length":
-            continue
-        elif name in added:
-            merged[added[name]] = (name, value)
-        else:
-            added[name] = len(merged)
-            merged.append((name, value))
-    return merged
 
-
-def merging_send(send: Send, temporal: TemporalResponse) -> Send:
-    """Wrap `send` so the response start carries the temporal headers (response wins)."""
-
-    async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start" and not temporal.frozen:
-            temporal.freeze()
-            headers = list(message.get("headers", ()))
-            message = {**message, "headers": merge_headers(headers, list(temporal.raw_headers))}
+    async def shaping(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers: RawHeaders = list(message.get("headers", ()))
+            if temporal is not None and not temporal.frozen:
+                temporal.freeze()
+                headers = merge_headers(headers, list(temporal.raw_headers))
+            if finish is not None:
+                headers = finish(status, headers)
+            message = {**message, **start_message(status, headers)}
         await send(message)
 
-    return wrapped
+    return shaping

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from pydantic_core import PydanticUndefined
 
 from transom.background import BackgroundTasks
+from transom.exceptions import DeclarationError
 from transom.params import (
     BodyParam,
     Dependency,
@@ -39,14 +40,11 @@ __all__ = [
     "Special",
     "analyse_parameter",
     "call_name",
+    "infer_response_model",
     "is_scalar",
     "is_sequence",
     "signature_of",
 ]
-
-
-class DeclarationError(TypeError):
-    """A route, parameter or dependency is declared in a way that cannot work."""
 
 
 class Special(enum.Enum):
@@ -241,3 +239,26 @@ def lookup_name(name: str, param: Param) -> str:
     if isinstance(param, HeaderParam):
         return name.replace("_", "-").lower() if param.convert_underscores else name.lower()
     return name
+
+
+def _is_response_type(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, Response):
+        return True
+    if get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_is_response_type(arg) for arg in get_args(annotation))
+    return False
+
+
+def infer_response_model(endpoint: Callable[..., Any]) -> Any:
+    """The return annotation to use as response model, or `None` when there is none."""
+    try:
+        annotation = inspect.signature(endpoint, eval_str=True).return_annotation
+    except (NameError, TypeError, ValueError):
+        return None
+    if annotation in (inspect.Signature.empty, None, type(None)) or _is_response_type(annotation):
+        return None
+    if isinstance(annotation, type) and inspect.iscoroutinefunction(
+        getattr(annotation, "__call__", None)  # noqa: B004
+    ):
+        return None  # another library's ASGI response class: not data to validate
+    return annotation

@@ -27,9 +27,11 @@ __all__ = [
     "MAX_AGE_LIMIT",
     "CookieAttributes",
     "CookieError",
+    "CookieIdentity",
     "CookieWarning",
     "SameSite",
     "build_set_cookie",
+    "cookie_identity",
     "dump_delete_cookie",
     "dump_set_cookie",
     "format_http_date",
@@ -68,6 +70,16 @@ class CookieError(ValueError):
 
 class CookieWarning(UserWarning):
     """A cookie was accepted but changed, e.g. its Max-Age was capped at 400 days."""
+
+
+#: What makes two `Set-Cookie` lines the same cookie to a browser: (name, domain, path).
+CookieIdentity: TypeAlias = tuple[str, "str | None", "str | None"]
+
+
+def cookie_identity(name: str, domain: str | None, path: str | None) -> CookieIdentity:
+    """A cookie's identity: browsers compare domains case-insensitively, without a leading dot."""
+    folded = (domain.lower().lstrip(".") or None) if domain else None
+    return (name, folded, path or None)
 
 
 @dataclass(frozen=True, slots=True)

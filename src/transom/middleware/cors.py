@@ -23,8 +23,8 @@ from typing import ClassVar, Literal
 
 from transom._types import ASGIApp, Message, Receive, Scope, Send
 from transom.http.headers import Headers, RawHeaders, encode_value, is_token
+from transom.http.merge import merge_headers
 from transom.responses import PlainTextResponse
-from transom.temporal import merge_headers
 
 __all__ = ["CORSMiddleware"]
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import pydantic_core
-
 from transom._types import ASGIApp, Receive, Scope, Send
 from transom.exceptions import HTTPException, InvalidJSONBody, RequestValidationError
-from transom.middleware.errors import ServerErrorMiddleware, call_handler
+from transom.middleware.errors import ServerErrorMiddleware, StartTracker, call_handler
 from transom.requests import Request
-from transom.responses import STARTED_KEY, JSONResponse, Response, body_allowed
-from transom.temporal import SCOPE_KEY, TemporalResponse, merging_send
+from transom.responses import JSONResponse, Response, body_allowed
+from transom.serialization import dump_json
+from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send
 
 __all__ = [
     "ExceptionHandler",
@@ -43,14 +42,8 @@ async def request_validation_exception_handler(
     request: Request, exc: RequestValidationError
 ) -> Response:
     """422 with FastAPI's body: `{"detail": [{"type", "loc", "msg", "input", ...}]}`."""
-    body = pydantic_core.to_json({"detail": exc.errors()}, fallback=str, inf_nan_mode="null")
-    response = JSONResponse(None, status_code=422)
-    response.body = body
-    response.raw_headers = [
-        (b"content-length", str(len(body)).encode("ascii")),
-        (b"content-type", b"application/json"),
-    ]
-    return response
+    body = dump_json({"detail": exc.errors()}, fallback=str)
+    return Response(body, status_code=422, media_type="application/json")
 
 
 async def invalid_json_handler(request: Request, exc: InvalidJSONBody) -> Response:
@@ -61,9 +54,10 @@ async def invalid_json_handler(request: Request, exc: InvalidJSONBody) -> Respon
 class ExceptionMiddleware:
     """Catch exceptions from the router and respond with the matching handler.
 
-    The wrapped app must set `STARTED_KEY` in the scope when its response
-    starts, as transom's router and routes do (foreign apps below them get a
-    marking `send`); that is how an exception after the start is told apart.
+    It learns that a response has started from the one `send` it hands on (a
+    `StartTracker`), not from a convention every sender must follow: a user
+    response class with its own `__call__`, a mounted app or another library's
+    response is tracked alike.
     """
 
     def __init__(
@@ -100,24 +94,22 @@ class ExceptionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # Only the router is inside this layer, and every route marks the start
-        # of its response in the scope (`STARTED_KEY`): no `send` wrapper needed.
+        tracker = StartTracker(send)
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, tracker)
         except Exception as exc:
-            started = scope.get(STARTED_KEY, False)
             handler = self._lookup(exc)
             if handler is None:
                 if self.server_errors is not None:
-                    await self.server_errors.last_resort(scope, receive, send, exc, started=started)
+                    await self.server_errors.last_resort(
+                        scope, receive, send, exc, started=tracker.started
+                    )
                 raise
-            if started:
+            if tracker.started:
                 raise RuntimeError(
                     "An exception with a handler was raised after the response started; "
                     "it cannot be turned into a response."
                 ) from exc
             response = await call_handler(handler, Request(scope, receive), exc)
             temporal: TemporalResponse | None = scope.get(SCOPE_KEY)
-            if temporal is not None and not temporal.frozen:
-                send = merging_send(send, temporal)
-            await response(scope, receive, send)
+            await response(scope, receive, shaping_send(send, temporal))

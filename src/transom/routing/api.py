@@ -1,9 +1,14 @@
 """Path operations: `APIRoute`, `APIRouter` and the verb decorators.
 
 An `APIRoute` compiles its `Plan` (parameters, dependencies, response model)
-when it is created, so declaration mistakes raise at startup. Per request it
-solves the plan, turns the result into a response, merges the temporal
-response into it (`transom.temporal`), and sends it.
+when it is created, so declaration mistakes raise at startup. Per request the
+path reads in one direction: run the plan, `finalize` the handler's value into
+what to send, and send it through the one start path (`transom.responses`),
+the temporal response merged in by the one merge (`transom.http.merge`).
+
+A route keeps the options its user declared apart from the layers above it
+(`transom.routing.options`) and resolves them once; including a router adds
+layers and reuses each route's analysis where it still holds.
 
 The verb decorators (`get`, `post`, ...) share one options type, `RouteOptions`,
 instead of repeating FastAPI's forty keyword arguments per verb.
@@ -14,64 +19,47 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
-from typing import Any, TypedDict, TypeVar, Unpack
+from functools import partial
+from typing import Any, TypeAlias, TypeVar, Unpack
 
-from transom._types import Message, Receive, Scope, Send
+from transom._types import ASGIApp, Receive, Scope, Send
 from transom.background import BackgroundTasks
-from transom.di.analysis import DeclarationError
+from transom.di.analysis import infer_response_model
 from transom.di.compile import compile_plan, needs_context
 from transom.di.plan import Plan, build_plan
 from transom.di.solve import Context
+from transom.exceptions import DeclarationError
 from transom.http.headers import RawHeaders
-from transom.metadata import Declarations, ResponseCookie, ResponseHeader, layer_declarations
+from transom.http.merge import merge_headers
+from transom.metadata import ResponseCookie, ResponseHeader, layer_declarations
 from transom.params import Dependency
 from transom.requests import Request
 from transom.responses import (
-    STARTED_KEY,
     JSONResponse,
     Response,
     body_allowed,
-    marking_start,
     run_after_response,
-    strip_content_headers,
+    send_response,
 )
 from transom.routing.contract import ResponseContract
+from transom.routing.options import (
+    RouteLayer,
+    RouteOptions,
+    combined_declarations,
+    resolve_options,
+)
 from transom.routing.paths import compile_path
 from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
-from transom.serialization import IncEx, ResponseModel, dump_json, infer_response_model
-from transom.temporal import SCOPE_KEY, TemporalResponse, merge_headers
+from transom.serialization import ResponseModel, dump_json
+from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send
 
 __all__ = ["APIRoute", "APIRouter", "DependencyOverrides", "RouteDecorators", "RouteOptions"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-NO_DECLARATIONS = Declarations()
 
-
-class RouteOptions(TypedDict, total=False):
-    """The keyword options of a path operation, as in FastAPI."""
-
-    response_model: Any
-    status_code: int | None
-    tags: list[str | Enum] | None
-    dependencies: Sequence[Dependency] | None
-    summary: str | None
-    description: str | None
-    response_description: str
-    responses: dict[int | str, dict[str, Any]] | None
-    deprecated: bool | None
-    operation_id: str | None
-    response_model_include: IncEx
-    response_model_exclude: IncEx
-    response_model_by_alias: bool
-    response_model_exclude_unset: bool
-    response_model_exclude_defaults: bool
-    response_model_exclude_none: bool
-    include_in_schema: bool
-    response_class: type[Response]
-    name: str | None
-    openapi_extra: dict[str, Any] | None
-    response_headers: Sequence[ResponseHeader] | None
-    response_cookies: Sequence[ResponseCookie] | None
+#: What `finalize` gives: a response built from data, or an ASGI response to run.
+Sized: TypeAlias = tuple[int, RawHeaders, bytes]
+_JSON = b"application/json"
 
 
 class DependencyOverrides(dict[Callable[..., Any], Callable[..., Any]]):
@@ -123,7 +111,18 @@ class DependencyOverrides(dict[Callable[..., Any], Callable[..., Any]]):
 
 
 class APIRoute(BaseRoute):
-    """A path operation: an endpoint with its compiled plan and response handling."""
+    """A path operation: an endpoint with its compiled plan and response handling.
+
+    Args:
+        path: The full path, router prefixes included.
+        endpoint: The handler.
+        methods: The HTTP methods it answers.
+        overrides: The app's `dependency_overrides`.
+        layers: The routers and includes above it, outermost first.
+        base: The same route before an include added layers: its analysis is
+            reused where the layers did not change it.
+        **declared: The options the user declared on the route itself.
+    """
 
     def __init__(
         self,
@@ -132,33 +131,39 @@ class APIRoute(BaseRoute):
         *,
         methods: Sequence[str],
         overrides: DependencyOverrides,
-        layers: Declarations = NO_DECLARATIONS,
-        **options: Unpack[RouteOptions],
+        layers: Sequence[RouteLayer] = (),
+        base: APIRoute | None = None,
+        **declared: Unpack[RouteOptions],
     ) -> None:
         self.template = compile_path(path)
         # The template's own matcher: one call less per request than the method.
         self.match_path = self.template.match  # type: ignore[method-assign]
         self.endpoint = endpoint
         self.methods: frozenset[str] = frozenset(method.upper() for method in methods)
-        self.options = options
+        #: What the user declared on this route, never changed by routers.
+        self.declared = declared
+        self.layers = tuple(layers)
+        #: The options resolved over the layers: what the route runs with.
+        options = self.options = resolve_options(declared, self.layers)
         self.name = options.get("name") or getattr(endpoint, "__name__", None)
         self.status_code = options.get("status_code")
         self._status = self.status_code or 200
-        self._body_allowed = body_allowed(self._status)
         self.response_class: type[Response] = options.get("response_class", JSONResponse)
         self.dependencies = list(options.get("dependencies") or ())
         self.label = f"route {'|'.join(sorted(self.methods))} {path}"
         self.overrides = overrides
-        self.response_model = self._response_model()
+        self.response_model: ResponseModel | None = (
+            self._response_model() if base is None else base.response_model
+        )
         self._fast_json = self.response_class is JSONResponse
-        self.layers = layers
+        declarations = combined_declarations(self.layers)
         #: Declaration layers, outermost (app) first, this route's own last.
-        self.header_layers = [*layers.headers, tuple(options.get("response_headers") or ())]
-        self.cookie_layers = [*layers.cookies, tuple(options.get("response_cookies") or ())]
+        self.header_layers = [*declarations.headers, tuple(declared.get("response_headers") or ())]
+        self.cookie_layers = [*declarations.cookies, tuple(declared.get("response_cookies") or ())]
         self.response_headers = layer_declarations(self.header_layers, self.label)
         self.response_cookies = layer_declarations(self.cookie_layers, self.label)
         self.contract = ResponseContract(self.label, self.response_headers, self.response_cookies)
-        self.plan = self._build()
+        self.plan = self._build(base)
 
     def _response_model(self) -> ResponseModel | None:
         options = self.options
@@ -180,20 +185,43 @@ class APIRoute(BaseRoute):
             exclude_none=options.get("response_model_exclude_none", False),
         )
 
-    def _build(self) -> Plan:
-        """Analyse the endpoint into its plan, and compile the plan into the runner."""
+    def _build(self, base: APIRoute | None = None) -> Plan:
+        """Analyse the endpoint into its plan (or reuse `base`'s), and compile the runner."""
         self._version = self.overrides.version
-        plan = build_plan(
-            self.endpoint,
-            label=self.label,
-            path_params=frozenset(self.template.converters),
-            dependencies=self.dependencies,
-            overrides=self.overrides,
-        )
+        if (
+            base is not None
+            and base.dependencies == self.dependencies
+            and base.template.converters.keys() == self.template.converters.keys()
+            and not base.overrides
+            and not self.overrides
+        ):
+            plan = base.plan
+        else:
+            plan = build_plan(
+                self.endpoint,
+                label=self.label,
+                path_params=frozenset(self.template.converters),
+                dependencies=self.dependencies,
+                overrides=self.overrides,
+            )
         self._run = compile_plan(plan)
         #: No body, background tasks, threads or exit stacks: no `Context` needed.
         self._flat = not needs_context(plan)
         return plan
+
+    def included(
+        self, path: str, layers: Sequence[RouteLayer], overrides: DependencyOverrides
+    ) -> APIRoute:
+        """This route under `path`, with `layers` added outside its own."""
+        return APIRoute(
+            path,
+            self.endpoint,
+            methods=sorted(self.methods),
+            overrides=overrides,
+            layers=(*layers, *self.layers),
+            base=self,
+            **self.declared,
+        )
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         plan = self.plan
@@ -218,7 +246,7 @@ class APIRoute(BaseRoute):
             else:
                 await self._respond(plan, ctx, scope, receive, send)
             return
-        await self._send_value(value, temporal, scope, receive, send)
+        await self._send(value, temporal, scope, receive, send)
         if temporal is not None and temporal.background is not None:
             await run_after_response(scope, temporal.background)
 
@@ -232,13 +260,13 @@ class APIRoute(BaseRoute):
         else:
             value = await self._run(ctx.request, ctx.temporal, ctx)
         temporal = ctx.temporal
-        await self._send_value(value, temporal, scope, receive, send)
+        await self._send(value, temporal, scope, receive, send)
         if temporal is not None and temporal.background is not None:
             await run_after_response(scope, temporal.background)
         if ctx.background is not None and ctx.background.tasks:
             await run_after_response(scope, ctx.background)
 
-    async def _send_value(
+    async def _send(
         self,
         value: Any,
         temporal: TemporalResponse | None,
@@ -246,72 +274,58 @@ class APIRoute(BaseRoute):
         receive: Receive,
         send: Send,
     ) -> None:
-        """Send what the handler returned, merged with the temporal response."""
+        """Send what the handler returned: `finalize`, then the one start path."""
+        final = self.finalize(value, temporal, scope)
+        if isinstance(final, tuple):
+            await send_response(scope, send, *final)
+            return
+        # A response object: the temporal and declared headers go into the start
+        # message it sends now, never into the object (it may be shared).
+        finish = partial(self.contract.apply, scope) if self.contract.active else None
+        if temporal is not None or finish is not None:
+            send = shaping_send(send, temporal, finish)
+        await final(scope, receive, send)
+
+    def finalize(
+        self, value: Any, temporal: TemporalResponse | None, scope: Scope
+    ) -> Sized | ASGIApp:
+        """Turn a handler's value into what to send.
+
+        Data (and the temporal response itself) becomes `(status, headers, body)`,
+        the temporal headers winning over the framework's defaults (T3, T5, T10).
+        A response the handler returned is sent as it is; `_send` merges the
+        temporal response into its start. Data for a `response_class` other
+        than `JSONResponse` becomes a fresh instance of that class.
+        """
         if self._fast_json and not callable(value):
             model = self.response_model
             body = dump_json(value) if model is None else model.dump(value)
-            await self._send_body(body, b"application/json", temporal, scope, send)
-        elif temporal is not None and value is temporal:
-            await self._send_body(b"", None, temporal, scope, send)
-        elif isinstance(value, Response):
-            # The returned object may outlive this request (a module-level or
-            # cached response): the merge goes into the start message sent now,
-            # never into the object.
-            if temporal is not None or self.contract.active:
-                send = self._shaping_send(scope, send, temporal)
-            await value(scope, receive, send)
-        elif _is_asgi_response(value):
-            # Another library's response: it does not mark the start itself.
-            send = marking_start(scope, send)
-            if temporal is not None or self.contract.active:
-                send = self._shaping_send(scope, send, temporal)
-            await value(scope, receive, send)
-        else:
-            status = self._status
-            if temporal is not None and temporal.status_code is not None:
-                status = temporal.status_code
-            response = self._class_response(value, status)
-            if temporal is not None:
-                response.raw_headers = _data_headers(response.raw_headers, temporal.raw_headers)
-                temporal.freeze()
-            if self.contract.active:
-                response.raw_headers = self.contract.apply(scope, status, response.raw_headers)
-            await response(scope, receive, send)
+            return self._sized(body, _JSON, temporal, scope)
+        if temporal is not None and value is temporal:
+            return self._sized(b"", None, temporal, scope)
+        if isinstance(value, Response) or _is_asgi_response(value):
+            asgi: ASGIApp = value
+            return asgi
+        status = self._status
+        if temporal is not None and temporal.status_code is not None:
+            status = temporal.status_code
+        response = self._class_response(value, status)
+        if temporal is not None:
+            # A fresh object of this request: the merge may go into it.
+            response.raw_headers = merge_headers(
+                temporal.raw_headers, response.raw_headers, data=True
+            )
+            temporal.freeze()
+        return response
 
-    def _shaping_send(self, scope: Scope, send: Send, temporal: TemporalResponse | None) -> Send:
-        """Wrap `send` so the start of a returned response carries this request's shaping.
-
-        The temporal headers are merged in (the response's own win), then the
-        route's declared static headers and checks apply; a status that forbids
-        a body still sends no content headers.
-        """
-        contract = self.contract if self.contract.active else None
-
-        async def shaping(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers: RawHeaders = list(message.get("headers", ()))
-                if temporal is not None and not temporal.frozen:
-                    temporal.freeze()
-                    headers = merge_headers(headers, list(temporal.raw_headers))
-                if contract is not None:
-                    headers = contract.apply(scope, status, headers)
-                if not body_allowed(status):
-                    headers = strip_content_headers(headers)
-                message = {**message, "headers": headers}
-            await send(message)
-
-        return shaping
-
-    async def _send_body(
+    def _sized(
         self,
         body: bytes,
         content_type: bytes | None,
         temporal: TemporalResponse | None,
         scope: Scope,
-        send: Send,
-    ) -> None:
-        """Send data the route serialised itself, without building a response object."""
+    ) -> Sized:
+        """Status and headers for a body the route serialised itself."""
         status = self._status
         headers: RawHeaders = [(b"content-length", str(len(body)).encode("ascii"))]
         if content_type is not None:
@@ -319,57 +333,19 @@ class APIRoute(BaseRoute):
         if temporal is not None:
             if temporal.status_code is not None:
                 status = temporal.status_code
-            headers = _data_headers(headers, temporal.raw_headers)
+            headers = merge_headers(temporal.raw_headers, headers, data=True)
             temporal.freeze()
         if self.contract.active:
             headers = self.contract.apply(scope, status, headers)
-        if not (self._body_allowed if status == self._status else body_allowed(status)):
-            body = b""
-            headers = strip_content_headers(headers)
-        elif scope["method"] == "HEAD":
-            body = b""
-        scope[STARTED_KEY] = True
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        return status, headers, body
 
     def _class_response(self, value: Any, status: int) -> Response:
         if issubclass(self.response_class, JSONResponse) and self.response_model is not None:
-            body = self.response_model.dump(value)
             response = self.response_class(None, status_code=status)
-            response.body = body
-            response.raw_headers = [p for p in response.raw_headers if p[0] != b"content-length"]
-            response.raw_headers.append((b"content-length", str(len(body)).encode("ascii")))
+            response.body = self.response_model.dump(value)
+            response.init_headers()
             return response
         return self.response_class(value, status_code=status)
-
-
-def _data_headers(framework: RawHeaders, own: RawHeaders) -> RawHeaders:
-    """Headers of a response built from data: the temporal ones (`own`) win over the defaults.
-
-    The computed `Content-Length` always comes from the framework; its
-    `Content-Type` only if the temporal response set none. Temporal headers that
-    repeat a name (other than `Set-Cookie`, already one per cookie identity) are
-    first merged by kind: a single header keeps its last value, lists are united.
-    """
-    # Plain loops, not comprehensions: these lists hold a handful of pairs.
-    headers: RawHeaders = []
-    content_types: RawHeaders = []
-    for pair in framework:
-        if pair[0] == b"content-length":
-            headers.append(pair)
-        elif pair[0] == b"content-type":
-            content_types.append(pair)
-    seen: set[bytes] = set()
-    for pair in own:
-        name = pair[0]
-        if name in seen and name != b"set-cookie":
-            return _data_headers(framework, merge_headers([], own))
-        seen.add(name)
-        if name != b"content-length":
-            headers.append(pair)
-    if b"content-type" not in seen:
-        headers += content_types
-    return headers
 
 
 def _is_asgi_response(value: Any) -> bool:
@@ -429,10 +405,6 @@ class RouteDecorators:
         return self.api_route(path, methods=["OPTIONS"], **options)
 
 
-def _merge_lists(*parts: Sequence[Any] | None) -> list[Any]:
-    return [item for part in parts for item in part or ()]
-
-
 class APIRouter(Router, RouteDecorators):
     """A group of path operations with a shared prefix, tags, dependencies and responses.
 
@@ -445,7 +417,7 @@ class APIRouter(Router, RouteDecorators):
         prefix: str = "",
         tags: list[str | Enum] | None = None,
         dependencies: Sequence[Dependency] | None = None,
-        default_response_class: type[Response] = JSONResponse,
+        default_response_class: type[Response] | None = None,
         responses: dict[int | str, dict[str, Any]] | None = None,
         deprecated: bool | None = None,
         include_in_schema: bool = True,
@@ -463,21 +435,34 @@ class APIRouter(Router, RouteDecorators):
             on_startup=on_startup,
             on_shutdown=on_shutdown,
         )
-        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
-            raise DeclarationError(
-                f"Router prefix must start with '/' and not end with '/', got {prefix!r}."
-            )
+        _check_prefix("Router prefix", prefix)
         self.prefix = prefix
-        self.tags = list(tags or [])
-        self.dependencies = list(dependencies or [])
-        self.default_response_class = default_response_class
-        self.responses = dict(responses or {})
-        self.deprecated = deprecated
-        self.include_in_schema = include_in_schema
         self.dependency_overrides = (
             DependencyOverrides() if dependency_overrides is None else dependency_overrides
         )
-        self.declarations = Declarations().plus(response_headers, response_cookies)
+        #: What this router adds to each of its routes, resolved per route.
+        self.layer = RouteLayer.of(
+            tags=tags,
+            dependencies=dependencies,
+            responses=responses,
+            deprecated=deprecated,
+            include_in_schema=include_in_schema,
+            default_response_class=default_response_class,
+            response_headers=response_headers,
+            response_cookies=response_cookies,
+        )
+
+    @property
+    def tags(self) -> list[str | Enum]:
+        return list(self.layer.tags)
+
+    @property
+    def dependencies(self) -> list[Dependency]:
+        return list(self.layer.dependencies)
+
+    @property
+    def default_response_class(self) -> type[Response]:
+        return self.layer.default_response_class or JSONResponse
 
     def add_api_route(
         self,
@@ -488,22 +473,13 @@ class APIRouter(Router, RouteDecorators):
         **options: Unpack[RouteOptions],
     ) -> None:
         """Add a path operation; its plan is compiled now."""
-        merged: RouteOptions = {**options}
-        merged["tags"] = _merge_lists(self.tags, options.get("tags"))
-        merged["dependencies"] = _merge_lists(self.dependencies, options.get("dependencies"))
-        merged["responses"] = {**self.responses, **(options.get("responses") or {})}
-        merged.setdefault("response_class", self.default_response_class)
-        if self.deprecated is not None:
-            merged.setdefault("deprecated", self.deprecated)
-        if not self.include_in_schema:
-            merged["include_in_schema"] = False
         route = APIRoute(
             self.prefix + path,
             endpoint,
             methods=methods or ["GET"],
             overrides=self.dependency_overrides,
-            layers=self.declarations,
-            **merged,
+            layers=(self.layer,),
+            **options,
         )
         self.append(route)
 
@@ -519,42 +495,27 @@ class APIRouter(Router, RouteDecorators):
         include_in_schema: bool = True,
         default_response_class: type[Response] | None = None,
     ) -> None:
-        """Add every route of `router` under `prefix`, with extra tags and dependencies."""
-        if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
-            raise DeclarationError(
-                f"include_router prefix must start with '/' and not end with '/', got {prefix!r}."
-            )
+        """Add every route of `router` under `prefix`, with extra tags and dependencies.
+
+        The keyword arguments form a layer between this router and the
+        included one; each route keeps what it declared, and resolves the
+        layers once (see `transom.routing.options`).
+        """
+        _check_prefix("include_router prefix", prefix)
+        call = RouteLayer.of(
+            tags=tags,
+            dependencies=dependencies,
+            responses=responses,
+            deprecated=deprecated,
+            include_in_schema=include_in_schema,
+            default_response_class=default_response_class,
+        )
         for route in router.routes:
-            if not isinstance(route, APIRoute):
+            if isinstance(route, APIRoute):
+                path = self.prefix + prefix + route.path
+                self.append(route.included(path, (self.layer, call), self.dependency_overrides))
+            else:
                 self._copy_route(prefix, route)
-                continue
-            # route.options already holds the included router's own tags and dependencies.
-            options: RouteOptions = {**route.options}
-            options["tags"] = _merge_lists(self.tags, tags, route.options.get("tags"))
-            options["dependencies"] = _merge_lists(
-                self.dependencies, dependencies, route.dependencies
-            )
-            options["responses"] = {
-                **self.responses,
-                **(responses or {}),
-                **(route.options.get("responses") or {}),
-            }
-            if deprecated is not None or self.deprecated is not None:
-                options.setdefault("deprecated", deprecated or self.deprecated)
-            if not (include_in_schema and self.include_in_schema):
-                options["include_in_schema"] = False
-            if default_response_class is not None and "response_class" not in route.options:
-                options["response_class"] = default_response_class
-            self.append(
-                APIRoute(
-                    self.prefix + prefix + route.path,
-                    route.endpoint,
-                    methods=sorted(route.methods),
-                    overrides=self.dependency_overrides,
-                    layers=self.declarations + route.layers,
-                    **options,
-                )
-            )
         self.on_startup += router.on_startup
         self.on_shutdown += router.on_shutdown
 
@@ -564,3 +525,8 @@ class APIRouter(Router, RouteDecorators):
         elif isinstance(route, Route):
             methods = sorted(route.methods or frozenset[str]())
             self.add_route(self.prefix + prefix + route.path, route.endpoint, methods, route.name)
+
+
+def _check_prefix(what: str, prefix: str) -> None:
+    if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+        raise DeclarationError(f"{what} must start with '/' and not end with '/', got {prefix!r}.")

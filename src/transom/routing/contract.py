@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from transom._types import Scope
 from transom.http.cookies import CookieAttributes
 from transom.http.headers import RawHeaders, encode_name
+from transom.http.merge import merge_headers
 from transom.metadata import (
     CHECK_DECLARATIONS_KEY,
     ResponseContractError,
@@ -21,7 +22,6 @@ from transom.metadata import (
     ResponseHeader,
     applies_to,
 )
-from transom.temporal import merge_headers
 
 __all__ = ["ResponseContract"]
 

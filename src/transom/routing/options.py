@@ -1,0 +1,146 @@
+"""Route options: what the user declared, kept apart from what a route resolves to.
+
+A path operation's options come from its own declaration and from every layer
+above it: the router it was declared on, each `include_router` call (its
+keyword arguments and the including router), up to the app. A route keeps
+what its user declared (`declared`) and the layers (`RouteLayer`, outermost
+first), and resolves them once, in `resolve_options`:
+
+- `tags` and `dependencies`: outermost first, the route's own last;
+- `responses`: merged, the closest layer winning per status;
+- `response_class`: the route's own, else the closest layer's
+  `default_response_class`, else `JSONResponse`;
+- `deprecated`: set by the route or any layer; `include_in_schema`: every layer
+  and the route must agree.
+
+Including a router again adds layers; it never overwrites what a user set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from enum import Enum
+from types import MappingProxyType
+from typing import Any, TypedDict
+
+from transom.metadata import Declarations, ResponseCookie, ResponseHeader
+from transom.params import Dependency
+from transom.responses import JSONResponse, Response
+from transom.serialization import IncEx
+
+__all__ = ["RouteLayer", "RouteOptions", "combined_declarations", "resolve_options"]
+
+
+class RouteOptions(TypedDict, total=False):
+    """The keyword options of a path operation, as in FastAPI."""
+
+    response_model: Any
+    status_code: int | None
+    tags: list[str | Enum] | None
+    dependencies: Sequence[Dependency] | None
+    summary: str | None
+    description: str | None
+    response_description: str
+    responses: dict[int | str, dict[str, Any]] | None
+    deprecated: bool | None
+    operation_id: str | None
+    response_model_include: IncEx
+    response_model_exclude: IncEx
+    response_model_by_alias: bool
+    response_model_exclude_unset: bool
+    response_model_exclude_defaults: bool
+    response_model_exclude_none: bool
+    include_in_schema: bool
+    response_class: type[Response]
+    name: str | None
+    openapi_extra: dict[str, Any] | None
+    response_headers: Sequence[ResponseHeader] | None
+    response_cookies: Sequence[ResponseCookie] | None
+
+
+_NO_RESPONSES: Mapping[int | str, dict[str, Any]] = MappingProxyType({})
+_NO_DECLARATIONS = Declarations()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RouteLayer:
+    """What one router, or one `include_router` call, adds to the routes below it.
+
+    `None` means the layer says nothing (so `default_response_class=None`
+    leaves the choice to the layers further out).
+    """
+
+    tags: tuple[str | Enum, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    responses: Mapping[int | str, dict[str, Any]] = dataclasses.field(
+        default_factory=lambda: _NO_RESPONSES
+    )
+    deprecated: bool | None = None
+    include_in_schema: bool = True
+    default_response_class: type[Response] | None = None
+    declarations: Declarations = _NO_DECLARATIONS
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        tags: Sequence[str | Enum] | None = None,
+        dependencies: Sequence[Dependency] | None = None,
+        responses: Mapping[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        default_response_class: type[Response] | None = None,
+        response_headers: Sequence[ResponseHeader] | None = None,
+        response_cookies: Sequence[ResponseCookie] | None = None,
+    ) -> RouteLayer:
+        """A layer from keyword arguments as routers and `include_router` take them."""
+        return cls(
+            tuple(tags or ()),
+            tuple(dependencies or ()),
+            MappingProxyType(dict(responses or {})),
+            deprecated,
+            include_in_schema,
+            default_response_class,
+            Declarations().plus(response_headers, response_cookies),
+        )
+
+
+def resolve_options(declared: RouteOptions, layers: Sequence[RouteLayer]) -> RouteOptions:
+    """The options a route runs with: `declared` over `layers` (outermost first)."""
+    resolved: RouteOptions = {**declared}
+    resolved["tags"] = [
+        *(tag for layer in layers for tag in layer.tags),
+        *(declared.get("tags") or ()),
+    ]
+    resolved["dependencies"] = [
+        *(dependency for layer in layers for dependency in layer.dependencies),
+        *(declared.get("dependencies") or ()),
+    ]
+    responses: dict[int | str, dict[str, Any]] = {}
+    for layer in layers:
+        responses.update(layer.responses)
+    responses.update(declared.get("responses") or {})
+    resolved["responses"] = responses
+    if declared.get("deprecated") or any(layer.deprecated for layer in layers):
+        resolved["deprecated"] = True
+    if not all(layer.include_in_schema for layer in layers):
+        resolved["include_in_schema"] = False
+    if "response_class" not in declared:
+        resolved["response_class"] = next(
+            (
+                layer.default_response_class
+                for layer in reversed(layers)
+                if layer.default_response_class is not None
+            ),
+            JSONResponse,
+        )
+    return resolved
+
+
+def combined_declarations(layers: Sequence[RouteLayer]) -> Declarations:
+    """The header and cookie declarations of `layers`, outermost first."""
+    combined = Declarations()
+    for layer in layers:
+        combined = combined + layer.declarations
+    return combined
