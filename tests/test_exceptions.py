@@ -35,3 +35,27 @@ def test_validation_error_str_lists_each_location() -> None:
         [{"type": "missing", "loc": ("query", "q"), "msg": "Field required", "input": None}]
     )
     assert str(exc) == "1 validation error(s):\n  query -> q: Field required (input: None)"
+
+
+def test_the_documented_exception_tree_matches_the_classes() -> None:
+    """The tree in `transom.exceptions`' docstring is the truth: every node, every base."""
+    import builtins
+    import re
+
+    import transom.exceptions as module
+
+    assert module.__doc__ is not None
+    parents: dict[int, type] = {}
+    named: set[str] = set()
+    for line in module.__doc__.splitlines():
+        found = re.match(r"^    ((?:│   |    )*)(?:[├└]── )?(\w+)(?:\s|$)", line)
+        if not found or not found.group(2)[0].isupper():
+            continue
+        depth = len(found.group(1)) // 4 + (1 if "──" in line else 0)
+        cls = getattr(module, found.group(2), None) or getattr(builtins, found.group(2))
+        if depth:
+            assert issubclass(cls, parents[depth - 1]), (cls, parents[depth - 1])
+            named.add(cls.__name__)
+        parents[depth] = cls
+    errors = {name for name in module.__all__ if name != "CookieWarning"}
+    assert named == errors

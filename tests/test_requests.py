@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 import pytest
 
 from transom._types import Message, Receive, Scope
@@ -330,3 +331,29 @@ async def test_invalid_json_or_non_utf8_raises_invalid_json_body(body: bytes) ->
     assert info.value.body == body
     assert info.value.reason
     assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.anyio
+async def test_is_disconnected_polls_receive_and_sees_a_disconnect() -> None:
+    request = Request(make_scope(method="POST"), Receiver({"type": "http.disconnect"}))
+    assert await request.is_disconnected()
+
+
+@pytest.mark.anyio
+async def test_is_disconnected_does_not_block_when_nothing_arrived() -> None:
+    never = anyio.Event()
+
+    async def receive() -> Message:
+        await never.wait()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    request = Request(make_scope(method="POST"), receive)
+    with anyio.fail_after(1):
+        assert not await request.is_disconnected()
+
+
+@pytest.mark.anyio
+async def test_a_body_chunk_seen_while_polling_is_kept_for_the_body() -> None:
+    request = Request(make_scope(method="POST"), body_receiver(b"a", b"b"))
+    assert not await request.is_disconnected()
+    assert await request.body() == b"ab"

@@ -1,7 +1,28 @@
-"""Exceptions that user code raises or catches.
+"""Every exception Transom raises, in one tree.
 
-`HTTPException` becomes a response with its status, detail and headers.
-`InvalidJSONBody` is raised by `Request.json()` for a body that is not JSON.
+What a client caused becomes a response; what a programmer declared wrong
+raises at the line that did it, with a sentence naming the rule::
+
+    Exception
+    ├── HTTPException              raise it: sent as its status with a JSON `detail`
+    ├── ClientDisconnect           the client went away while the body was read
+    └── ValidationError            a list of pydantic-style errors (`errors()`)
+        ├── RequestValidationError     the request does not fit the route: a 422
+        └── ResponseValidationError    the handler's data does not fit its model: a 500
+    ValueError
+    ├── HeaderError                a header name or value breaks RFC 9110 (set time)
+    ├── CookieError                a cookie breaks RFC 6265bis (set time)
+    └── InvalidJSONBody            `await request.json()` on a body that is not JSON: a 400
+    TypeError
+    └── DeclarationError           a route, parameter or dependency cannot work (startup)
+    RuntimeError
+    ├── ResponseStartedError       the temporal response changed after the start
+    └── ResponseContractError      a response lacks a header its route declared required
+
+`HeaderError` and `CookieError` are defined beside their rules in the sans-IO
+`transom.http` package (which imports nothing of Transom) and re-exported here;
+`CookieWarning` (a `UserWarning`, e.g. a Max-Age capped at 400 days) lives there too.
+Catch any of them from `transom.exceptions` or from `transom`.
 """
 
 from __future__ import annotations
@@ -10,12 +31,13 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from transom.http.cookies import CookieError
+from transom.http.cookies import CookieError, CookieWarning
 from transom.http.headers import HeaderError, Headers
 
 __all__ = [
     "ClientDisconnect",
     "CookieError",
+    "CookieWarning",
     "DeclarationError",
     "HTTPException",
     "HeaderError",

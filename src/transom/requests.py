@@ -12,6 +12,8 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, NamedTuple
 
+import anyio
+
 from transom._types import Message, Receive, Scope, Send
 from transom.exceptions import ClientDisconnect, InvalidJSONBody
 from transom.http.cookies import parse_cookie_header
@@ -151,6 +153,7 @@ class Request(HTTPConnection):
     _json_loaded = False
     _stream_consumed = False
     _is_disconnected = False
+    _pending: Message | None = None
 
     def __init__(
         self, scope: Scope, receive: Receive = _empty_receive, send: Send = _empty_send
@@ -180,7 +183,7 @@ class Request(HTTPConnection):
             raise RuntimeError("The request body stream was already consumed.")
         self._stream_consumed = True
         while True:
-            message = await self._receive()
+            message = await self._next_message()
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
                 if chunk:
@@ -215,6 +218,28 @@ class Request(HTTPConnection):
             self._json_loaded = True
         return self._json
 
+    async def _next_message(self) -> Message:
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            return pending
+        return await self._receive()
+
     async def is_disconnected(self) -> bool:
-        """Whether the client has gone away (checked without blocking)."""
+        """Whether the client has gone away, polling `receive` without blocking.
+
+        A body chunk that arrives during the poll is kept for `stream()`, so
+        asking never loses any of the body.
+        """
+        if self._is_disconnected or self._pending is not None:
+            return self._is_disconnected
+        message: Message | None = None
+        with anyio.CancelScope() as poll:
+            poll.cancel()  # receive returns only what is already there
+            message = await self._receive()
+        if message is not None:
+            if message["type"] == "http.disconnect":
+                self._is_disconnected = True
+            else:
+                self._pending = message
         return self._is_disconnected

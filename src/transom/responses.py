@@ -49,9 +49,11 @@ __all__ = [
     "Response",
     "StreamingResponse",
     "end_stream",
+    "marking_start",
     "send_response",
     "start_message",
     "start_stream",
+    "uses_start_path",
 ]
 
 Content: TypeAlias = AsyncIterable[str | bytes] | Iterable[str | bytes]
@@ -67,9 +69,13 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
+#: Statuses whose responses never carry a body (RFC 9110 section 6.4.1): T8.
+NO_BODY_STATUSES = frozenset((*range(100, 200), 204, 304))
+
+
 def body_allowed(status_code: int) -> bool:
     """Whether a response with this status may carry a body (RFC 9110 section 6.4.1)."""
-    return status_code >= 200 and status_code != 204 and status_code != 304
+    return status_code >= 200 and status_code not in NO_BODY_STATUSES
 
 
 _CONTENT_HEADERS = (b"content-length", b"content-type")
@@ -80,13 +86,18 @@ def strip_content_headers(raw: RawHeaders) -> RawHeaders:
     return [pair for pair in raw if pair[0] not in _CONTENT_HEADERS]
 
 
+#: Scope key set to `True` when a response starts through the one start path
+#: below; the error layers read it instead of wrapping every request's `send`.
+STARTED_KEY = "transom.started"
+
+
 def start_message(status: int, headers: RawHeaders) -> Message:
     """The `http.response.start` message: the one place a response's start is made.
 
     A status that forbids a body (T8) gets no `Content-Length` or
     `Content-Type`, whichever way its headers were built.
     """
-    if not body_allowed(status):
+    if status in NO_BODY_STATUSES:
         headers = strip_content_headers(headers)
     return {"type": "http.response.start", "status": status, "headers": headers}
 
@@ -98,9 +109,14 @@ async def send_response(
 
     A status that forbids a body, or a `HEAD` request, sends an empty body.
     """
-    if scope.get("method") == "HEAD" or not body_allowed(status):
+    # `start_message`'s rule, inline: this is every data response's path.
+    if status in NO_BODY_STATUSES:
+        headers = strip_content_headers(headers)
         body = b""
-    await send(start_message(status, headers))
+    elif scope["method"] == "HEAD":
+        body = b""
+    scope[STARTED_KEY] = True
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -109,13 +125,34 @@ async def start_stream(scope: Scope, send: Send, status: int, headers: RawHeader
 
     The caller sends each chunk with `more_body=True`, then `end_stream`.
     """
+    scope[STARTED_KEY] = True
     await send(start_message(status, headers))
-    return body_allowed(status) and scope.get("method") != "HEAD"
+    return body_allowed(status) and scope["method"] != "HEAD"
 
 
 async def end_stream(send: Send) -> None:
     """End a streamed body."""
     await send({"type": "http.response.body", "body": b""})
+
+
+def marking_start(scope: Scope, send: Send) -> Send:
+    """Wrap the `send` of a sender that may bypass the start path (a foreign app)."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            scope[STARTED_KEY] = True
+        await send(message)
+
+    return wrapped
+
+
+def uses_start_path(response: Any) -> bool:
+    """Whether `response` is sent by transom's own start path (so it marks the start).
+
+    A `Response` subclass that overrides `__call__`, and any other ASGI
+    response, may send its start some other way: give it `marking_start`.
+    """
+    return type(response).__call__ in _OWN_SENDERS
 
 
 #: Scope key of a list where after-response work is deferred (see `run_after_response`).
@@ -495,3 +532,8 @@ def _content_disposition(kind: str, filename: str) -> bytes:
     if not filename.isascii() or ascii_name != filename:
         value += f"; filename*=utf-8''{quote(filename, safe='')}"
     return encode_value("content-disposition", value)
+
+
+#: The `__call__` of every response class whose start goes through `send_response`
+#: or `start_stream`.
+_OWN_SENDERS = frozenset({Response.__call__, StreamingResponse.__call__, FileResponse.__call__})

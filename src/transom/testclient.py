@@ -135,48 +135,22 @@ class TestClient(httpx.Client):
         self, scope: Scope, body: bytes
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         """Run the app for one request and collect what it sends."""
-        request_sent = False
-        response_complete = anyio.Event()
-        started: Message | None = None
-        chunks: list[bytes] = []
-
-        async def receive() -> Message:
-            nonlocal request_sent
-            if not request_sent:
-                request_sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await response_complete.wait()
-            return {"type": "http.disconnect"}
-
-        async def send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                if started is not None:
-                    raise RuntimeError("The app sent 'http.response.start' twice.")
-                started = message
-            elif message["type"] == "http.response.body":
-                if started is None:
-                    raise RuntimeError("The app sent a body before 'http.response.start'.")
-                if response_complete.is_set():
-                    raise RuntimeError("The app sent a body after the response was complete.")
-                chunks.append(bytes(message.get("body", b"")))
-                if not message.get("more_body", False):
-                    response_complete.set()
-
+        exchange = _Exchange(body)
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, exchange.receive, exchange.send)
         except BaseException:
             if self.raise_server_exceptions:
                 raise
-            if started is None:
+            if exchange.started is None:
                 return 500, [], b""
         finally:
-            response_complete.set()
+            exchange.complete.set()
+        started = exchange.started
         if started is None:
             if self.raise_server_exceptions:
                 raise RuntimeError("The app returned without sending a response.")
             return 500, [], b""
-        return started["status"], list(started.get("headers", [])), b"".join(chunks)
+        return started["status"], list(started.get("headers", [])), b"".join(exchange.chunks)
 
     def __enter__(self) -> TestClient:
         with contextlib.ExitStack() as stack:
@@ -259,3 +233,35 @@ class TestClient(httpx.Client):
             raise message["error"]
         elif message["type"] == f"lifespan.{step}.failed":
             raise RuntimeError(f"Lifespan {step} failed: {message.get('message', '')}")
+
+
+class _Exchange:
+    """One request's `receive` and `send`, checking the app keeps ASGI's order."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.request_sent = False
+        self.complete = anyio.Event()
+        self.started: Message | None = None
+        self.chunks: list[bytes] = []
+
+    async def receive(self) -> Message:
+        if not self.request_sent:
+            self.request_sent = True
+            return {"type": "http.request", "body": self.body, "more_body": False}
+        await self.complete.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            if self.started is not None:
+                raise RuntimeError("The app sent 'http.response.start' twice.")
+            self.started = message
+        elif message["type"] == "http.response.body":
+            if self.started is None:
+                raise RuntimeError("The app sent a body before 'http.response.start'.")
+            if self.complete.is_set():
+                raise RuntimeError("The app sent a body after the response was complete.")
+            self.chunks.append(bytes(message.get("body", b"")))
+            if not message.get("more_body", False):
+                self.complete.set()

@@ -236,6 +236,30 @@ _SPECS: dict[tuple[object, ...], tuple[str, CookieAttributes]] = {}
 _SPECS_LIMIT = 1024
 
 
+def _check_path(path: str) -> None:
+    _check_attribute("path", path)
+    if not path.startswith("/"):
+        raise CookieError(
+            f"Cookie path {path!r} must start with '/' (RFC 6265bis section 5.6.4); "
+            "browsers ignore any other path."
+        )
+
+
+def _samesite_attribute(samesite: object, secure: bool) -> str:
+    """The `SameSite` attribute's value for `samesite` (already lower-cased if a string)."""
+    attribute = _SAMESITE.get(samesite) if isinstance(samesite, str) else None
+    if attribute is None:
+        raise CookieError(
+            f"Cookie samesite must be 'lax', 'strict', 'none' or None, got {samesite!r}."
+        )
+    if attribute == "None" and not secure:
+        raise CookieError(
+            "Cookie with samesite='none' requires secure=True; browsers reject "
+            "SameSite=None without Secure (RFC 6265bis section 5.6.7)."
+        )
+    return attribute
+
+
 def _new_spec(
     key: str,
     path: str | None,
@@ -264,29 +288,14 @@ def _new_spec(
         _check_attribute("domain", domain)
         parts.append(f"; Domain={domain}")
     if path is not None:
-        _check_attribute("path", path)
-        if not path.startswith("/"):
-            raise CookieError(
-                f"Cookie path {path!r} must start with '/' (RFC 6265bis section 5.6.4); "
-                "browsers ignore any other path."
-            )
+        _check_path(path)
         parts.append(f"; Path={path}")
     if secure:
         parts.append("; Secure")
     if httponly:
         parts.append("; HttpOnly")
     if samesite is not None:
-        attribute = _SAMESITE.get(samesite) if isinstance(samesite, str) else None
-        if attribute is None:
-            raise CookieError(
-                f"Cookie samesite must be 'lax', 'strict', 'none' or None, got {samesite!r}."
-            )
-        if attribute == "None" and not secure:
-            raise CookieError(
-                "Cookie with samesite='none' requires secure=True; browsers reject "
-                "SameSite=None without Secure (RFC 6265bis section 5.6.7)."
-            )
-        parts.append(f"; SameSite={attribute}")
+        parts.append(f"; SameSite={_samesite_attribute(samesite, secure)}")
     if partitioned:
         if not secure:
             raise CookieError(

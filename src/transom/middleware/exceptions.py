@@ -14,9 +14,9 @@ from typing import Any
 
 from transom._types import ASGIApp, Receive, Scope, Send
 from transom.exceptions import HTTPException, InvalidJSONBody, RequestValidationError
-from transom.middleware.errors import ServerErrorMiddleware, StartTracker, call_handler
+from transom.middleware.errors import ServerErrorMiddleware, call_handler
 from transom.requests import Request
-from transom.responses import JSONResponse, Response, body_allowed
+from transom.responses import STARTED_KEY, JSONResponse, Response, body_allowed
 from transom.serialization import dump_json
 from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send
 
@@ -54,10 +54,12 @@ async def invalid_json_handler(request: Request, exc: InvalidJSONBody) -> Respon
 class ExceptionMiddleware:
     """Catch exceptions from the router and respond with the matching handler.
 
-    It learns that a response has started from the one `send` it hands on (a
-    `StartTracker`), not from a convention every sender must follow: a user
-    response class with its own `__call__`, a mounted app or another library's
-    response is tracked alike.
+    It learns that a response has started from `STARTED_KEY` in the scope: the
+    one start path (`transom.responses.send_response` / `start_stream`) sets
+    it, and every sender that may bypass that path (a mounted app, another
+    library's response, a response class with its own `__call__`) is given a
+    `marking_start` send by whoever calls it. Wrapping every request's `send`
+    instead costs about 6k instructions per request (`bench/instructions.py`).
     """
 
     def __init__(
@@ -94,18 +96,16 @@ class ExceptionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        tracker = StartTracker(send)
         try:
-            await self.app(scope, receive, tracker)
+            await self.app(scope, receive, send)
         except Exception as exc:
+            started = scope.get(STARTED_KEY, False)
             handler = self._lookup(exc)
             if handler is None:
                 if self.server_errors is not None:
-                    await self.server_errors.last_resort(
-                        scope, receive, send, exc, started=tracker.started
-                    )
+                    await self.server_errors.last_resort(scope, receive, send, exc, started=started)
                 raise
-            if tracker.started:
+            if started:
                 raise RuntimeError(
                     "An exception with a handler was raised after the response started; "
                     "it cannot be turned into a response."

@@ -38,8 +38,10 @@ from transom.responses import (
     JSONResponse,
     Response,
     body_allowed,
+    marking_start,
     run_after_response,
     send_response,
+    uses_start_path,
 )
 from transom.routing.contract import ResponseContract
 from transom.routing.options import (
@@ -246,7 +248,13 @@ class APIRoute(BaseRoute):
             else:
                 await self._respond(plan, ctx, scope, receive, send)
             return
-        await self._send(value, temporal, scope, receive, send)
+        # Handler value -> finalize -> the one start path (kept inline: the hot path).
+        final = self.finalize(value, temporal, scope)
+        if isinstance(final, tuple):
+            status, headers, body = final
+            await send_response(scope, send, status, headers, body)
+        else:
+            await self._send_object(final, temporal, scope, receive, send)
         if temporal is not None and temporal.background is not None:
             await run_after_response(scope, temporal.background)
 
@@ -260,31 +268,36 @@ class APIRoute(BaseRoute):
         else:
             value = await self._run(ctx.request, ctx.temporal, ctx)
         temporal = ctx.temporal
-        await self._send(value, temporal, scope, receive, send)
+        final = self.finalize(value, temporal, scope)
+        if isinstance(final, tuple):
+            status, headers, body = final
+            await send_response(scope, send, status, headers, body)
+        else:
+            await self._send_object(final, temporal, scope, receive, send)
         if temporal is not None and temporal.background is not None:
             await run_after_response(scope, temporal.background)
         if ctx.background is not None and ctx.background.tasks:
             await run_after_response(scope, ctx.background)
 
-    async def _send(
+    async def _send_object(
         self,
-        value: Any,
+        response: ASGIApp,
         temporal: TemporalResponse | None,
         scope: Scope,
         receive: Receive,
         send: Send,
     ) -> None:
-        """Send what the handler returned: `finalize`, then the one start path."""
-        final = self.finalize(value, temporal, scope)
-        if isinstance(final, tuple):
-            await send_response(scope, send, *final)
-            return
-        # A response object: the temporal and declared headers go into the start
-        # message it sends now, never into the object (it may be shared).
+        """Send a response object with this request's shaping merged into its start.
+
+        The temporal and declared headers go into the start message it sends
+        now, never into the object: it may be shared between requests.
+        """
+        if not uses_start_path(response):
+            send = marking_start(scope, send)
         finish = partial(self.contract.apply, scope) if self.contract.active else None
         if temporal is not None or finish is not None:
             send = shaping_send(send, temporal, finish)
-        await final(scope, receive, send)
+        await response(scope, receive, send)
 
     def finalize(
         self, value: Any, temporal: TemporalResponse | None, scope: Scope
@@ -293,39 +306,21 @@ class APIRoute(BaseRoute):
 
         Data (and the temporal response itself) becomes `(status, headers, body)`,
         the temporal headers winning over the framework's defaults (T3, T5, T10).
-        A response the handler returned is sent as it is; `_send` merges the
-        temporal response into its start. Data for a `response_class` other
-        than `JSONResponse` becomes a fresh instance of that class.
+        A response the handler returned is sent as it is, its start shaped by
+        `_send_object`. Data for a `response_class` other than `JSONResponse`
+        becomes a fresh instance of that class, shaped here.
         """
         if self._fast_json and not callable(value):
             model = self.response_model
             body = dump_json(value) if model is None else model.dump(value)
-            return self._sized(body, _JSON, temporal, scope)
-        if temporal is not None and value is temporal:
-            return self._sized(b"", None, temporal, scope)
-        if isinstance(value, Response) or _is_asgi_response(value):
-            asgi: ASGIApp = value
-            return asgi
-        status = self._status
-        if temporal is not None and temporal.status_code is not None:
-            status = temporal.status_code
-        response = self._class_response(value, status)
-        if temporal is not None:
-            # A fresh object of this request: the merge may go into it.
-            response.raw_headers = merge_headers(
-                temporal.raw_headers, response.raw_headers, data=True
-            )
-            temporal.freeze()
-        return response
-
-    def _sized(
-        self,
-        body: bytes,
-        content_type: bytes | None,
-        temporal: TemporalResponse | None,
-        scope: Scope,
-    ) -> Sized:
-        """Status and headers for a body the route serialised itself."""
+            content_type: bytes | None = _JSON
+        elif temporal is not None and value is temporal:
+            body, content_type = b"", None
+        elif isinstance(value, Response) or _is_asgi_response(value):
+            returned: ASGIApp = value
+            return returned
+        else:
+            return self._class_response(value, temporal)
         status = self._status
         headers: RawHeaders = [(b"content-length", str(len(body)).encode("ascii"))]
         if content_type is not None:
@@ -339,13 +334,25 @@ class APIRoute(BaseRoute):
             headers = self.contract.apply(scope, status, headers)
         return status, headers, body
 
-    def _class_response(self, value: Any, status: int) -> Response:
+    def _class_response(self, value: Any, temporal: TemporalResponse | None) -> Response:
+        """Data in a fresh instance of `response_class`, the temporal response merged in."""
+        status = self._status
+        if temporal is not None and temporal.status_code is not None:
+            status = temporal.status_code
+        response: Response
         if issubclass(self.response_class, JSONResponse) and self.response_model is not None:
             response = self.response_class(None, status_code=status)
             response.body = self.response_model.dump(value)
             response.init_headers()
-            return response
-        return self.response_class(value, status_code=status)
+        else:
+            response = self.response_class(value, status_code=status)
+        if temporal is not None:
+            # A fresh object of this request: the merge may go into it.
+            response.raw_headers = merge_headers(
+                temporal.raw_headers, response.raw_headers, data=True
+            )
+            temporal.freeze()
+        return response
 
 
 def _is_asgi_response(value: Any) -> bool:

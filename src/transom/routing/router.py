@@ -20,7 +20,7 @@ from transom._types import ASGIApp, Receive, Scope, Send
 from transom.concurrency import run_in_threadpool
 from transom.exceptions import HTTPException
 from transom.requests import Request
-from transom.responses import RedirectResponse, Response
+from transom.responses import RedirectResponse, Response, marking_start, uses_start_path
 from transom.routing.index import SegmentIndex, literal_segments
 from transom.routing.paths import PathTemplate, compile_path
 
@@ -84,6 +84,8 @@ class Route(BaseRoute):
             response = await self.endpoint(request)
         else:
             response = await run_in_threadpool(self.endpoint, request)
+        if not uses_start_path(response):
+            send = marking_start(scope, send)
         await response(scope, receive, send)
 
 
@@ -106,7 +108,8 @@ class Mount(BaseRoute):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         child = dict(scope)
         child["root_path"] = scope.get("root_path", "") + self.prefix
-        await self.app(child, receive, send)
+        # The mounted app may not use the start path, and would mark `child`.
+        await self.app(child, receive, marking_start(scope, send))
 
 
 class Router:
