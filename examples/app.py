@@ -32,7 +32,9 @@ from transom import (
 )
 
 SESSION = ResponseCookie("session", "Identifies the logged-in user.", httponly=True)
-VISITS = ResponseCookie("visits", "How many requests this browser made.", httponly=True)
+VISITS = ResponseCookie(
+    "visits", "How many requests this browser made.", httponly=True, keep_on_error=True
+)
 SERVED_BY = ResponseHeader("X-Served-By", "The server that answered.", example="transom-example")
 
 app = Transom(

@@ -23,7 +23,7 @@ from transom import (
 )
 from transom._types import Message, Receive, Scope, Send
 from transom.exceptions import ResponseStartedError
-from transom.metadata import ResponseHeader
+from transom.metadata import ResponseCookie, ResponseHeader
 from transom.routing import RouteOptions
 from transom.temporal import TemporalResponse
 from transom.testclient import TestClient
@@ -420,27 +420,42 @@ def test_t6_a_shared_response_from_an_exception_handler_stays_as_it_was() -> Non
 # T7 ---------------------------------------------------------------------------------------
 
 
-def test_t7_http_exception_keeps_cookies_and_its_own_headers_win() -> None:
-    def handler(_: None = Depends(set_session)) -> None:
-        raise HTTPException(403, "nope", headers={"x-shared": "exception"})
+def shape_for_error(response: Response) -> None:
+    """Sets a session (dropped on errors), a kept cookie, a deletion and a header."""
+    response.set_cookie("session", "token-for-alice")
+    response.set_cookie("lang", "en", keep_on_error=True)
+    response.delete_cookie("old")
+    response.headers["x-shared"] = "temporal"
+
+
+def deleted(name: str) -> str:
+    return f"{name}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; SameSite=Lax"
+
+
+ERROR_COOKIES = [cookie("lang", "en"), deleted("old")]
+
+
+def test_t7_http_exception_drops_set_cookies_keeps_deletions_and_its_own_headers_win() -> None:
+    def handler(_: None = Depends(shape_for_error)) -> None:
+        raise HTTPException(401, "Wrong password.", headers={"x-shared": "exception"})
 
     r = call(handler)
-    assert (r.status_code, r.json()) == (403, {"detail": "nope"})
-    assert r.headers.get_list("set-cookie") == [cookie("session", "s1")]
+    assert (r.status_code, r.json()) == (401, {"detail": "Wrong password."})
+    assert r.headers.get_list("set-cookie") == ERROR_COOKIES
     assert r.headers.get_list("x-shared") == ["exception"]
 
 
-def test_t7_validation_error_keeps_cookies_of_dependencies_that_ran() -> None:
+def test_t7_validation_error_keeps_headers_and_deletions_of_dependencies_that_ran() -> None:
     app = Transom()
 
     @app.get("/")
-    def handler(limit: int, _: None = Depends(set_session)) -> None:
+    def handler(limit: int, _: None = Depends(shape_for_error)) -> None:
         raise AssertionError("not reached")
 
     r = TestClient(app).get("/", params={"limit": "many"})
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["query", "limit"]
-    assert r.headers.get_list("set-cookie") == [cookie("session", "s1")]
+    assert r.headers.get_list("set-cookie") == ERROR_COOKIES
     assert r.headers["x-shared"] == "temporal"
 
 
@@ -448,17 +463,38 @@ class Teapot(Exception):
     pass
 
 
-def test_t7_custom_exception_handler_response_keeps_cookies() -> None:
+def test_t7_custom_exception_handler_response_keeps_only_kept_cookies() -> None:
     async def on_teapot(request: Request, exc: Teapot) -> Response:
         return JSONResponse({"teapot": True}, status_code=418, headers={"x-shared": "handler"})
 
-    async def handler(_: None = Depends(set_session)) -> None:
+    async def handler(_: None = Depends(shape_for_error)) -> None:
         raise Teapot
 
     r = call(handler, app=Transom(exception_handlers={Teapot: on_teapot}))
     assert (r.status_code, r.json()) == (418, {"teapot": True})
-    assert r.headers.get_list("set-cookie") == [cookie("session", "s1")]
+    assert r.headers.get_list("set-cookie") == ERROR_COOKIES
     assert r.headers.get_list("x-shared") == ["handler"]
+
+
+def test_t7_a_cookie_declared_keep_on_error_is_kept_and_a_set_then_deleted_one_too() -> None:
+    def handler(response: Response) -> None:
+        response.set_cookie("visits", "3")
+        response.set_cookie("session", "s1")
+        response.delete_cookie("session")  # the deletion replaces the set: kept
+        raise HTTPException(404)
+
+    visits = ResponseCookie("visits", keep_on_error=True)
+    r = call(handler, response_cookies=[visits])
+    assert r.status_code == 404
+    assert r.headers.get_list("set-cookie") == [cookie("visits", "3"), deleted("session")]
+
+
+def test_t7_success_still_sends_every_cookie() -> None:
+    def handler(_: None = Depends(shape_for_error)) -> dict[str, bool]:
+        return {"ok": True}
+
+    lines = call(handler).headers.get_list("set-cookie")
+    assert lines == [cookie("session", "token-for-alice"), *ERROR_COOKIES]
 
 
 def test_t7_unhandled_exception_500_sends_no_temporal_headers() -> None:

@@ -111,6 +111,8 @@ class ResponseCookie:
     partitioned: bool = False
     max_age: int | None = None
     statuses: Statuses = None
+    #: Keep this cookie on an error response when the request set it (T7).
+    keep_on_error: bool = False
 
     def __post_init__(self) -> None:
         self._line()  # checks the name and attributes now

@@ -254,6 +254,10 @@ class Response:
         return encode_value("content-type", media_type)
 
     _headers_view: MutableHeaders | None = None
+    #: On the temporal response: the `Set-Cookie` lines an error response drops (T7).
+    _error_drops: set[bytes] | None = None
+    #: On the temporal response: declared cookies kept on errors (`keep_on_error=True`).
+    kept_on_error: frozenset[str] = frozenset()
 
     @property
     def headers(self) -> MutableHeaders:
@@ -277,12 +281,15 @@ class Response:
         partitioned: bool = False,
         *,
         compat: bool = False,
+        keep_on_error: bool = False,
     ) -> None:
         """Set a cookie, checked now against RFC 6265bis (see `dump_set_cookie`).
 
         Setting a cookie of the same name, domain and path again replaces it.
         With `compat=True` a value outside cookie-octets is quoted the way
-        Starlette does instead of raising.
+        Starlette does instead of raising. On the temporal response, a cookie
+        the request *sets* is dropped from an error response (T7) unless it is
+        set with `keep_on_error=True` (or declared so); deletions are kept.
 
         Raises:
             CookieError: naming the rule the cookie breaks.
@@ -300,7 +307,12 @@ class Response:
             partitioned,
             compat=compat,
         )
-        self.store_cookie(key, header.encode("latin-1"), attributes)
+        line = header.encode("latin-1")
+        self.store_cookie(key, line, attributes)
+        drops = self._error_drops
+        if drops is not None and not keep_on_error and key not in self.kept_on_error:
+            if max_age is None or max_age > 0:  # Max-Age=0 is a deletion: kept
+                drops.add(line)
 
     def delete_cookie(
         self,

@@ -79,10 +79,29 @@ class TemporalResponse(Response):
     _status_code: int | None = None
     _background: BackgroundTask | None = None
 
-    def __init__(self, declared_cookies: Mapping[str, CookieAttributes] | None = None) -> None:
+    def __init__(
+        self,
+        declared_cookies: Mapping[str, CookieAttributes] | None = None,
+        kept_on_error: frozenset[str] = frozenset(),
+    ) -> None:
         self.raw_headers = _HeaderList()
+        self._error_drops = set()
         if declared_cookies:
             self.declared_cookies = declared_cookies
+        if kept_on_error:
+            self.kept_on_error = kept_on_error
+
+    def error_headers(self) -> RawHeaders:
+        """The headers an error response keeps (T7): all but the cookies this request set.
+
+        Cookie deletions, and cookies set with `keep_on_error=True`, stay.
+        """
+        drops = self._error_drops
+        if not drops:
+            return list(self.raw_headers)
+        return [
+            pair for pair in self.raw_headers if pair[0] != b"set-cookie" or pair[1] not in drops
+        ]
 
     @property  # type: ignore[override]
     def status_code(self) -> int | None:
@@ -125,7 +144,11 @@ class TemporalResponse(Response):
 
 
 def shaping_send(
-    send: Send, temporal: TemporalResponse | None, finish: Finish | None = None
+    send: Send,
+    temporal: TemporalResponse | None,
+    finish: Finish | None = None,
+    *,
+    error: bool = False,
 ) -> Send:
     """Wrap `send` so the start of a response built elsewhere carries this request's shaping.
 
@@ -135,6 +158,7 @@ def shaping_send(
     shared between requests. `finish(status, headers)` then applies the route's
     last rules (its declared headers), and the start goes out through
     `start_message`, so a status that forbids a body sends no content headers.
+    An `error` response keeps only `error_headers()` (T7).
     """
 
     async def shaping(message: Message) -> None:
@@ -143,7 +167,8 @@ def shaping_send(
             headers: RawHeaders = list(message.get("headers", ()))
             if temporal is not None and not temporal.frozen:
                 temporal.freeze()
-                headers = merge_headers(headers, list(temporal.raw_headers))
+                own = temporal.error_headers() if error else list(temporal.raw_headers)
+                headers = merge_headers(headers, own)
             if finish is not None:
                 headers = finish(status, headers)
             message = {**message, **start_message(status, headers)}

@@ -112,4 +112,4 @@ class ExceptionMiddleware:
                 ) from exc
             response = await call_handler(handler, Request(scope, receive), exc)
             temporal: TemporalResponse | None = scope.get(SCOPE_KEY)
-            await response(scope, receive, shaping_send(send, temporal))
+            await response(scope, receive, shaping_send(send, temporal, error=True))

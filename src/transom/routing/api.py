@@ -232,7 +232,8 @@ class APIRoute(BaseRoute):
         request = Request(scope, receive, send)
         temporal = None
         if plan.uses_temporal:
-            temporal = TemporalResponse(self.contract.cookie_attributes)
+            contract = self.contract
+            temporal = TemporalResponse(contract.cookie_attributes, contract.kept_on_error)
             scope[SCOPE_KEY] = temporal
         if self._flat:
             # Async steps reading only request values: the common case.

@@ -29,7 +29,7 @@ __all__ = ["ResponseContract"]
 class ResponseContract:
     """The run-time part of a route's declared headers and cookies."""
 
-    __slots__ = ("active", "cookie_attributes", "label", "required", "static")
+    __slots__ = ("active", "cookie_attributes", "kept_on_error", "label", "required", "static")
 
     def __init__(
         self,
@@ -41,6 +41,7 @@ class ResponseContract:
         self.cookie_attributes: dict[str, CookieAttributes] = {
             cookie.name: cookie.attributes for cookie in cookies
         }
+        self.kept_on_error = frozenset(cookie.name for cookie in cookies if cookie.keep_on_error)
         self.static = [
             (header, (encode_name(header.name), header.value.encode("latin-1")))
             for header in headers
