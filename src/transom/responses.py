@@ -310,9 +310,11 @@ class Response:
         line = header.encode("latin-1")
         self.store_cookie(key, line, attributes)
         drops = self._error_drops
-        if drops is not None and not keep_on_error and key not in self.kept_on_error:
-            if max_age is None or max_age > 0:  # Max-Age=0 is a deletion: kept
-                drops.add(line)
+        # On the temporal response, a cookie set (not deleted: Max-Age=0) is
+        # dropped from an error response unless it is kept (T7).
+        deleting = max_age is not None and max_age <= 0
+        if drops is not None and not (keep_on_error or deleting or key in self.kept_on_error):
+            drops.add(line)
 
     def delete_cookie(
         self,
