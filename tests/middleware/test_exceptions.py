@@ -1,5 +1,7 @@
 """The exception layer learns that a response started from the `send` it hands on."""
 
+import logging
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -8,6 +10,7 @@ import pytest
 from tests._asgi import http_scope
 from transom import HTTPException, Response, Transom
 from transom._types import ASGIApp, Message, Receive, Scope, Send
+from transom.middleware.cors import CORSMiddleware
 from transom.testclient import TestClient
 
 
@@ -65,3 +68,123 @@ def test_a_handled_exception_before_the_start_is_answered() -> None:
 
     r = TestClient(app).get("/")
     assert (r.status_code, r.json()) == (409, {"detail": "taken"})
+
+
+class Broken(Exception):
+    pass
+
+
+def failing_handler_app(*, cors: bool = False) -> Transom:
+    async def on_broken(request: Any, exc: Broken) -> Response:
+        raise RuntimeError("the handler itself fails")
+
+    app = Transom(exception_handlers={Broken: on_broken})
+    if cors:
+        app.add_middleware(CORSMiddleware, allow_origins=["https://spa.example"])
+
+    @app.get("/")
+    def broken() -> None:
+        raise Broken
+
+    return app
+
+
+def test_an_exception_handler_that_raises_gets_the_apps_own_500_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = TestClient(failing_handler_app(cors=True), raise_server_exceptions=False)
+    with caplog.at_level(logging.DEBUG, logger="transom"):
+        r = client.get("/", headers={"origin": "https://spa.example"})
+    assert (r.status_code, r.text) == (500, "Internal Server Error")
+    assert r.headers["access-control-allow-origin"] == "https://spa.example"
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    assert errors[0].exc_info is not None
+    assert "the handler itself fails" in str(errors[0].exc_info[1])
+
+
+def test_an_exception_handler_that_raises_surfaces_under_the_test_client() -> None:
+    with pytest.raises(RuntimeError, match="the handler itself fails"):
+        TestClient(failing_handler_app()).get("/")
+
+
+def test_a_failing_500_handler_falls_back_to_the_plain_500(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def on_error(request: Any, exc: Exception) -> Response:
+        raise RuntimeError("the 500 handler fails too")
+
+    app = Transom(exception_handlers={Exception: on_error})
+    app.get("/")(lambda: 1 / 0)
+    r = TestClient(app, raise_server_exceptions=False).get("/")
+    assert (r.status_code, r.text) == (500, "Internal Server Error")
+
+
+def websocket_scope(path: str = "/") -> Scope:
+    return {**http_scope(path=path), "type": "websocket", "scheme": "ws", "subprotocols": []}
+
+
+async def handshake(app: ASGIApp, path: str = "/") -> list[Message]:
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "websocket.connect"}
+
+    async def send(message: Message) -> None:
+        sent.append(dict(message))
+
+    await app(websocket_scope(path), receive, send)
+    return sent
+
+
+@pytest.mark.parametrize("path", ["/", "/items/1", "/nowhere"])
+def test_a_websocket_handshake_is_refused_quietly(
+    path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = Transom()
+    app.get("/")(lambda: 1)
+    app.get("/items/{item_id}")(lambda item_id: item_id)
+    with caplog.at_level(logging.DEBUG):
+        sent = anyio.run(handshake, app, path)
+    assert [message["type"] for message in sent] == ["websocket.close"]
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_mounted_app_still_gets_websocket_handshakes() -> None:
+    async def accepts(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "websocket.accept"})
+
+    app = Transom()
+    app.mount("/ws", accepts)
+    sent = anyio.run(handshake, app, "/ws/chat")
+    assert sent == [{"type": "websocket.accept"}]
+
+
+def test_a_client_disconnect_during_the_body_read_logs_nothing_and_sends_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = Transom()
+
+    @app.post("/")
+    def create(item: dict[str, int]) -> dict[str, int]:
+        raise AssertionError("not reached")  # pragma: no cover
+
+    messages: Iterator[Message] = iter(
+        [
+            {"type": "http.request", "body": b'{"a": ', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return next(messages)
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {**http_scope("POST"), "headers": [(b"content-type", b"application/json")]}
+    with caplog.at_level(logging.DEBUG, logger="transom"):
+        anyio.run(app, scope, receive, send)
+    assert sent == []
+    assert [r for r in caplog.records if r.levelno > logging.DEBUG] == []

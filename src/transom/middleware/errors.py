@@ -10,10 +10,11 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 from transom._types import ASGIApp, Message, Receive, Scope, Send
 from transom.concurrency import run_in_threadpool
+from transom.exceptions import ClientDisconnect
 from transom.requests import Request
 from transom.responses import PlainTextResponse, Response
 
@@ -75,8 +76,16 @@ class ServerErrorMiddleware:
 
     async def last_resort(
         self, scope: Scope, receive: Receive, send: Send, exc: Exception, *, started: bool
-    ) -> NoReturn:
-        """Log `exc`, send the 500 if the response has not started, and re-raise."""
+    ) -> None:
+        """Answer an exception nothing handled: log it once, send the 500, re-raise it.
+
+        A client that went away while its body was read (`ClientDisconnect`) is
+        no error of the app: it is logged at debug level, nothing is sent, and
+        it is not re-raised.
+        """
+        if isinstance(exc, ClientDisconnect):
+            logger.debug("Client disconnected during %s %s", scope.get("method"), scope.get("path"))
+            return
         logger.exception("Unhandled error in %s %s", scope.get("method"), scope.get("path"))
         if not started:
             response = await self._response(Request(scope, receive), exc)
@@ -85,8 +94,12 @@ class ServerErrorMiddleware:
 
     async def _response(self, request: Request, exc: Exception) -> Response:
         if self.handler is not None:
-            response: Response = await call_handler(self.handler, request, exc)
-            return response
+            try:
+                response: Response = await call_handler(self.handler, request, exc)
+            except Exception:
+                logger.exception("The handler for unhandled errors failed; sending a plain 500.")
+            else:
+                return response
         if self.debug:
             return PlainTextResponse(f"Internal Server Error\n\n{type(exc).__name__}: {exc}", 500)
         return PlainTextResponse("Internal Server Error", status_code=500)

@@ -13,10 +13,22 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from transom._types import ASGIApp, Receive, Scope, Send
-from transom.exceptions import HTTPException, InvalidJSONBody, RequestValidationError
+from transom.exceptions import (
+    ClientDisconnect,
+    HTTPException,
+    InvalidJSONBody,
+    RequestValidationError,
+)
 from transom.middleware.errors import ServerErrorMiddleware, call_handler
 from transom.requests import Request
-from transom.responses import STARTED_KEY, JSONResponse, Response, body_allowed
+from transom.responses import (
+    STARTED_KEY,
+    JSONResponse,
+    Response,
+    body_allowed,
+    marking_start,
+    uses_start_path,
+)
 from transom.serialization import dump_json
 from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send
 
@@ -93,23 +105,50 @@ class ExceptionMiddleware:
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        kind = scope["type"]
+        if kind == "websocket":
+            await self._websocket(scope, receive, send)
+            return
+        if kind != "http":
             await self.app(scope, receive, send)
             return
         try:
             await self.app(scope, receive, send)
         except Exception as exc:
-            started = scope.get(STARTED_KEY, False)
-            handler = self._lookup(exc)
-            if handler is None:
-                if self.server_errors is not None:
-                    await self.server_errors.last_resort(scope, receive, send, exc, started=started)
-                raise
-            if started:
+            await self._handle(scope, receive, send, exc)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+        """Answer `exc` with its handler; anything that fails goes to the 500 layer."""
+        handler = None if isinstance(exc, ClientDisconnect) else self._lookup(exc)
+        if handler is None:
+            await self._unhandled(scope, receive, send, exc)
+            return
+        try:
+            if scope.get(STARTED_KEY, False):
                 raise RuntimeError(
                     "An exception with a handler was raised after the response started; "
                     "it cannot be turned into a response."
                 ) from exc
             response = await call_handler(handler, Request(scope, receive), exc)
+            if not uses_start_path(response):
+                send = marking_start(scope, send)
             temporal: TemporalResponse | None = scope.get(SCOPE_KEY)
             await response(scope, receive, shaping_send(send, temporal, error=True))
+        except Exception as failure:
+            # A handler that fails (or can no longer answer) still gets the app's
+            # own 500, logged once, instead of the server's bare one.
+            await self._unhandled(scope, receive, send, failure)
+
+    async def _unhandled(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+        if self.server_errors is None:
+            raise exc  # the server-error layer further out answers it
+        started = scope.get(STARTED_KEY, False)
+        await self.server_errors.last_resort(scope, receive, send, exc, started=started)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Route a WebSocket handshake; one no route accepts is refused (HTTP 403)."""
+        try:
+            await self.app(scope, receive, send)
+        except HTTPException:
+            # Raised by the router before anything was accepted: no route takes it.
+            await send({"type": "websocket.close", "code": 1008})

@@ -184,7 +184,8 @@ class Router:
             await self.lifespan(scope, receive, send)
             return
         path = route_path(scope) if scope.get("root_path") else scope["path"]
-        method = scope.get("method", "GET") if kind == "http" else "GET"
+        # A WebSocket handshake matches only routes that take any method (mounts).
+        method = scope["method"] if kind == "http" else "WEBSOCKET"
         # The common cases first: a static path, then the first pattern that
         # matches with this method. `_find` below explains a miss (405 or 404).
         for route in self._static.get(path, ()):
