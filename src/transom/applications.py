@@ -25,7 +25,7 @@ from transom.middleware.exceptions import ExceptionHandler, ExceptionMiddleware
 from transom.middleware.http import Dispatch, FunctionMiddleware
 from transom.openapi.routes import add_docs_routes
 from transom.params import Dependency
-from transom.requests import State
+from transom.requests import DEFAULT_MAX_BODY_SIZE, State, check_body_limit
 from transom.responses import JSONResponse, Response
 from transom.routing.api import APIRouter, DependencyOverrides, RouteDecorators, RouteOptions
 from transom.routing.router import BaseRoute, Lifespan
@@ -50,6 +50,9 @@ class Transom(RouteDecorators):
         on_startup, on_shutdown: Callables run at startup and shutdown.
         redirect_slashes: Redirect `/items/` to `/items` (and back) when only one exists.
         responses: Extra OpenAPI responses for every path operation.
+        max_body_size: The most bytes a request body may have, enforced while
+            it is read (a 413 past it); 1 MiB by default, `None` for no limit.
+            A route may set its own (`max_body_size=` on the path operation).
     """
 
     def __init__(
@@ -78,8 +81,11 @@ class Transom(RouteDecorators):
         summary: str | None = None,
         openapi_tags: list[dict[str, Any]] | None = None,
         servers: list[dict[str, Any]] | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
         self.debug = debug
+        #: The most bytes a request body may have (`None`: no limit); routes may override.
+        self.max_body_size = check_body_limit(max_body_size, "Transom(max_body_size=...)")
         self.title = title
         self.description = description
         self.version = version

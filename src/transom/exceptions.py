@@ -5,6 +5,7 @@ raises at the line that did it, with a sentence naming the rule::
 
     Exception
     ├── HTTPException              raise it: sent as its status with a JSON `detail`
+    │   └── BodyTooLarge           the body passed `max_body_size` while read: a 413
     ├── ClientDisconnect           the client went away while the body was read
     └── ValidationError            a list of pydantic-style errors (`errors()`)
         ├── RequestValidationError     the request does not fit the route: a 422
@@ -35,6 +36,7 @@ from transom.http.cookies import CookieError, CookieWarning
 from transom.http.headers import HeaderError, Headers
 
 __all__ = [
+    "BodyTooLarge",
     "ClientDisconnect",
     "CookieError",
     "CookieWarning",
@@ -90,6 +92,22 @@ class HTTPException(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status_code={self.status_code!r}, detail={self.detail!r})"
+
+
+class BodyTooLarge(HTTPException):
+    """The request body is larger than the route's (or app's) `max_body_size`: a 413.
+
+    Attributes:
+        limit: The limit in bytes.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            413,
+            f"The request body is larger than the limit of {limit} bytes. Send less, or "
+            "raise max_body_size= on the app or route.",
+        )
+        self.limit = limit
 
 
 class InvalidJSONBody(ValueError):

@@ -15,12 +15,19 @@ from typing import Any, NamedTuple
 import anyio
 
 from transom._types import Message, Receive, Scope, Send
-from transom.exceptions import ClientDisconnect, InvalidJSONBody
+from transom.exceptions import BodyTooLarge, ClientDisconnect, InvalidJSONBody
 from transom.http.cookies import parse_cookie_header
 from transom.http.headers import Headers
 from transom.http.urls import URL, QueryParams
 
-__all__ = ["Address", "HTTPConnection", "Request", "State"]
+__all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
+    "Address",
+    "HTTPConnection",
+    "Request",
+    "State",
+    "check_body_limit",
+]
 
 
 class Address(NamedTuple):
@@ -141,6 +148,30 @@ class HTTPConnection(Mapping[str, Any]):
         return State(self.scope.setdefault("state", {}))
 
 
+#: The app's default body limit: 1 MiB, ample for JSON (raise it for uploads).
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+
+
+def check_body_limit(limit: int | None, where: str) -> int | None:
+    """`limit` if it is a body limit (a whole number of bytes >= 0, or `None`).
+
+    Raises:
+        ValueError: naming `where` and the rule.
+    """
+    if limit is None or (isinstance(limit, int) and not isinstance(limit, bool) and limit >= 0):
+        return limit
+    raise ValueError(f"{where} must be a whole number of bytes >= 0 or None, got {limit!r}.")
+
+
+class _FromApp:
+    """The route set no body limit of its own: the app's applies."""
+
+    __slots__ = ()
+
+
+_FROM_APP = _FromApp()
+
+
 class Request(HTTPConnection):
     """An HTTP request: scope views plus the body.
 
@@ -154,6 +185,8 @@ class Request(HTTPConnection):
     _stream_consumed = False
     _is_disconnected = False
     _pending: Message | None = None
+    #: The route's own body limit, if it set one (`max_body_size=` on the route).
+    _limit: int | _FromApp | None = _FROM_APP
 
     def __init__(
         self, scope: Scope, receive: Receive = _empty_receive, send: Send = _empty_send
@@ -173,8 +206,31 @@ class Request(HTTPConnection):
     def receive(self) -> Receive:
         return self._receive
 
+    @property
+    def max_body_size(self) -> int | None:
+        """The most body bytes this request may send: the route's limit, else the app's.
+
+        `None` means no limit. Every way of reading the body (`stream()`,
+        `body()`, `json()`, body parameters, forms) enforces it while reading.
+        """
+        limit = self._limit
+        if limit is _FROM_APP:
+            app_limit: int | None = getattr(self.scope.get("app"), "max_body_size", None)
+            return app_limit
+        return limit  # type: ignore[return-value]
+
+    @max_body_size.setter
+    def max_body_size(self, limit: int | None) -> None:
+        self._limit = limit
+
     async def stream(self) -> AsyncIterator[bytes]:
-        """Yield the body in chunks as the server delivers them."""
+        """Yield the body in chunks as the server delivers them.
+
+        Raises:
+            BodyTooLarge: once the body passes `max_body_size` (a 413); nothing
+                more is read, whatever `Content-Length` said.
+            ClientDisconnect: if the client goes away first.
+        """
         if self._body is not None:
             yield self._body
             yield b""
@@ -182,11 +238,16 @@ class Request(HTTPConnection):
         if self._stream_consumed:
             raise RuntimeError("The request body stream was already consumed.")
         self._stream_consumed = True
+        limit = self.max_body_size
+        received = 0
         while True:
             message = await self._next_message()
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
                 if chunk:
+                    received += len(chunk)
+                    if limit is not None and received > limit:
+                        raise BodyTooLarge(limit)
                     yield chunk
                 if not message.get("more_body", False):
                     break

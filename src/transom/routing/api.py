@@ -33,7 +33,7 @@ from transom.http.headers import RawHeaders
 from transom.http.merge import merge_headers
 from transom.metadata import ResponseCookie, ResponseHeader, layer_declarations
 from transom.params import Dependency
-from transom.requests import Request
+from transom.requests import Request, check_body_limit
 from transom.responses import (
     JSONResponse,
     Response,
@@ -165,6 +165,11 @@ class APIRoute(BaseRoute):
         self.response_headers = layer_declarations(self.header_layers, self.label)
         self.response_cookies = layer_declarations(self.cookie_layers, self.label)
         self.contract = ResponseContract(self.label, self.response_headers, self.response_cookies)
+        #: The route's own body limit, when it declares one (else the app's applies).
+        self.has_body_limit = "max_body_size" in declared
+        self.max_body_size = check_body_limit(
+            declared.get("max_body_size"), f"{self.label}: max_body_size="
+        )
         self.plan = self._build(base)
 
     def _response_model(self) -> ResponseModel | None:
@@ -230,6 +235,8 @@ class APIRoute(BaseRoute):
         if self._version != self.overrides.version:
             plan = self.plan = self._build()
         request = Request(scope, receive, send)
+        if self.has_body_limit:
+            request.max_body_size = self.max_body_size
         temporal = None
         if plan.uses_temporal:
             contract = self.contract

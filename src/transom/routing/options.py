@@ -57,6 +57,7 @@ class RouteOptions(TypedDict, total=False):
     openapi_extra: dict[str, Any] | None
     response_headers: Sequence[ResponseHeader] | None
     response_cookies: Sequence[ResponseCookie] | None
+    max_body_size: int | None
 
 
 _NO_RESPONSES: Mapping[int | str, dict[str, Any]] = MappingProxyType({})
