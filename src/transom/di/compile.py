@@ -13,16 +13,19 @@ are invalid it hands over to `solve`, with the results of the steps already
 run, so the error handling (which steps still run, every error collected in
 one 422) stays in one place. Nothing user-controlled reaches the source: names
 and lookups are embedded with `repr`, callables and validators are passed in.
+The generated functions are debuggable as ordinary code (`di/codegen.py`): a
+traceback through a runner names the route and shows the generated line, and
+`inspect.getsource(runner)` returns its source.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from types import CodeType
 from typing import Any
 
 import pydantic_core
 
+from transom.di.codegen import define
 from transom.di.plan import ArgKind, BodyMode, CallMode, Input, Plan, Step
 from transom.di.solve import Context, body_values, call_step, read_body, solve
 from transom.params import ParamSource
@@ -30,9 +33,6 @@ from transom.requests import Request
 from transom.temporal import TemporalResponse
 
 __all__ = ["Runner", "compile_plan", "needs_context"]
-
-#: Compiled sources, shared by every route whose plan has the same shape.
-_CODE: dict[str, CodeType] = {}
 
 #: `runner(request, temporal, ctx)`; `ctx` is `None` for plans that need none.
 Runner = Callable[[Request, TemporalResponse | None, Context | None], Awaitable[Any]]
@@ -165,7 +165,14 @@ def compile_plan(plan: Plan) -> Runner:
         else:
             body.append(f"r{index} = await call_step(step_{index}, kwargs, ctx)")
     body.append(f"return r{count - 1}")
-    runner: Runner = _define("async def run(request, temporal, ctx):", shared, body, namespace)
+    runner: Runner = define(
+        "async def run(request, temporal, ctx):",
+        [*_prologue(shared), *body],
+        kind="plan",
+        owner=plan.label,
+        namespace=namespace,
+        runs=plan.steps[-1].call,
+    )
     return runner
 
 
@@ -173,23 +180,22 @@ def _extract_function(step: Step) -> Callable[[Request], Any]:
     """`extract(request)`: the step's raw request values, as the runner reads them."""
     shared: set[str] = set()
     body = [*_extraction(step, shared), "return data"]
-    extract: Callable[[Request], Any] = _define("def extract(request):", shared, body, {})
+    extract: Callable[[Request], Any] = define(
+        "def extract(request):",
+        [*_prologue(shared), *body],
+        kind="extract",
+        owner=step.label,
+        namespace={},
+        runs=step.call,
+    )
     return extract
 
 
-def _define(header: str, shared: set[str], body: list[str], namespace: dict[str, Any]) -> Any:
-    """Define the function `header` + the views in `shared` + `body` in `namespace`."""
+def _prologue(shared: set[str]) -> list[str]:
+    """The lines that set up the views in `shared`, in one fixed order."""
     prologue = ["scope = request.scope"] if "scope" in shared else []
     if "query" in shared:
         prologue.append("query = request.query_params")
     if "cookies" in shared:
         prologue.append("cookies = request.cookies")
-    source = "\n".join([header, *(f"    {line}" for line in prologue + body)])
-    # Routes of the same shape share their source: compile it once.
-    code = _CODE.get(source)
-    if code is None:
-        code = _CODE[source] = compile(source, "<transom plan>", "exec")
-    exec(code, namespace)  # the source is built from the plan alone, literals via repr
-    function = namespace[header.partition("(")[0].split()[-1]]
-    function.__transom_source__ = source
-    return function
+    return prologue

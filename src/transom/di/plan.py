@@ -128,6 +128,11 @@ class Plan:
     request_stack: bool
 
     @property
+    def label(self) -> str:
+        """How errors name the route, e.g. `route GET /items/{item_id}` (the handler's label)."""
+        return self.steps[-1].label
+
+    @property
     def inputs(self) -> list[Input]:
         """Every validated request parameter (non-body), deduplicated by source and name."""
         seen: set[tuple[ParamSource, str]] = set()
