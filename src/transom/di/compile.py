@@ -5,8 +5,9 @@ each for its source, and dispatches on how the step is called. A route's plan
 never changes between requests (until `dependency_overrides` does), so that
 dispatch can happen once: `compile_plan` writes the plan out as the source of
 one async function (the way `dataclasses` writes `__init__`) in which every
-step is a few straight lines: read each value from where it lives, validate
-all of the step's values in one pydantic-core call, call the step.
+step is a few straight lines: read each value from where it lives (the step's
+own `reads`, inlined), validate all of the step's values in one pydantic-core
+call, call the step.
 
 The compiled function is the happy path only. At the first step whose values
 are invalid it hands over to `solve`, with the results of the steps already
@@ -26,9 +27,9 @@ from typing import Any
 import pydantic_core
 
 from transom.di.codegen import define
-from transom.di.plan import ArgKind, BodyMode, CallMode, Input, Plan, Step
+from transom.di.extract import prologue
+from transom.di.plan import ArgKind, BodyMode, CallMode, Plan
 from transom.di.solve import Context, body_values, call_step, read_body, solve
-from transom.params import ParamSource
 from transom.requests import Request
 from transom.temporal import TemporalResponse
 
@@ -45,57 +46,6 @@ def needs_context(plan: Plan) -> bool:
         or plan.uses_background
         or any(step.mode is not CallMode.ASYNC for step in plan.steps)
     )
-
-
-def _path_only(step: Step) -> bool:
-    """Every input is a path parameter under its own name: the router's dict is the data."""
-    return all(
-        item.source is ParamSource.PATH and item.key == item.lookup and not item.sequence
-        for item in step.inputs
-    )
-
-
-def _extraction(step: Step, shared: set[str]) -> list[str]:
-    """Lines that put the step's request values into `data` (absent ones left out).
-
-    The one definition of how request values are read: inlined in the runner,
-    and compiled on their own as the step's `extract` for `solve`. `shared`
-    collects the per-request views the lines use (`scope`, `query`,
-    `cookies`), each set up once at the top of the function.
-    """
-    shared.add("scope")
-    if _path_only(step):
-        return ["data = scope['path_params']"]
-    lines = ["data = {}"]
-    for item in step.inputs:
-        lines += _read(item, shared)
-        empty = "value" if item.sequence else "value is not None"
-        lines += [f"if {empty}:", f"    data[{item.key!r}] = value"]
-    return lines
-
-
-def _read(item: Input, shared: set[str]) -> list[str]:
-    """Lines that set `value` to one input's raw value, or `None`/`[]` if absent."""
-    source = item.source
-    if source is ParamSource.PATH:
-        return [f"value = scope.get('path_params', {{}}).get({item.lookup!r})"]
-    if source is ParamSource.QUERY:
-        shared.add("query")
-        method = "getlist" if item.sequence else "get"
-        return [f"value = query.{method}({item.lookup!r})"]
-    if source is ParamSource.HEADER:
-        name = item.lookup_bytes
-        if item.sequence:
-            return [f"value = [v.decode('latin-1') for k, v in scope['headers'] if k == {name!r}]"]
-        return [
-            "value = None",
-            "for k, v in scope['headers']:",
-            f"    if k == {name!r}:",
-            "        value = v.decode('latin-1')",
-            "        break",
-        ]
-    shared.add("cookies")
-    return [f"value = cookies.get({item.lookup!r})"]
 
 
 def _argument(kind: ArgKind, ref: int) -> str:
@@ -135,10 +85,10 @@ def compile_plan(plan: Plan) -> Runner:
         results = ", ".join([f"r{i}" for i in range(index)] + ["None"] * (count - index))
         # Hand over to `solve` from this step, with the results so far.
         resume = f"return await solve(plan, {resume_context}, [{results}], {index})"
-        if step.validator is not None:
+        if step.validator is not None and step.reads is not None:
             namespace[f"validate_{index}"] = step.validator.validate_python
-            step.extract = _extract_function(step)
-            body += _extraction(step, shared)
+            shared.update(step.reads.views)
+            body += step.reads.lines
             body += [
                 "try:",
                 f"    kwargs = validate_{index}(data)",
@@ -167,35 +117,10 @@ def compile_plan(plan: Plan) -> Runner:
     body.append(f"return r{count - 1}")
     runner: Runner = define(
         "async def run(request, temporal, ctx):",
-        [*_prologue(shared), *body],
+        [*prologue(shared), *body],
         kind="plan",
         owner=plan.label,
         namespace=namespace,
         runs=plan.steps[-1].call,
     )
     return runner
-
-
-def _extract_function(step: Step) -> Callable[[Request], Any]:
-    """`extract(request)`: the step's raw request values, as the runner reads them."""
-    shared: set[str] = set()
-    body = [*_extraction(step, shared), "return data"]
-    extract: Callable[[Request], Any] = define(
-        "def extract(request):",
-        [*_prologue(shared), *body],
-        kind="extract",
-        owner=step.label,
-        namespace={},
-        runs=step.call,
-    )
-    return extract
-
-
-def _prologue(shared: set[str]) -> list[str]:
-    """The lines that set up the views in `shared`, in one fixed order."""
-    prologue = ["scope = request.scope"] if "scope" in shared else []
-    if "query" in shared:
-        prologue.append("query = request.query_params")
-    if "cookies" in shared:
-        prologue.append("cookies = request.cookies")
-    return prologue
