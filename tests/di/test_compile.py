@@ -1,7 +1,7 @@
-"""The compiled plan runner: the same answers as the generic solver, on every path.
+"""The compiled plan runner: what a client sees on every path, valid or not.
 
 Each route's plan runs as one generated function; at the first invalid step it
-hands over to the generic solver with the results so far. These tests pin what
+hands over to `collect_errors` with the results so far. These tests pin what
 a client sees around that handover: which steps ran (once), which errors are
 reported, and that unusual names cannot break the generated code. They also
 pin the generated source of a few plan shapes, so that a change to code
@@ -236,9 +236,8 @@ async def run(request, temporal, ctx):
     try:
         kwargs = validate_0(data)
     except ValidationError:
-        return await solve(plan, Context(request, temporal, None), [None], 0)
-    r0 = await call_0(**kwargs)
-    return r0
+        await collect_errors(plan, Context(request, temporal, None), [None], 0)
+    return await call_0(**kwargs)
 """
 
 DEPENDENCY_CHAIN = """\
@@ -253,7 +252,7 @@ async def run(request, temporal, ctx):
     try:
         kwargs = validate_0(data)
     except ValidationError:
-        return await solve(plan, Context(request, temporal, None), [None, None, None], 0)
+        await collect_errors(plan, Context(request, temporal, None), [None, None, None], 0)
     r0 = await call_0(**kwargs)
     data = {}
     value = None
@@ -266,7 +265,7 @@ async def run(request, temporal, ctx):
     try:
         kwargs = validate_1(data)
     except ValidationError:
-        return await solve(plan, Context(request, temporal, None), [r0, None, None], 1)
+        await collect_errors(plan, Context(request, temporal, None), [r0, None, None], 1)
     kwargs['sid'] = r0
     kwargs['response'] = temporal
     r1 = await call_1(**kwargs)
@@ -280,23 +279,19 @@ async def run(request, temporal, ctx):
     try:
         kwargs = validate_2(data)
     except ValidationError:
-        return await solve(plan, Context(request, temporal, None), [r0, r1, None], 2)
+        await collect_errors(plan, Context(request, temporal, None), [r0, r1, None], 2)
     kwargs['user'] = r1
-    r2 = await call_2(**kwargs)
-    return r2
+    return await call_2(**kwargs)
 """
 
 JSON_BODY = """\
 async def run(request, temporal, ctx):
     await read_body(ctx)
-    kwargs = {}
-    body_kwargs, body_errors = body_values(step_0, plan, ctx)
+    kwargs, body_errors = body_values(step_0, plan, ctx)
     if body_errors:
-        return await solve(plan, ctx, [None], 0)
-    kwargs.update(body_kwargs)
+        await collect_errors(plan, ctx, [None], 0)
     kwargs['tasks'] = ctx.background
-    r0 = await call_0(**kwargs)
-    return r0
+    return await call_0(**kwargs)
 """
 
 
@@ -375,3 +370,35 @@ def test_traceback_from_the_runner_itself_shows_the_line() -> None:
     text = "".join(traceback.format_exception(caught.value))
     assert 'File "<transom plan: route GET /pages>", line 9, in run\n' in text
     assert "\n    kwargs = validate_0(data)\n" in text
+
+
+def test_independent_dependency_still_runs_after_an_invalid_step_and_its_error_wins() -> None:
+    calls: list[str] = []
+
+    async def paging(page: Annotated[int, Query()]) -> int:
+        calls.append("paging")
+        return page
+
+    async def auth(token: Annotated[str | None, Header()] = None) -> str:
+        calls.append("auth")
+        if token != "secret":
+            raise HTTPException(401, "Not authenticated")
+        return token
+
+    app = Transom()
+
+    @app.get("/listing")
+    async def listing(
+        page: Annotated[int, Depends(paging)], user: Annotated[str, Depends(auth)]
+    ) -> int:
+        calls.append("listing")
+        return page
+
+    client = TestClient(app)
+    # `paging` is invalid; `auth` does not need it, runs, and its 401 wins over the 422.
+    assert client.get("/listing", params={"page": "x"}).status_code == 401
+    assert calls == ["auth"]
+    r = client.get("/listing", params={"page": "x"}, headers={"token": "secret"})
+    assert r.status_code == 422
+    assert [error["loc"] for error in r.json()["detail"]] == [["query", "page"]]
+    assert calls == ["auth", "auth"]

@@ -1,21 +1,19 @@
 """Compiling a `Plan` into one specialised function per route, run per request.
 
-`solve` walks any plan generically: per step it loops over the inputs, asks
-each for its source, and dispatches on how the step is called. A route's plan
-never changes between requests (until `dependency_overrides` does), so that
-dispatch can happen once: `compile_plan` writes the plan out as the source of
-one async function (the way `dataclasses` writes `__init__`) in which every
-step is a few straight lines: read each value from where it lives (the step's
-own `reads`, inlined), validate all of the step's values in one pydantic-core
-call, call the step.
+A route's plan never changes between requests (until `dependency_overrides`
+does), so every decision about how to run it is taken once: `compile_plan`
+writes the plan out as the source of one async function (the way `dataclasses`
+writes `__init__`) in which every step is a few straight lines: read each value
+from where it lives (the step's own `reads`, inlined), validate all of the
+step's values in one pydantic-core call, call the step.
 
 The compiled function is the happy path only. At the first step whose values
-are invalid it hands over to `solve`, with the results of the steps already
-run, so the error handling (which steps still run, every error collected in
-one 422) stays in one place. Nothing user-controlled reaches the source: names
-and lookups are embedded with `repr`, callables and validators are passed in.
-The generated functions are debuggable as ordinary code (`di/codegen.py`): a
-traceback through a runner names the route and shows the generated line, and
+are invalid it hands over to `collect_errors`, with the results of the steps
+already run, so the error handling (which steps still run, every error
+collected in one 422) stays in one place. Nothing user-controlled reaches the
+source: names and lookups are embedded with `repr`, callables and validators
+are passed in. The runner is debuggable as ordinary code (`di/codegen.py`): a
+traceback through it names the route and shows the generated line, and
 `inspect.getsource(runner)` returns its source.
 """
 
@@ -28,8 +26,15 @@ import pydantic_core
 
 from transom.di.codegen import define
 from transom.di.extract import prologue
-from transom.di.plan import ArgKind, BodyMode, CallMode, Plan
-from transom.di.solve import Context, body_values, call_step, read_body, solve
+from transom.di.plan import ArgKind, BodyMode, CallMode, Plan, Step
+from transom.di.solve import (
+    ARGUMENT_FIELDS,
+    Context,
+    body_values,
+    call_step,
+    collect_errors,
+    read_body,
+)
 from transom.requests import Request
 from transom.temporal import TemporalResponse
 
@@ -37,6 +42,9 @@ __all__ = ["Runner", "compile_plan", "needs_context"]
 
 #: `runner(request, temporal, ctx)`; `ctx` is `None` for plans that need none.
 Runner = Callable[[Request, TemporalResponse | None, Context | None], Awaitable[Any]]
+
+#: The `Context` fields that are the runner's own parameters; the others are read from `ctx`.
+_PARAMETERS = frozenset({"request", "temporal"})
 
 
 def needs_context(plan: Plan) -> bool:
@@ -48,79 +56,94 @@ def needs_context(plan: Plan) -> bool:
     )
 
 
-def _argument(kind: ArgKind, ref: int) -> str:
-    if kind is ArgKind.DEPENDENCY:
-        return f"r{ref}"
-    if kind is ArgKind.REQUEST:
-        return "request"
-    if kind is ArgKind.RESPONSE:
-        return "temporal"
-    return "ctx.background"
-
-
 def compile_plan(plan: Plan) -> Runner:
     """The plan as one function: `await runner(request, temporal, ctx)` returns the handler's value.
 
     Raises:
-        RequestValidationError: if a value is invalid (raised by `solve`, see above).
+        RequestValidationError: if a value is invalid (raised by `collect_errors`).
     """
     namespace: dict[str, Any] = {
         "plan": plan,
-        "solve": solve,
+        "collect_errors": collect_errors,
         "read_body": read_body,
         "body_values": body_values,
         "call_step": call_step,
         "Context": Context,
         "ValidationError": pydantic_core.ValidationError,
     }
-    shared: set[str] = set()
+    views: set[str] = set()
     body: list[str] = []
     if plan.body_mode is not BodyMode.NONE:
         body.append("await read_body(ctx)")
-    count = len(plan.steps)
-    resume_context = "ctx" if needs_context(plan) else "Context(request, temporal, None)"
     for index, step in enumerate(plan.steps):
         namespace[f"step_{index}"] = step
         namespace[f"call_{index}"] = step.call
-        results = ", ".join([f"r{i}" for i in range(index)] + ["None"] * (count - index))
-        # Hand over to `solve` from this step, with the results so far.
-        resume = f"return await solve(plan, {resume_context}, [{results}], {index})"
-        if step.validator is not None and step.reads is not None:
+        if step.validator is not None:
             namespace[f"validate_{index}"] = step.validator.validate_python
-            shared.update(step.reads.views)
-            body += step.reads.lines
-            body += [
-                "try:",
-                f"    kwargs = validate_{index}(data)",
-                "except ValidationError:",
-                f"    {resume}",
-            ]
-        elif not step.body_inputs and step.mode is CallMode.ASYNC:
-            # Nothing to validate: call with the arguments spelled out.
-            arguments = ", ".join(f"{name}={_argument(kind, ref)}" for name, kind, ref in step.args)
-            body.append(f"r{index} = await call_{index}({arguments})")
-            continue
-        else:
-            body.append("kwargs = {}")
-        if step.body_inputs:
-            body += [
-                f"body_kwargs, body_errors = body_values(step_{index}, plan, ctx)",
-                "if body_errors:",
-                f"    {resume}",
-                "kwargs.update(body_kwargs)",
-            ]
-        body += [f"kwargs[{name!r}] = {_argument(kind, ref)}" for name, kind, ref in step.args]
-        if step.mode is CallMode.ASYNC:
-            body.append(f"r{index} = await call_{index}(**kwargs)")
-        else:
-            body.append(f"r{index} = await call_step(step_{index}, kwargs, ctx)")
-    body.append(f"return r{count - 1}")
+        body += _step_lines(plan, index, step, views)
     runner: Runner = define(
         "async def run(request, temporal, ctx):",
-        [*prologue(shared), *body],
+        [*prologue(views), *body],
         kind="plan",
         owner=plan.label,
         namespace=namespace,
         runs=plan.steps[-1].call,
     )
     return runner
+
+
+def _step_lines(plan: Plan, index: int, step: Step, views: set[str]) -> list[str]:
+    """Lines that run the step: `r{index}` is its result, the handler's is returned.
+
+    `views` gains the request views the lines read.
+    """
+    result = "return" if index == len(plan.steps) - 1 else f"r{index} ="
+    if step.reads is None and not step.body_inputs and step.mode is CallMode.ASYNC:
+        # Nothing to validate: call with the arguments spelled out.
+        arguments = ", ".join(f"{name}={_argument(kind, ref)}" for name, kind, ref in step.args)
+        return [f"{result} await call_{index}({arguments})"]
+    lines = _validation_lines(plan, index, step, views)
+    lines += [f"kwargs[{name!r}] = {_argument(kind, ref)}" for name, kind, ref in step.args]
+    if step.mode is CallMode.ASYNC:
+        lines.append(f"{result} await call_{index}(**kwargs)")
+    else:
+        lines.append(f"{result} await call_step(step_{index}, kwargs, ctx)")
+    return lines
+
+
+def _validation_lines(plan: Plan, index: int, step: Step, views: set[str]) -> list[str]:
+    """Lines that set `kwargs` to the step's validated values, or hand over if one is invalid."""
+    handover = f"    {_handover(plan, index)}"
+    lines: list[str] = []
+    if step.reads is not None:
+        views.update(step.reads.views)
+        lines += [
+            *step.reads.lines,
+            "try:",
+            f"    kwargs = validate_{index}(data)",
+            "except ValidationError:",
+            handover,
+        ]
+    if step.body_inputs:
+        # `body_values` returns a fresh dict: with no request values, it is `kwargs`.
+        target = "kwargs" if step.reads is None else "body_kwargs"
+        lines += [f"{target}, body_errors = body_values(step_{index}, plan, ctx)"]
+        lines += ["if body_errors:", handover]
+        if step.reads is not None:
+            lines.append("kwargs.update(body_kwargs)")
+    return lines or ["kwargs = {}"]
+
+
+def _handover(plan: Plan, index: int) -> str:
+    """The call to `collect_errors` from step `index`, with the results so far."""
+    results = [f"r{i}" for i in range(index)] + ["None"] * (len(plan.steps) - index)
+    ctx = "ctx" if needs_context(plan) else "Context(request, temporal, None)"
+    return f"await collect_errors(plan, {ctx}, [{', '.join(results)}], {index})"
+
+
+def _argument(kind: ArgKind, ref: int) -> str:
+    """The expression for a non-validated argument: a result, or a `Context` field."""
+    if kind is ArgKind.DEPENDENCY:
+        return f"r{ref}"
+    field = ARGUMENT_FIELDS[kind]
+    return field if field in _PARAMETERS else f"ctx.{field}"
