@@ -24,8 +24,9 @@ from typing import Any
 
 __all__ = ["define"]
 
-#: The function code of each source compiled so far, under a placeholder filename.
-_COMPILED: dict[str, types.CodeType] = {}
+#: Per source compiled so far: the function's code (under a placeholder
+#: filename) and the source's lines, shared by every function of that source.
+_COMPILED: dict[str, tuple[types.CodeType, list[str]]] = {}
 
 
 def define(
@@ -50,8 +51,8 @@ def define(
             the function's `__module__`.
     """
     source = "".join(f"{line}\n" for line in [header, *(f"    {line}" for line in body)])
-    code = _compiled(source)
-    filename = _register(f"<transom {kind}: {owner}", source)
+    code, lines = _compiled(source)
+    filename = _register(f"<transom {kind}: {owner}", source, lines)
     qualname = f"{code.co_name} of {owner}"
     # As `exec` would: C code that imports (pydantic-core's, for one) reads the
     # caller's `__builtins__` from its globals.
@@ -63,25 +64,24 @@ def define(
     return function
 
 
-def _compiled(source: str) -> types.CodeType:
-    """The code object of the one function `source` defines, compiled once per source."""
-    code = _COMPILED.get(source)
-    if code is None:
-        module = compile(source, "<transom>", "exec")
+def _compiled(source: str) -> tuple[types.CodeType, list[str]]:
+    """The code of the one function `source` defines, and its lines; compiled once per source."""
+    compiled = _COMPILED.get(source)
+    if compiled is None:
         # The source is built from a plan alone, user values embedded with `repr`.
+        module = compile(source, "<transom>", "exec")
         code = next(const for const in module.co_consts if isinstance(const, types.CodeType))
-        _COMPILED[source] = code
-    return code
+        compiled = _COMPILED[source] = (code, source.splitlines(keepends=True))
+    return compiled
 
 
-def _register(stem: str, source: str) -> str:
+def _register(stem: str, source: str, lines: list[str]) -> str:
     """A filename for `source` under `stem`, registered with `linecache`.
 
     Two functions of one owner share a filename only if their sources are the
     same; otherwise the later one is numbered (`... #2>`), so that no traceback
     shows another function's lines.
     """
-    lines = source.splitlines(keepends=True)
     filename, number = f"{stem}>", 1
     while not _claim(filename, source, lines):
         number += 1
