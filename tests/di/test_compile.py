@@ -368,7 +368,7 @@ def test_traceback_from_the_runner_itself_shows_the_line() -> None:
     with pytest.raises(LookupError) as caught:
         TestClient(app).get("/pages", params={"page": "2"})
     text = "".join(traceback.format_exception(caught.value))
-    assert 'File "<transom plan: route GET /pages>", line 9, in run\n' in text
+    assert 'File "<transom plan: route GET /pages>", line 8, in run\n' in text
     assert "\n    kwargs = validate_0(data)\n" in text
 
 

@@ -44,10 +44,10 @@ class Reads:
 
 def reads(inputs: Sequence[Input]) -> Reads:
     """The lines that read `inputs` (a step's non-body parameters) into `data`."""
-    views = {"scope"}
     if _path_only(inputs):
         # The router's dict is the data: no copy.
-        return Reads(("data = scope['path_params']",), frozenset(views))
+        return Reads(("data = scope['path_params']",), frozenset({"scope"}))
+    views: set[str] = set()
     lines = ["data = {}"]
     for item in inputs:
         lines += _read(item, views)
@@ -90,12 +90,14 @@ def _read(item: Input, views: set[str]) -> list[str]:
     """Lines that set `value` to one input's raw value, or `None`/`[]` if absent."""
     source = item.source
     if source is ParamSource.PATH:
+        views.add("scope")
         return [f"value = scope.get('path_params', {{}}).get({item.lookup!r})"]
     if source is ParamSource.QUERY:
         views.add("query")
         method = "getlist" if item.sequence else "get"
         return [f"value = query.{method}({item.lookup!r})"]
     if source is ParamSource.HEADER:
+        views.add("scope")
         name = item.lookup_bytes
         if item.sequence:
             return [f"value = [v.decode('latin-1') for k, v in scope['headers'] if k == {name!r}]"]
