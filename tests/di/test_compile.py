@@ -1,16 +1,24 @@
-"""The compiled plan runner: the same answers as the generic solver, on every path.
+"""The compiled plan runner: what a client sees on every path, valid or not.
 
 Each route's plan runs as one generated function; at the first invalid step it
-hands over to the generic solver with the results so far. These tests pin what
+hands over to `collect_errors` with the results so far. These tests pin what
 a client sees around that handover: which steps ran (once), which errors are
-reported, and that unusual names cannot break the generated code.
+reported, and that unusual names cannot break the generated code. They also
+pin the generated source of a few plan shapes, so that a change to code
+generation shows as a diff here, and that tracebacks through it stay readable.
 """
 
+import inspect
+import linecache
+import traceback
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import BaseModel
+import pytest
+from pydantic import AfterValidator, BaseModel
 
 from transom import (
+    BackgroundTasks,
     Body,
     Cookie,
     Depends,
@@ -21,6 +29,8 @@ from transom import (
     Response,
     Transom,
 )
+from transom.di.compile import Runner, compile_plan
+from transom.di.plan import build_plan
 from transom.testclient import TestClient
 
 
@@ -183,3 +193,212 @@ def test_names_with_quotes_and_backslashes_are_read_literally() -> None:
         ["header", "x-multi"],
         ["cookie", "c'k"],
     ]
+
+
+# The generated source ---------------------------------------------------------------------
+
+
+def compiled(handler: Callable[..., Any], label: str, path: frozenset[str] = frozenset()) -> Runner:
+    plan = build_plan(handler, label=label, path_params=path, dependencies=[], overrides={})
+    return compile_plan(plan)
+
+
+async def read_item(item_id: int) -> int:
+    return item_id
+
+
+async def session(sid: Annotated[str, Cookie()]) -> str:
+    return sid
+
+
+async def current_user(
+    sid: Annotated[str, Depends(session)], x_token: Annotated[str, Header()], response: Response
+) -> str:
+    return sid
+
+
+async def search(
+    user: Annotated[str, Depends(current_user)],
+    tags: Annotated[list[str], Query()],
+    limit: int = 10,
+) -> Any:
+    return user
+
+
+async def create_note(note: Note, tasks: BackgroundTasks) -> Any:
+    return note
+
+
+PATH_ONLY = """\
+async def run(request, temporal, ctx):
+    scope = request.scope
+    data = scope['path_params']
+    try:
+        kwargs = validate_0(data)
+    except ValidationError:
+        await collect_errors(plan, Context(request, temporal, None), [None], 0)
+    return await call_0(**kwargs)
+"""
+
+DEPENDENCY_CHAIN = """\
+async def run(request, temporal, ctx):
+    scope = request.scope
+    query = request.query_params
+    cookies = request.cookies
+    data = {}
+    value = cookies.get('sid')
+    if value is not None:
+        data['sid'] = value
+    try:
+        kwargs = validate_0(data)
+    except ValidationError:
+        await collect_errors(plan, Context(request, temporal, None), [None, None, None], 0)
+    r0 = await call_0(**kwargs)
+    data = {}
+    value = None
+    for k, v in scope['headers']:
+        if k == b'x-token':
+            value = v.decode('latin-1')
+            break
+    if value is not None:
+        data['x_token'] = value
+    try:
+        kwargs = validate_1(data)
+    except ValidationError:
+        await collect_errors(plan, Context(request, temporal, None), [r0, None, None], 1)
+    kwargs['sid'] = r0
+    kwargs['response'] = temporal
+    r1 = await call_1(**kwargs)
+    data = {}
+    value = query.getlist('tags')
+    if value:
+        data['tags'] = value
+    value = query.get('limit')
+    if value is not None:
+        data['limit'] = value
+    try:
+        kwargs = validate_2(data)
+    except ValidationError:
+        await collect_errors(plan, Context(request, temporal, None), [r0, r1, None], 2)
+    kwargs['user'] = r1
+    return await call_2(**kwargs)
+"""
+
+JSON_BODY = """\
+async def run(request, temporal, ctx):
+    await read_body(ctx)
+    kwargs, body_errors = body_values(step_0, plan, ctx)
+    if body_errors:
+        await collect_errors(plan, ctx, [None], 0)
+    kwargs['tasks'] = ctx.background
+    return await call_0(**kwargs)
+"""
+
+
+@pytest.mark.parametrize(
+    ("handler", "label", "path", "source"),
+    [
+        (read_item, "route GET /golden/{item_id}", frozenset({"item_id"}), PATH_ONLY),
+        (search, "route GET /golden/search", frozenset(), DEPENDENCY_CHAIN),
+        (create_note, "route POST /golden/notes", frozenset(), JSON_BODY),
+    ],
+    ids=["path-only", "cookie-header-query-chain-with-temporal", "json-body-with-background"],
+)
+def test_generated_source_of_each_plan_shape(
+    handler: Callable[..., Any], label: str, path: frozenset[str], source: str
+) -> None:
+    runner = compiled(handler, label, path)
+    assert inspect.getsource(runner) == source
+    # The source `linecache` holds is what a traceback shows, and it survives a
+    # cache check (there is no file on disk to compare with).
+    linecache.checkcache()
+    filename = runner.__code__.co_filename
+    assert filename == f"<transom plan: {label}>"
+    assert "".join(linecache.getlines(filename)) == source
+
+
+def test_runner_is_named_for_its_route_and_the_handler_module() -> None:
+    runner = compiled(read_item, "route GET /named/{item_id}", frozenset({"item_id"}))
+    assert runner.__qualname__ == "run of route GET /named/{item_id}"
+    assert runner.__name__ == "run"
+    assert runner.__module__ == __name__
+
+
+def test_routes_of_one_label_get_their_own_filename_when_their_source_differs() -> None:
+    async def other(item_id: str, q: int) -> str:
+        return item_id
+
+    label = "route GET /shared/{item_id}"
+    first = compiled(read_item, label, frozenset({"item_id"}))
+    again = compiled(read_item, label, frozenset({"item_id"}))
+    second = compiled(other, label, frozenset({"item_id"}))
+    assert first.__code__.co_filename == again.__code__.co_filename == f"<transom plan: {label}>"
+    assert second.__code__.co_filename == f"<transom plan: {label} #2>"
+    assert "q" in inspect.getsource(second)
+    assert inspect.getsource(first) == PATH_ONLY
+
+
+def test_traceback_through_a_dependency_shows_the_route_and_the_line() -> None:
+    async def broken() -> int:
+        raise RuntimeError("the database is down")
+
+    app = Transom()
+
+    @app.get("/broken/{item_id}")
+    async def read(item_id: int, value: Annotated[int, Depends(broken)]) -> int:
+        return value
+
+    with pytest.raises(RuntimeError) as caught:
+        TestClient(app).get("/broken/1")
+    text = "".join(traceback.format_exception(caught.value))
+    assert 'File "<transom plan: route GET /broken/{item_id}>", line 3, in run\n' in text
+    assert "\n    r0 = await call_0()\n" in text
+
+
+def test_traceback_from_the_runner_itself_shows_the_line() -> None:
+    def explode(value: int) -> int:
+        raise LookupError(f"no such page {value}")  # not a ValueError: pydantic lets it through
+
+    app = Transom()
+
+    @app.get("/pages")
+    async def pages(page: Annotated[int, AfterValidator(explode)]) -> int:
+        return page
+
+    with pytest.raises(LookupError) as caught:
+        TestClient(app).get("/pages", params={"page": "2"})
+    text = "".join(traceback.format_exception(caught.value))
+    assert 'File "<transom plan: route GET /pages>", line 8, in run\n' in text
+    assert "\n    kwargs = validate_0(data)\n" in text
+
+
+def test_independent_dependency_still_runs_after_an_invalid_step_and_its_error_wins() -> None:
+    calls: list[str] = []
+
+    async def paging(page: Annotated[int, Query()]) -> int:
+        calls.append("paging")
+        return page
+
+    async def auth(token: Annotated[str | None, Header()] = None) -> str:
+        calls.append("auth")
+        if token != "secret":
+            raise HTTPException(401, "Not authenticated")
+        return token
+
+    app = Transom()
+
+    @app.get("/listing")
+    async def listing(
+        page: Annotated[int, Depends(paging)], user: Annotated[str, Depends(auth)]
+    ) -> int:
+        calls.append("listing")
+        return page
+
+    client = TestClient(app)
+    # `paging` is invalid; `auth` does not need it, runs, and its 401 wins over the 422.
+    assert client.get("/listing", params={"page": "x"}).status_code == 401
+    assert calls == ["auth"]
+    r = client.get("/listing", params={"page": "x"}, headers={"token": "secret"})
+    assert r.status_code == 422
+    assert [error["loc"] for error in r.json()["detail"]] == [["query", "page"]]
+    assert calls == ["auth", "auth"]

@@ -161,8 +161,28 @@ def analyse_parameter(
             f"{where}: parameter {name!r} is *args or **kwargs, which transom cannot fill; "
             "declare each parameter by name."
         )
-    raw = parameter.annotation
-    annotation, markers = _markers(raw)
+    annotation, marker, default = _declaration(parameter, where)
+    if isinstance(marker, Dependency):
+        return Analysed(name, annotation, dependency=marker)
+    if marker is None:
+        special = _special(annotation)
+        if special is not None:
+            return Analysed(name, annotation, special=special)
+    param = marker if marker is not None else _default_param(name, annotation, path_params)
+    param = _with_default(param, default, name, where)
+    if isinstance(param, PathParam):
+        param = _checked_path(param, name, path_params, where)
+    _check_readable(param, annotation, name, where)
+    return Analysed(name, parameter.annotation, param=param)
+
+
+def _declaration(parameter: inspect.Parameter, where: str) -> tuple[Any, Any, Any]:
+    """The parameter's annotation without markers, its one marker (or `None`), its default.
+
+    A marker may be given in `Annotated[...]` or as the default, not both.
+    """
+    name = parameter.name
+    annotation, markers = _markers(parameter.annotation)
     default = parameter.default
     if isinstance(default, (Param, Dependency)):
         if markers:
@@ -177,39 +197,43 @@ def analyse_parameter(
         )
     if annotation is inspect.Parameter.empty:
         annotation = Any
-    marker = markers[0] if markers else None
-    if isinstance(marker, Dependency):
-        return Analysed(name, annotation, dependency=marker)
-    if marker is None:
-        special = _special(annotation)
-        if special is not None:
-            return Analysed(name, annotation, special=special)
-    param = marker if marker is not None else _default_param(name, annotation, path_params)
-    if default is not inspect.Parameter.empty:
-        if not param.required:
-            raise DeclarationError(
-                f"{where}: parameter {name!r} has a default both in its marker and after "
-                "'='; give it once."
-            )
-        param = param.with_default(default)
-    if isinstance(param, PathParam):
-        if name not in path_params and (param.alias or name) not in path_params:
-            raise DeclarationError(
-                f"{where}: parameter {name!r} is declared with Path() but the route path "
-                f"has no '{{{param.alias or name}}}'."
-            )
-        if param.default is not PydanticUndefined and param.default is not None:
-            param = param.with_default(PydanticUndefined)
-    if param.source is not ParamSource.BODY and not (
-        is_scalar(annotation) or is_sequence(annotation)
-    ):
-        kind = type(param).__name__.removesuffix("Param")
+    return annotation, markers[0] if markers else None, default
+
+
+def _with_default(param: Param, default: Any, name: str, where: str) -> Param:
+    """`param` with the default given after `=`, if any (a marker's own default excludes it)."""
+    if default is inspect.Parameter.empty:
+        return param
+    if not param.required:
         raise DeclarationError(
-            f"{where}: parameter {name!r} is a {kind} parameter of type {annotation!r}, "
-            "which cannot be read from a single string; use a scalar type, a list of "
-            "scalars, or Body()."
+            f"{where}: parameter {name!r} has a default both in its marker and after "
+            "'='; give it once."
         )
-    return Analysed(name, raw, param=param)
+    return param.with_default(default)
+
+
+def _checked_path(param: PathParam, name: str, path_params: frozenset[str], where: str) -> Param:
+    """A path parameter must be in the route path, and is always required."""
+    if name not in path_params and (param.alias or name) not in path_params:
+        raise DeclarationError(
+            f"{where}: parameter {name!r} is declared with Path() but the route path "
+            f"has no '{{{param.alias or name}}}'."
+        )
+    if param.default is not PydanticUndefined and param.default is not None:
+        return param.with_default(PydanticUndefined)
+    return param
+
+
+def _check_readable(param: Param, annotation: Any, name: str, where: str) -> None:
+    """Anything but a body parameter is read from one string (or a list of them)."""
+    if param.source is ParamSource.BODY or is_scalar(annotation) or is_sequence(annotation):
+        return
+    kind = type(param).__name__.removesuffix("Param")
+    raise DeclarationError(
+        f"{where}: parameter {name!r} is a {kind} parameter of type {annotation!r}, "
+        "which cannot be read from a single string; use a scalar type, a list of "
+        "scalars, or Body()."
+    )
 
 
 def _special(annotation: Any) -> Special | None:

@@ -1,41 +1,50 @@
 """Compiling a `Plan` into one specialised function per route, run per request.
 
-`solve` walks any plan generically: per step it loops over the inputs, asks
-each for its source, and dispatches on how the step is called. A route's plan
-never changes between requests (until `dependency_overrides` does), so that
-dispatch can happen once: `compile_plan` writes the plan out as the source of
-one async function (the way `dataclasses` writes `__init__`) in which every
-step is a few straight lines: read each value from where it lives, validate
-all of the step's values in one pydantic-core call, call the step.
+A route's plan never changes between requests (until `dependency_overrides`
+does), so every decision about how to run it is taken once: `compile_plan`
+writes the plan out as the source of one async function (the way `dataclasses`
+writes `__init__`) in which every step is a few straight lines: read each value
+from where it lives (the step's own `reads`, inlined), validate all of the
+step's values in one pydantic-core call, call the step.
 
 The compiled function is the happy path only. At the first step whose values
-are invalid it hands over to `solve`, with the results of the steps already
-run, so the error handling (which steps still run, every error collected in
-one 422) stays in one place. Nothing user-controlled reaches the source: names
-and lookups are embedded with `repr`, callables and validators are passed in.
+are invalid it hands over to `collect_errors`, with the results of the steps
+already run, so the error handling (which steps still run, every error
+collected in one 422) stays in one place. Nothing user-controlled reaches the
+source: names and lookups are embedded with `repr`, callables and validators
+are passed in. The runner is debuggable as ordinary code (`di/codegen.py`): a
+traceback through it names the route and shows the generated line, and
+`inspect.getsource(runner)` returns its source.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from types import CodeType
 from typing import Any
 
 import pydantic_core
 
-from transom.di.plan import ArgKind, BodyMode, CallMode, Input, Plan, Step
-from transom.di.solve import Context, body_values, call_step, read_body, solve
-from transom.params import ParamSource
+from transom.di.codegen import define
+from transom.di.extract import prologue
+from transom.di.plan import ArgKind, BodyMode, CallMode, Plan, Step
+from transom.di.solve import (
+    ARGUMENT_FIELDS,
+    Context,
+    body_values,
+    call_step,
+    collect_errors,
+    read_body,
+)
 from transom.requests import Request
 from transom.temporal import TemporalResponse
 
 __all__ = ["Runner", "compile_plan", "needs_context"]
 
-#: Compiled sources, shared by every route whose plan has the same shape.
-_CODE: dict[str, CodeType] = {}
-
 #: `runner(request, temporal, ctx)`; `ctx` is `None` for plans that need none.
 Runner = Callable[[Request, TemporalResponse | None, Context | None], Awaitable[Any]]
+
+#: The `Context` fields that are the runner's own parameters; the others are read from `ctx`.
+_PARAMETERS = frozenset({"request", "temporal"})
 
 
 def needs_context(plan: Plan) -> bool:
@@ -47,149 +56,94 @@ def needs_context(plan: Plan) -> bool:
     )
 
 
-def _path_only(step: Step) -> bool:
-    """Every input is a path parameter under its own name: the router's dict is the data."""
-    return all(
-        item.source is ParamSource.PATH and item.key == item.lookup and not item.sequence
-        for item in step.inputs
-    )
-
-
-def _extraction(step: Step, shared: set[str]) -> list[str]:
-    """Lines that put the step's request values into `data` (absent ones left out).
-
-    The one definition of how request values are read: inlined in the runner,
-    and compiled on their own as the step's `extract` for `solve`. `shared`
-    collects the per-request views the lines use (`scope`, `query`,
-    `cookies`), each set up once at the top of the function.
-    """
-    shared.add("scope")
-    if _path_only(step):
-        return ["data = scope['path_params']"]
-    lines = ["data = {}"]
-    for item in step.inputs:
-        lines += _read(item, shared)
-        empty = "value" if item.sequence else "value is not None"
-        lines += [f"if {empty}:", f"    data[{item.key!r}] = value"]
-    return lines
-
-
-def _read(item: Input, shared: set[str]) -> list[str]:
-    """Lines that set `value` to one input's raw value, or `None`/`[]` if absent."""
-    source = item.source
-    if source is ParamSource.PATH:
-        return [f"value = scope.get('path_params', {{}}).get({item.lookup!r})"]
-    if source is ParamSource.QUERY:
-        shared.add("query")
-        method = "getlist" if item.sequence else "get"
-        return [f"value = query.{method}({item.lookup!r})"]
-    if source is ParamSource.HEADER:
-        name = item.lookup_bytes
-        if item.sequence:
-            return [f"value = [v.decode('latin-1') for k, v in scope['headers'] if k == {name!r}]"]
-        return [
-            "value = None",
-            "for k, v in scope['headers']:",
-            f"    if k == {name!r}:",
-            "        value = v.decode('latin-1')",
-            "        break",
-        ]
-    shared.add("cookies")
-    return [f"value = cookies.get({item.lookup!r})"]
-
-
-def _argument(kind: ArgKind, ref: int) -> str:
-    if kind is ArgKind.DEPENDENCY:
-        return f"r{ref}"
-    if kind is ArgKind.REQUEST:
-        return "request"
-    if kind is ArgKind.RESPONSE:
-        return "temporal"
-    return "ctx.background"
-
-
 def compile_plan(plan: Plan) -> Runner:
     """The plan as one function: `await runner(request, temporal, ctx)` returns the handler's value.
 
     Raises:
-        RequestValidationError: if a value is invalid (raised by `solve`, see above).
+        RequestValidationError: if a value is invalid (raised by `collect_errors`).
     """
     namespace: dict[str, Any] = {
         "plan": plan,
-        "solve": solve,
+        "collect_errors": collect_errors,
         "read_body": read_body,
         "body_values": body_values,
         "call_step": call_step,
         "Context": Context,
         "ValidationError": pydantic_core.ValidationError,
     }
-    shared: set[str] = set()
+    views: set[str] = set()
     body: list[str] = []
     if plan.body_mode is not BodyMode.NONE:
         body.append("await read_body(ctx)")
-    count = len(plan.steps)
-    resume_context = "ctx" if needs_context(plan) else "Context(request, temporal, None)"
     for index, step in enumerate(plan.steps):
         namespace[f"step_{index}"] = step
         namespace[f"call_{index}"] = step.call
-        results = ", ".join([f"r{i}" for i in range(index)] + ["None"] * (count - index))
-        # Hand over to `solve` from this step, with the results so far.
-        resume = f"return await solve(plan, {resume_context}, [{results}], {index})"
         if step.validator is not None:
             namespace[f"validate_{index}"] = step.validator.validate_python
-            step.extract = _extract_function(step)
-            body += _extraction(step, shared)
-            body += [
-                "try:",
-                f"    kwargs = validate_{index}(data)",
-                "except ValidationError:",
-                f"    {resume}",
-            ]
-        elif not step.body_inputs and step.mode is CallMode.ASYNC:
-            # Nothing to validate: call with the arguments spelled out.
-            arguments = ", ".join(f"{name}={_argument(kind, ref)}" for name, kind, ref in step.args)
-            body.append(f"r{index} = await call_{index}({arguments})")
-            continue
-        else:
-            body.append("kwargs = {}")
-        if step.body_inputs:
-            body += [
-                f"body_kwargs, body_errors = body_values(step_{index}, plan, ctx)",
-                "if body_errors:",
-                f"    {resume}",
-                "kwargs.update(body_kwargs)",
-            ]
-        body += [f"kwargs[{name!r}] = {_argument(kind, ref)}" for name, kind, ref in step.args]
-        if step.mode is CallMode.ASYNC:
-            body.append(f"r{index} = await call_{index}(**kwargs)")
-        else:
-            body.append(f"r{index} = await call_step(step_{index}, kwargs, ctx)")
-    body.append(f"return r{count - 1}")
-    runner: Runner = _define("async def run(request, temporal, ctx):", shared, body, namespace)
+        body += _step_lines(plan, index, step, views)
+    runner: Runner = define(
+        "async def run(request, temporal, ctx):",
+        [*prologue(views), *body],
+        kind="plan",
+        owner=plan.label,
+        namespace=namespace,
+        runs=plan.steps[-1].call,
+    )
     return runner
 
 
-def _extract_function(step: Step) -> Callable[[Request], Any]:
-    """`extract(request)`: the step's raw request values, as the runner reads them."""
-    shared: set[str] = set()
-    body = [*_extraction(step, shared), "return data"]
-    extract: Callable[[Request], Any] = _define("def extract(request):", shared, body, {})
-    return extract
+def _step_lines(plan: Plan, index: int, step: Step, views: set[str]) -> list[str]:
+    """Lines that run the step: `r{index}` is its result, the handler's is returned.
+
+    `views` gains the request views the lines read.
+    """
+    result = "return" if index == len(plan.steps) - 1 else f"r{index} ="
+    if step.reads is None and not step.body_inputs and step.mode is CallMode.ASYNC:
+        # Nothing to validate: call with the arguments spelled out.
+        arguments = ", ".join(f"{name}={_argument(kind, ref)}" for name, kind, ref in step.args)
+        return [f"{result} await call_{index}({arguments})"]
+    lines = _validation_lines(plan, index, step, views)
+    lines += [f"kwargs[{name!r}] = {_argument(kind, ref)}" for name, kind, ref in step.args]
+    if step.mode is CallMode.ASYNC:
+        lines.append(f"{result} await call_{index}(**kwargs)")
+    else:
+        lines.append(f"{result} await call_step(step_{index}, kwargs, ctx)")
+    return lines
 
 
-def _define(header: str, shared: set[str], body: list[str], namespace: dict[str, Any]) -> Any:
-    """Define the function `header` + the views in `shared` + `body` in `namespace`."""
-    prologue = ["scope = request.scope"] if "scope" in shared else []
-    if "query" in shared:
-        prologue.append("query = request.query_params")
-    if "cookies" in shared:
-        prologue.append("cookies = request.cookies")
-    source = "\n".join([header, *(f"    {line}" for line in prologue + body)])
-    # Routes of the same shape share their source: compile it once.
-    code = _CODE.get(source)
-    if code is None:
-        code = _CODE[source] = compile(source, "<transom plan>", "exec")
-    exec(code, namespace)  # the source is built from the plan alone, literals via repr
-    function = namespace[header.partition("(")[0].split()[-1]]
-    function.__transom_source__ = source
-    return function
+def _validation_lines(plan: Plan, index: int, step: Step, views: set[str]) -> list[str]:
+    """Lines that set `kwargs` to the step's validated values, or hand over if one is invalid."""
+    handover = f"    {_handover(plan, index)}"
+    lines: list[str] = []
+    if step.reads is not None:
+        views.update(step.reads.views)
+        lines += [
+            *step.reads.lines,
+            "try:",
+            f"    kwargs = validate_{index}(data)",
+            "except ValidationError:",
+            handover,
+        ]
+    if step.body_inputs:
+        # `body_values` returns a fresh dict: with no request values, it is `kwargs`.
+        target = "kwargs" if step.reads is None else "body_kwargs"
+        lines += [f"{target}, body_errors = body_values(step_{index}, plan, ctx)"]
+        lines += ["if body_errors:", handover]
+        if step.reads is not None:
+            lines.append("kwargs.update(body_kwargs)")
+    return lines or ["kwargs = {}"]
+
+
+def _handover(plan: Plan, index: int) -> str:
+    """The call to `collect_errors` from step `index`, with the results so far."""
+    results = [f"r{i}" for i in range(index)] + ["None"] * (len(plan.steps) - index)
+    ctx = "ctx" if needs_context(plan) else "Context(request, temporal, None)"
+    return f"await collect_errors(plan, {ctx}, [{', '.join(results)}], {index})"
+
+
+def _argument(kind: ArgKind, ref: int) -> str:
+    """The expression for a non-validated argument: a result, or a `Context` field."""
+    if kind is ArgKind.DEPENDENCY:
+        return f"r{ref}"
+    field = ARGUMENT_FIELDS[kind]
+    return field if field in _PARAMETERS else f"ctx.{field}"

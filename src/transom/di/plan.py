@@ -3,8 +3,11 @@
 A `Plan` is the handler and every dependency it needs, flattened into `Step`s in
 call order (dependencies first), with shared dependencies deduplicated (the
 per-request cache of `Depends(use_cache=True)` is a slot per step). Each step
-knows which request values it reads and holds one compiled pydantic validator
-for all of them, so a request only extracts, validates once per step, and calls.
+knows which request values it reads (`reads`, and those lines compiled as its
+`extract`, from `di/extract.py`) and holds one compiled pydantic validator for
+all of them, so a request only extracts, validates once per step, and calls.
+A plan is complete when `build_plan` returns it, and frozen: compiling it or
+running it never changes it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from transom.di.analysis import (
     lookup_name,
     signature_of,
 )
+from transom.di.extract import Reads, extract_function, reads
 from transom.params import BodyParam, Dependency, Param, ParamSource
+from transom.requests import Request
 
 __all__ = [
     "ArgKind",
@@ -93,9 +98,14 @@ class Input:
         object.__setattr__(self, "lookup_bytes", self.lookup.encode("latin-1"))
 
 
-@dataclasses.dataclass(slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Step:
-    """One callable of the plan and how to fill its arguments."""
+    """One callable of the plan and how to fill its arguments.
+
+    `reads` and `extract` are set exactly when the step has `inputs` (and so a
+    `validator`): the lines that read their raw values from the request, and
+    those lines compiled on their own as `extract(request) -> dict`.
+    """
 
     call: Callable[..., Any]
     label: str
@@ -108,15 +118,15 @@ class Step:
     args: tuple[tuple[str, ArgKind, int], ...]
     needs: tuple[int, ...]
     original: Callable[..., Any]
-    #: `extract(request)`: the raw values of `inputs`, set when the plan is compiled.
-    extract: Callable[[Any], dict[str, Any]] | None = None
+    reads: Reads | None
+    extract: Callable[[Request], dict[str, Any]] | None
 
 
-@dataclasses.dataclass(slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Plan:
     """Everything a route needs to run its handler, computed once."""
 
-    steps: list[Step]
+    steps: tuple[Step, ...]
     body_mode: BodyMode
     body_required: bool
     body_default: Any
@@ -126,6 +136,11 @@ class Plan:
     uses_background: bool
     function_stack: bool
     request_stack: bool
+
+    @property
+    def label(self) -> str:
+        """How errors name the route, e.g. `route GET /items/{item_id}` (the handler's label)."""
+        return self.steps[-1].label
 
     @property
     def inputs(self) -> list[Input]:
@@ -200,7 +215,6 @@ class _Builder:
         self.steps: list[Step] = []
         self.cache: dict[Callable[..., Any], int] = {}
         self.active: list[Callable[..., Any]] = []
-        self.body: list[tuple[int, Analysed]] = []
 
     def where(self, chain: list[str]) -> str:
         return f"{self.label}: dependency {' -> '.join(chain)}" if chain else self.label
@@ -232,41 +246,47 @@ class _Builder:
         args: list[tuple[str, ArgKind, int]] = []
         inputs: list[Input] = []
         body: list[Input] = []
-        needs: list[int] = []
         for parameter in signature_of(call, where).parameters.values():
             analysed = analyse_parameter(parameter, self.path_params, where)
             if analysed.dependency is not None:
-                target = analysed.dependency.dependency or analysed.annotation
-                if not callable(target):
-                    raise DeclarationError(
-                        f"{where}: parameter {analysed.name!r} uses Depends() without a "
-                        "callable and its annotation is not a class to call."
-                    )
-                sub_chain = [*chain, call_name(target)]
-                index = self.add(target, analysed.dependency, sub_chain)
+                index = self._dependency(analysed, analysed.dependency, chain, where)
                 args.append((analysed.name, ArgKind.DEPENDENCY, index))
-                needs.append(index)
             elif analysed.special is not None:
                 args.append((analysed.name, _SPECIAL_ARGS[analysed.special], -1))
             else:
                 assert analysed.param is not None
                 item = self._input(analysed, analysed.param)
                 (body if isinstance(analysed.param, BodyParam) else inputs).append(item)
-        mode = _mode(call)
-        validator = _validator(inputs, by_alias=False)
+        step_reads = reads(inputs) if inputs else None
         return Step(
-            call,
-            where,
-            mode,
-            scope,
-            tuple(inputs),
-            validator,
-            tuple(body),
-            None,
-            tuple(args),
-            tuple(needs),
-            original,
+            call=call,
+            label=where,
+            mode=_mode(call),
+            scope=scope,
+            inputs=tuple(inputs),
+            validator=_validator(inputs, by_alias=False),
+            body_inputs=tuple(body),
+            body_validator=None,
+            args=tuple(args),
+            needs=tuple(ref for _, kind, ref in args if kind is ArgKind.DEPENDENCY),
+            original=original,
+            reads=step_reads,
+            extract=(
+                None if step_reads is None else extract_function(step_reads, owner=where, runs=call)
+            ),
         )
+
+    def _dependency(
+        self, analysed: Analysed, dependency: Dependency, chain: list[str], where: str
+    ) -> int:
+        """Add the step a `Depends()` parameter names; its index."""
+        target = dependency.dependency or analysed.annotation
+        if not callable(target):
+            raise DeclarationError(
+                f"{where}: parameter {analysed.name!r} uses Depends() without a "
+                "callable and its annotation is not a class to call."
+            )
+        return self.add(target, dependency, [*chain, call_name(target)])
 
     def _input(self, analysed: Analysed, param: Param) -> Input:
         return Input(
@@ -315,10 +335,10 @@ def build_plan(
     handler_step = builder._step(handler, handler, "request", [])
     handler_step = dataclasses.replace(handler_step, needs=tuple(range(len(builder.steps))))
     builder.steps.append(handler_step)
-    return _finish(builder.steps, label)
+    return _finish(builder.steps)
 
 
-def _finish(steps: list[Step], label: str) -> Plan:
+def _finish(steps: list[Step]) -> Plan:
     bodies = [item for step in steps for item in step.body_inputs]
     single = len(bodies) == 1 and not getattr(bodies[0].param, "embed", False)
     mode = BodyMode.NONE if not bodies else BodyMode.SINGLE if single else BodyMode.EMBEDDED
@@ -330,13 +350,17 @@ def _finish(steps: list[Step], label: str) -> Plan:
             annotation = Annotated[(annotation, item.param.field_info())]
         adapter = TypeAdapter(annotation)
     elif mode is BodyMode.EMBEDDED:
-        for step in steps:
-            step.body_validator = _validator(list(step.body_inputs), by_alias=True)
+        steps = [
+            dataclasses.replace(
+                step, body_validator=_validator(list(step.body_inputs), by_alias=True)
+            )
+            for step in steps
+        ]
     kinds = {kind for step in steps for _, kind, _ in step.args}
     generators = [step for step in steps if step.mode in (CallMode.ASYNC_GEN, CallMode.SYNC_GEN)]
     first_body = bodies[0].param if bodies else None
     return Plan(
-        steps=steps,
+        steps=tuple(steps),
         body_mode=mode,
         body_required=any(item.param.required for item in bodies),
         body_default=(

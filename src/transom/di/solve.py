@@ -1,16 +1,19 @@
-"""Executing a `Plan` for one request.
+"""What a compiled runner calls on: the request context, body, threads and errors.
 
-Steps run in plan order. A step whose own parameters fail validation, or that
-needs a step that failed, is skipped and its errors collected; the handler runs
-only if nothing failed. All errors are raised together as one
-`RequestValidationError`, with FastAPI's `loc` shape (`["query", "limit"]`).
+A route's plan runs as one generated function (`di/compile.py`). What that
+function needs beyond straight-line code lives here: the `Context` one request's
+steps share, reading and validating the JSON body, calling steps that are sync
+or generators, and `collect_errors`, where the runner hands over at the first
+invalid step. `collect_errors` decides which steps still run and raises every
+error together as one `RequestValidationError`, with FastAPI's `loc` shape
+(`["query", "limit"]`).
 """
 
 from __future__ import annotations
 
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 import pydantic_core
 from pydantic import ValidationError as PydanticValidationError
@@ -22,7 +25,14 @@ from transom.exceptions import RequestValidationError
 from transom.requests import Request
 from transom.temporal import TemporalResponse
 
-__all__ = ["Context", "body_values", "call_step", "read_body", "solve"]
+__all__ = [
+    "ARGUMENT_FIELDS",
+    "Context",
+    "body_values",
+    "call_step",
+    "collect_errors",
+    "read_body",
+]
 
 _MISSING: Any = object()
 _JSON_TYPES = ("application/json",)
@@ -54,6 +64,16 @@ class Context:
         self.request_stack: AsyncExitStack | None = None
         self.body: bytes = b""
         self.json: Any = _MISSING
+
+
+#: Which `Context` field a step's non-validated argument is, by kind (the other
+#: kind, `DEPENDENCY`, is the result of the step it names). The compiled runner
+#: reads the same fields: `request` and `temporal` are its own parameters.
+ARGUMENT_FIELDS: dict[ArgKind, str] = {
+    ArgKind.REQUEST: "request",
+    ArgKind.RESPONSE: "temporal",
+    ArgKind.BACKGROUND: "background",
+}
 
 
 def _errors(
@@ -127,13 +147,13 @@ def body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], l
     return values, []
 
 
-def _request_values(step: Step, request: Request) -> tuple[dict[str, Any], list[Any] | None]:
+def _request_values(step: Step, request: Request) -> tuple[dict[str, Any], list[Any]]:
     """The step's path/query/header/cookie values, validated, or the errors."""
     assert step.validator is not None
     assert step.extract is not None
     try:
         # Validated straight into a fresh dict keyed by parameter name.
-        return step.validator.validate_python(step.extract(request)), None
+        return step.validator.validate_python(step.extract(request)), []
     except pydantic_core.ValidationError as exc:
         return {}, _errors(exc, (), step.inputs)
 
@@ -174,63 +194,65 @@ async def read_body(ctx: Context) -> None:
             raise RequestValidationError(content_errors, body=ctx.body)
 
 
-async def solve(plan: Plan, ctx: Context, results: list[Any] | None = None, start: int = 0) -> Any:
-    """Run the plan's dependencies and handler; return what the handler returned.
+async def collect_errors(plan: Plan, ctx: Context, results: list[Any], start: int) -> NoReturn:
+    """Report every invalid value of a request, from the first invalid step on.
 
-    A compiled runner (`transom.di.compile`) hands over here at the first step
-    whose values are invalid, with the `results` of the steps before `start`.
+    A compiled runner (`transom.di.compile`) hands over here when the values of
+    step `start` are invalid, with the `results` of the steps before it (one
+    slot per step). From `start` on, a step whose values are invalid, or that
+    needs a step that failed, does not run; any other step still runs (once),
+    since what it raises, such as a dependency's 401, wins over a 422. The
+    handler never runs, but its values are validated so that their errors are
+    reported too.
 
     Raises:
-        RequestValidationError: with every error found, if any parameter is invalid.
+        RequestValidationError: with every error found.
     """
-    request = ctx.request
-    if start == 0 and plan.body_mode is not BodyMode.NONE:
-        await read_body(ctx)
     steps = plan.steps
-    if results is None:
-        results = [None] * len(steps)
-    failed: list[bool] | None = None
-    errors: list[Any] | None = None
     last = len(steps) - 1
+    failed = [False] * len(steps)
+    errors: list[Any] = []
     for index in range(start, len(steps)):
         step = steps[index]
-        # The handler is still validated so that its errors are reported too.
-        if failed is not None and index != last and any(failed[need] for need in step.needs):
+        if index != last and any(failed[need] for need in step.needs):
             failed[index] = True
             continue
-        if step.validator is None:
-            kwargs: dict[str, Any] = {}
-            step_errors = None
-        else:
-            kwargs, step_errors = _request_values(step, request)
-        if step.body_inputs:
-            body_kwargs, body_errors = body_values(step, plan, ctx)
-            kwargs.update(body_kwargs)
-            if body_errors:
-                step_errors = (step_errors or []) + body_errors
+        kwargs, step_errors = _validated(step, plan, ctx)
         if step_errors:
-            errors = step_errors if errors is None else errors + step_errors
-            failed = failed or [False] * len(steps)
+            errors += step_errors
             failed[index] = True
-            continue
-        if errors is not None and index == last:
-            break
-        for name, kind, ref in step.args:
-            if kind is ArgKind.DEPENDENCY:
-                kwargs[name] = results[ref]
-            elif kind is ArgKind.REQUEST:
-                kwargs[name] = request
-            elif kind is ArgKind.RESPONSE:
-                kwargs[name] = ctx.temporal
-            else:
-                kwargs[name] = ctx.background
-        if step.mode is CallMode.ASYNC:
-            results[index] = await step.call(**kwargs)
+        elif index != last:
+            _bind(step, kwargs, ctx, results)
+            results[index] = await _call(step, kwargs, ctx)
+    raise RequestValidationError(errors, body=_parsed_body(ctx))
+
+
+def _validated(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], list[Any]]:
+    """The step's validated request and body values, or every error in them."""
+    kwargs: dict[str, Any] = {}
+    errors: list[Any] = []
+    if step.validator is not None:
+        kwargs, errors = _request_values(step, ctx.request)
+    if step.body_inputs:
+        body_kwargs, body_errors = body_values(step, plan, ctx)
+        kwargs.update(body_kwargs)
+        errors += body_errors
+    return kwargs, errors
+
+
+def _bind(step: Step, kwargs: dict[str, Any], ctx: Context, results: list[Any]) -> None:
+    """Add the step's non-validated arguments to `kwargs`, as `ARGUMENT_FIELDS` says."""
+    for name, kind, ref in step.args:
+        if kind is ArgKind.DEPENDENCY:
+            kwargs[name] = results[ref]
         else:
-            results[index] = await call_step(step, kwargs, ctx)
-    if errors:
-        raise RequestValidationError(errors, body=_parsed_body(ctx))
-    return results[last]
+            kwargs[name] = getattr(ctx, ARGUMENT_FIELDS[kind])
+
+
+async def _call(step: Step, kwargs: dict[str, Any], ctx: Context) -> Any:
+    if step.mode is CallMode.ASYNC:
+        return await step.call(**kwargs)
+    return await call_step(step, kwargs, ctx)
 
 
 def _parsed_body(ctx: Context) -> Any:

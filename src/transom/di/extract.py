@@ -1,0 +1,112 @@
+"""How a step's request values are read: the one definition.
+
+For each step that has path, query, header or cookie parameters, `reads`
+writes the source lines that put their raw values into a dict `data` (absent
+values left out, so that pydantic fills in defaults or reports them missing).
+Plan building compiles those lines into the step's `extract(request)`; the
+compiled runner of a route (`di/compile.py`) inlines the very same lines, so
+the fast path and the error report cannot disagree about what was sent.
+
+Nothing user-controlled reaches the source: names are embedded with `repr`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Any
+
+from transom.di.codegen import define
+from transom.params import ParamSource
+from transom.requests import Request
+
+if TYPE_CHECKING:
+    from transom.di.plan import Input
+
+__all__ = ["Reads", "extract_function", "prologue", "reads"]
+
+#: The per-request views the lines may use, each set up once at the top of a function.
+_VIEWS = {
+    "scope": "scope = request.scope",
+    "query": "query = request.query_params",
+    "cookies": "cookies = request.cookies",
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Reads:
+    """Source lines that set `data` to a step's raw request values, given `request`."""
+
+    lines: tuple[str, ...]
+    #: The views in `lines` (`scope`, `query`, `cookies`): see `prologue`.
+    views: frozenset[str]
+
+
+def reads(inputs: Sequence[Input]) -> Reads:
+    """The lines that read `inputs` (a step's non-body parameters) into `data`."""
+    if _path_only(inputs):
+        # The router's dict is the data: no copy.
+        return Reads(("data = scope['path_params']",), frozenset({"scope"}))
+    views: set[str] = set()
+    lines = ["data = {}"]
+    for item in inputs:
+        lines += _read(item, views)
+        present = "value" if item.sequence else "value is not None"
+        lines += [f"if {present}:", f"    data[{item.key!r}] = value"]
+    return Reads(tuple(lines), frozenset(views))
+
+
+def prologue(views: Collection[str]) -> list[str]:
+    """The lines that set up `views` from `request`, in one fixed order."""
+    return [line for view, line in _VIEWS.items() if view in views]
+
+
+def extract_function(
+    step_reads: Reads, *, owner: str, runs: Callable[..., Any]
+) -> Callable[[Request], dict[str, Any]]:
+    """`extract(request)`: the raw values `step_reads` reads, as a dict.
+
+    Args:
+        step_reads: The step's lines.
+        owner: The step's label, to name the function in tracebacks.
+        runs: The step's callable.
+    """
+    body = [*prologue(step_reads.views), *step_reads.lines, "return data"]
+    extract: Callable[[Request], dict[str, Any]] = define(
+        "def extract(request):", body, kind="extract", owner=owner, namespace={}, runs=runs
+    )
+    return extract
+
+
+def _path_only(inputs: Sequence[Input]) -> bool:
+    """Every input is a single path parameter under its own name."""
+    return all(
+        item.source is ParamSource.PATH and item.key == item.lookup and not item.sequence
+        for item in inputs
+    )
+
+
+def _read(item: Input, views: set[str]) -> list[str]:
+    """Lines that set `value` to one input's raw value, or `None`/`[]` if absent."""
+    source = item.source
+    if source is ParamSource.PATH:
+        views.add("scope")
+        return [f"value = scope.get('path_params', {{}}).get({item.lookup!r})"]
+    if source is ParamSource.QUERY:
+        views.add("query")
+        method = "getlist" if item.sequence else "get"
+        return [f"value = query.{method}({item.lookup!r})"]
+    if source is ParamSource.HEADER:
+        views.add("scope")
+        name = item.lookup_bytes
+        if item.sequence:
+            return [f"value = [v.decode('latin-1') for k, v in scope['headers'] if k == {name!r}]"]
+        return [
+            "value = None",
+            "for k, v in scope['headers']:",
+            f"    if k == {name!r}:",
+            "        value = v.decode('latin-1')",
+            "        break",
+        ]
+    views.add("cookies")
+    return [f"value = cookies.get({item.lookup!r})"]
