@@ -11,6 +11,7 @@ error together as one `RequestValidationError`, with FastAPI's `loc` shape
 
 from __future__ import annotations
 
+import re
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from types import TracebackType
 from typing import Any, NoReturn
@@ -99,6 +100,35 @@ def _errors(
     return found
 
 
+_POSITION = re.compile(r"line (\d+) column (\d+)")
+_EXCERPT = 20
+
+
+def json_error(body: bytes, reason: str) -> dict[str, Any]:
+    """The 422 error for a body that is not JSON, as FastAPI reports it, and bounded.
+
+    `loc` is `["body", offset]` (the byte offset where decoding failed), `input`
+    is `{}`; `ctx` holds the decoder's reason and at most 40 bytes around the
+    offset, so a huge broken body never comes back in the response.
+    """
+    offset = 0
+    found = _POSITION.search(reason)
+    if found is not None:
+        line, column = int(found.group(1)), int(found.group(2))
+        start = 0
+        for _ in range(line - 1):
+            start = body.find(b"\n", start) + 1
+        offset = min(start + max(column - 1, 0), len(body))
+    excerpt = body[max(offset - _EXCERPT, 0) : offset + _EXCERPT].decode("utf-8", "replace")
+    return {
+        "type": "json_invalid",
+        "loc": ("body", offset),
+        "msg": "JSON decode error",
+        "input": {},
+        "ctx": {"error": reason, "excerpt": excerpt},
+    }
+
+
 def _content_type_error(request: Request) -> list[dict[str, Any]] | None:
     content_type = request.headers.get("content-type")
     if content_type is None:
@@ -130,14 +160,17 @@ def body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], l
         try:
             return {item.name: adapter.validate_json(ctx.body)}, []
         except PydanticValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            if first["type"] == "json_invalid":
+                # Never echo the body: a bounded error with its position and an excerpt.
+                return {}, [json_error(ctx.body, first["ctx"]["error"])]
             return {}, _errors(exc, ("body",), None)
     if ctx.json is _MISSING:
         try:
             ctx.json = pydantic_core.from_json(ctx.body) if ctx.body else {}
         except ValueError as exc:
             # Left unset: a second call (after a compiled runner hands over) fails alike.
-            error = {"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error"}
-            return {}, [{**error, "input": {}, "ctx": {"error": str(exc)}}]
+            return {}, [json_error(ctx.body, str(exc))]
     validator = step.body_validator
     assert validator is not None
     try:
