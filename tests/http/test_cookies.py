@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
@@ -481,3 +483,50 @@ def test_parse_cookie_header_never_raises(header: str) -> None:
     cookies = parse_cookie_header(header)
     assert isinstance(cookies, dict)
     assert all(name and name == name.strip() for name in cookies)
+
+
+RAW_BAD = [
+    ("__Host-x=1; Domain=evil.example; Path=/; Secure", "__Host- prefix"),
+    ("__Host-x=1; Path=/", "__Host- prefix"),
+    ("__Secure-x=1", "__Secure- prefix"),
+    ("s=1; SameSite=None", "samesite='none' requires secure=True"),
+    ("s=1; Partitioned", "Partitioned without Secure"),
+    ("s=a b", "outside cookie-octets"),
+    ("no-equals-sign", "valid name=value"),
+    ("bad name=1", "valid name=value"),
+    ("s=" + "x" * 4096, "over 4096 bytes"),
+    ("s=1; SameSite=Sometimes", "samesite must be"),
+]
+
+
+@pytest.mark.parametrize(("line", "rule"), RAW_BAD)
+def test_a_raw_set_cookie_header_is_held_to_the_cookie_rules(line: str, rule: str) -> None:
+    from transom import HTTPException, Response
+    from transom.http.headers import MutableHeaders
+
+    setters: list[Callable[[], object]] = [
+        lambda: MutableHeaders().__setitem__("Set-Cookie", line),
+        lambda: MutableHeaders().append("set-cookie", line),
+        lambda: Response(headers={"Set-Cookie": line}),
+        lambda: HTTPException(401, headers={"Set-Cookie": line}),
+    ]
+    for setter in setters:
+        with pytest.raises(CookieError, match=re.escape(rule)) as raised:
+            setter()
+        assert "response.set_cookie()" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "s=1",
+        's="quoted"',
+        "__Host-s=1; Path=/; Secure; HttpOnly; SameSite=Strict",
+        "__Secure-s=1; Secure; Domain=example.com",
+        "s=1; SameSite=None; Secure; Partitioned",
+    ],
+)
+def test_a_valid_raw_set_cookie_header_is_sent_as_it_is(line: str) -> None:
+    from transom import Response
+
+    assert Response(headers={"Set-Cookie": line}).headers["set-cookie"] == line

@@ -31,6 +31,7 @@ __all__ = [
     "CookieWarning",
     "SameSite",
     "build_set_cookie",
+    "check_set_cookie_line",
     "cookie_identity",
     "dump_delete_cookie",
     "dump_set_cookie",
@@ -444,3 +445,41 @@ def _expires(key: str, expires: Expires) -> str:
         f"Cookie {key!r} expires must be an aware datetime, a number of seconds or an "
         f"HTTP date string, got {type(expires).__name__} {expires!r}."
     )
+
+
+def check_set_cookie_line(line: str) -> None:
+    """Check a `Set-Cookie` value set as a raw header against the cookie rules.
+
+    `headers["Set-Cookie"] = ...`, `Response(headers=...)` and
+    `HTTPException(headers=...)` go through here, so a raw line cannot send
+    what `set_cookie` refuses: a bad name or value, a `__Secure-` or `__Host-`
+    cookie without its attributes, `SameSite=None` or `Partitioned` without
+    `Secure`, a name and value over 4096 bytes.
+
+    Raises:
+        CookieError: naming the rule, and pointing to `set_cookie`.
+    """
+    name_value, *attributes = line.split(";")
+    key, equals, value = name_value.partition("=")
+    key, value = key.strip(), value.strip()
+    try:
+        if not equals or not is_token(key):
+            raise CookieError(f"Set-Cookie {line!r} does not start with a valid name=value.")
+        _check_value(key, value, compat=False)
+        if len(key) + len(value) > NAME_VALUE_LIMIT:
+            raise CookieError(f"Cookie {key!r} is over {NAME_VALUE_LIMIT} bytes.")
+        found: dict[str, str] = {}
+        for attribute in attributes:
+            name, _, item = attribute.partition("=")
+            found[name.strip().lower()] = item.strip()
+        secure = "secure" in found
+        if key[:2] == "__":
+            _check_prefix(key, found.get("path"), found.get("domain"), secure)
+        if "samesite" in found:
+            _samesite_attribute(found["samesite"].lower(), secure)
+        if "partitioned" in found and not secure:
+            raise CookieError(f"Cookie {key!r} is Partitioned without Secure (CHIPS).")
+    except CookieError as exc:
+        raise CookieError(
+            f"{exc} Set cookies with response.set_cookie(), which checks and formats them."
+        ) from None

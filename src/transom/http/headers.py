@@ -116,6 +116,21 @@ def encode_value(name: str, value: str) -> bytes:
     return value.encode("latin-1")
 
 
+def _checked_pair(key: str, value: str) -> tuple[bytes, bytes]:
+    """A header set by user code as a checked raw pair (a raw `Set-Cookie` too)."""
+    name, encoded = encode_name(key), encode_value(key, value)
+    if name == b"set-cookie":
+        _check_cookie_line(encoded)
+    return name, encoded
+
+
+def _check_cookie_line(value: bytes) -> None:
+    # The cookie rules live in `cookies`, which imports this module.
+    from transom.http.cookies import check_set_cookie_line
+
+    check_set_cookie_line(value.decode("latin-1"))
+
+
 class HeaderKind(enum.Enum):
     """How two values of one header combine when responses are merged."""
 
@@ -201,7 +216,7 @@ class Headers(Mapping[str, str]):
             raise TypeError("Pass at most one of 'headers', 'raw' or 'scope' to Headers().")
         if headers is not None:
             pairs = headers.items() if isinstance(headers, Mapping) else headers
-            self._list = [(encode_name(k), encode_value(k, v)) for k, v in pairs]
+            self._list = [_checked_pair(k, v) for k, v in pairs]
         elif raw is not None:
             self._list = raw
         elif scope is not None:
@@ -299,6 +314,8 @@ class MutableHeaders(Headers):
             encoded = value.encode("ascii")  # the common case, inlined
         else:
             encoded = encode_value(key, value)
+        if name == b"set-cookie":
+            _check_cookie_line(encoded)
         pairs = self._list
         for pair in pairs:
             if pair[0] == name:
@@ -331,7 +348,7 @@ class MutableHeaders(Headers):
         for k, v in self._list:
             if k == name:
                 return v.decode("latin-1")
-        self._list.append((name, encode_value(key, value)))
+        self._list.append(_checked_pair(key, value))
         return value
 
     def update(
@@ -346,7 +363,7 @@ class MutableHeaders(Headers):
 
     def append(self, key: str, value: str) -> None:
         """Add a value for `key`, keeping those already present."""
-        self._list.append((encode_name(key), encode_value(key, value)))
+        self._list.append(_checked_pair(key, value))
 
     def add_vary_header(self, vary: str) -> None:
         """Add the items of `vary` to the `Vary` header, without duplicates."""
