@@ -209,7 +209,7 @@ class Response:
             view = MutableHeaders(raw=self.raw_headers)
             for key, value in headers.items():
                 view.append(key, value)
-        self._cookies: dict[CookieIdentity, tuple[bytes, CookieAttributes]] | None = None
+        self._cookies: dict[CookieIdentity, tuple[bytes, CookieAttributes, bool]] | None = None
         self.init_headers()
 
     def render(self, content: Any) -> bytes:
@@ -254,9 +254,7 @@ class Response:
         return encode_value("content-type", media_type)
 
     _headers_view: MutableHeaders | None = None
-    #: On the temporal response: the `Set-Cookie` lines an error response drops (T7).
-    _error_drops: set[bytes] | None = None
-    #: On the temporal response: declared cookies kept on errors (`keep_on_error=True`).
+    #: Declared cookies kept on error responses (`keep_on_error=True`), for the temporal response.
     kept_on_error: frozenset[str] = frozenset()
 
     @property
@@ -307,14 +305,9 @@ class Response:
             partitioned,
             compat=compat,
         )
-        line = header.encode("latin-1")
-        self.store_cookie(key, line, attributes)
-        drops = self._error_drops
-        # On the temporal response, a cookie set (not deleted: Max-Age=0) is
-        # dropped from an error response unless it is kept (T7).
-        deleting = max_age is not None and max_age <= 0
-        if drops is not None and not (keep_on_error or deleting or key in self.kept_on_error):
-            drops.add(line)
+        # An error response keeps a cookie only if it is kept or deleted (T7).
+        kept = keep_on_error or key in self.kept_on_error or (max_age is not None and max_age <= 0)
+        self.store_cookie(key, header.encode("latin-1"), attributes, kept=kept)
 
     def delete_cookie(
         self,
@@ -346,13 +339,18 @@ class Response:
 
     def cookie_attributes(self, key: str) -> CookieAttributes | None:
         """The attributes of the cookie named `key`: set on this response, or declared."""
-        for (name, _, _), (_, attributes) in (self._cookies or {}).items():
+        for (name, _, _), (_, attributes, _) in (self._cookies or {}).items():
             if name == key:
                 return attributes
         return self.declared_cookies.get(key)
 
-    def store_cookie(self, key: str, header: bytes, attributes: CookieAttributes) -> None:
-        """Add a formatted `Set-Cookie` line, replacing one of the same identity."""
+    def store_cookie(
+        self, key: str, header: bytes, attributes: CookieAttributes, *, kept: bool = True
+    ) -> None:
+        """Add a formatted `Set-Cookie` line, replacing one of the same identity.
+
+        `kept=False` marks a cookie an error response drops (T7, see `set_cookie`).
+        """
         cookies = self._cookies
         if cookies is None:
             cookies = self._cookies = {}
@@ -371,7 +369,7 @@ class Response:
                     break
             else:
                 raw.append((b"set-cookie", header))
-        cookies[identity] = (header, attributes)
+        cookies[identity] = (header, attributes, kept)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send_response(scope, send, self.status_code, self.raw_headers, self.body)

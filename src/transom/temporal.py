@@ -26,7 +26,7 @@ from typing import Any, TypeAlias
 from transom._types import Message, Send
 from transom.background import BackgroundTask
 from transom.exceptions import ResponseStartedError
-from transom.http.cookies import CookieAttributes
+from transom.http.cookies import CookieAttributes, CookieIdentity
 from transom.http.headers import RawHeaders
 from transom.http.merge import merge_headers
 from transom.responses import Response, start_message
@@ -85,7 +85,6 @@ class TemporalResponse(Response):
         kept_on_error: frozenset[str] = frozenset(),
     ) -> None:
         self.raw_headers = _HeaderList()
-        self._error_drops = set()
         if declared_cookies:
             self.declared_cookies = declared_cookies
         if kept_on_error:
@@ -96,7 +95,8 @@ class TemporalResponse(Response):
 
         Cookie deletions, and cookies set with `keep_on_error=True`, stay.
         """
-        drops = self._error_drops
+        cookies: dict[CookieIdentity, tuple[bytes, CookieAttributes, bool]] = self._cookies or {}
+        drops = {line for line, _, kept in cookies.values() if not kept}
         if not drops:
             return list(self.raw_headers)
         return [

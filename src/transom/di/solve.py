@@ -157,13 +157,17 @@ def body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], l
             return {item.name: plan.body_default}, []
         adapter = plan.single_body_adapter
         assert adapter is not None
+        # Parsed to Python objects, then validated (as FastAPI does, and as the
+        # embedded path does): `validate_json` would first build a tree of the
+        # whole document, about 18x the body in memory against 4.6x this way.
+        if ctx.json is _MISSING:
+            try:
+                ctx.json = pydantic_core.from_json(ctx.body)
+            except ValueError as exc:
+                return {}, [json_error(ctx.body, str(exc))]
         try:
-            return {item.name: adapter.validate_json(ctx.body)}, []
-        except PydanticValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            if first["type"] == "json_invalid":
-                # Never echo the body: a bounded error with its position and an excerpt.
-                return {}, [json_error(ctx.body, first["ctx"]["error"])]
+            return {item.name: adapter.validator.validate_python(ctx.json)}, []
+        except (PydanticValidationError, pydantic_core.ValidationError) as exc:
             return {}, _errors(exc, ("body",), None)
     if ctx.json is _MISSING:
         try:

@@ -116,15 +116,21 @@ def _merge_data(own: RawHeaders, framework: RawHeaders) -> RawHeaders:
     """`merge_headers(own, framework, data=True)`: the temporal headers over the defaults.
 
     The common case is a handful of temporal headers with distinct names over
-    `Content-Length` and `Content-Type`: one pass, no sets of every name.
+    `Content-Length` and `Content-Type`: one pass each, no set of every name.
     """
     headers: RawHeaders = []
-    defaults: RawHeaders = []
+    content_type = None
+    others: RawHeaders | None = None
     for pair in framework:
-        if pair[0] == b"content-length":
+        name = pair[0]
+        if name == b"content-length":
             headers.append(pair)
+        elif name == b"content-type":
+            content_type = pair
+        elif others is None:
+            others = [pair]
         else:
-            defaults.append(pair)
+            others.append(pair)
     seen: set[bytes] = set()
     for pair in own:
         name = pair[0]
@@ -134,8 +140,6 @@ def _merge_data(own: RawHeaders, framework: RawHeaders) -> RawHeaders:
         seen.add(name)
         if name != b"content-length":
             headers.append(pair)
-    if len(defaults) == 1 and header_kind(defaults[0][0]) is HeaderKind.SINGLE:
-        if defaults[0][0] not in seen:
-            headers.append(defaults[0])
-        return headers
-    return merge_headers(headers, defaults)
+    if content_type is not None and b"content-type" not in seen:
+        headers.append(content_type)
+    return headers if others is None else merge_headers(headers, others)
