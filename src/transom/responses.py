@@ -307,7 +307,7 @@ class Response:
         )
         # An error response keeps a cookie only if it is kept or deleted (T7).
         kept = keep_on_error or key in self.kept_on_error or (max_age is not None and max_age <= 0)
-        self.store_cookie(key, header.encode("latin-1"), attributes, kept=kept)
+        self.store_cookie(key, header.encode("latin-1"), attributes, kept)
 
     def delete_cookie(
         self,
@@ -345,11 +345,12 @@ class Response:
         return self.declared_cookies.get(key)
 
     def store_cookie(
-        self, key: str, header: bytes, attributes: CookieAttributes, *, kept: bool = True
+        self, key: str, header: bytes, attributes: CookieAttributes, kept: bool = True
     ) -> None:
         """Add a formatted `Set-Cookie` line, replacing one of the same identity.
 
-        `kept=False` marks a cookie an error response drops (T7, see `set_cookie`).
+        `kept=False` marks a cookie an error response drops (T7, see `set_cookie`);
+        positional, as the per-request path passes it.
         """
         cookies = self._cookies
         if cookies is None:
