@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal, get_args, get_origin
 
+from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from transom.background import BackgroundTasks
@@ -41,6 +42,7 @@ __all__ = [
     "analyse_parameter",
     "call_name",
     "infer_response_model",
+    "is_param_model",
     "is_scalar",
     "is_sequence",
     "signature_of",
@@ -224,9 +226,23 @@ def _checked_path(param: PathParam, name: str, path_params: frozenset[str], wher
     return param
 
 
+def is_param_model(param: Param, annotation: Any) -> bool:
+    """A pydantic model declared with `Query()`, `Header()` or `Cookie()`: its fields are
+    the parameters (FastAPI's parameter models)."""
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return (
+        param.source in (ParamSource.QUERY, ParamSource.HEADER, ParamSource.COOKIE)
+        and isinstance(annotation, type)
+        and issubclass(annotation, BaseModel)
+    )
+
+
 def _check_readable(param: Param, annotation: Any, name: str, where: str) -> None:
     """Anything but a body parameter is read from one string (or a list of them)."""
     if param.source is ParamSource.BODY or is_scalar(annotation) or is_sequence(annotation):
+        return
+    if is_param_model(param, annotation):
         return
     kind = type(param).__name__.removesuffix("Param")
     raise DeclarationError(

@@ -50,10 +50,40 @@ def reads(inputs: Sequence[Input]) -> Reads:
     views: set[str] = set()
     lines = ["data = {}"]
     for item in inputs:
+        if item.fields:
+            lines += _read_model(item, views)
+            lines.append(f"data[{item.key!r}] = model")
+            continue
         lines += _read(item, views)
         present = "value" if item.sequence else "value is not None"
         lines += [f"if {present}:", f"    data[{item.key!r}] = value"]
     return Reads(tuple(lines), frozenset(views))
+
+
+def _read_model(item: Input, views: set[str]) -> list[str]:
+    """Lines that set `model` to the dict a parameter model is validated from."""
+    lines = ["model = {}"]
+    for field in item.fields:
+        lines += _read(field, views)
+        present = "value" if field.sequence else "value is not None"
+        lines += [f"if {present}:", f"    model[{field.key!r}] = value"]
+    if item.extras:
+        # What no field reads, under the name it was sent with (`extra="forbid"`).
+        read = tuple(sorted({field.lookup for field in item.fields}))
+        lines += [f"for name, value in {_ALL[item.source]}:", f"    if name not in {read!r}:"]
+        lines.append("        model.setdefault(name, value)")
+        views.add(
+            {ParamSource.QUERY: "query", ParamSource.COOKIE: "cookies"}.get(item.source, "scope")
+        )
+    return lines
+
+
+#: Every (name, value) pair of a source, for the extras of a parameter model.
+_ALL = {
+    ParamSource.QUERY: "query.multi_items()",
+    ParamSource.HEADER: "((k.decode('latin-1'), v.decode('latin-1')) for k, v in scope['headers'])",
+    ParamSource.COOKIE: "cookies.items()",
+}
 
 
 def prologue(views: Collection[str]) -> list[str]:

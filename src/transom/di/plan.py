@@ -18,7 +18,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, NotRequired, Required, get_args, get_origin
 
-from pydantic import ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined, SchemaValidator
 from typing_extensions import TypedDict
@@ -29,12 +29,13 @@ from transom.di.analysis import (
     Special,
     analyse_parameter,
     call_name,
+    is_param_model,
     is_sequence,
     lookup_name,
     signature_of,
 )
 from transom.di.extract import Reads, extract_function, reads
-from transom.params import BodyParam, Dependency, Param, ParamSource
+from transom.params import BodyParam, Dependency, HeaderParam, Param, ParamSource
 from transom.requests import Request
 
 __all__ = [
@@ -91,6 +92,12 @@ class Input:
     sequence: bool
     annotation: Any
     param: Param
+    #: For a parameter model (`Annotated[Model, Query()]`): one input per model
+    #: field, keyed by the field's validation alias; the model gets them as a dict.
+    fields: tuple[Input, ...] = ()
+    #: A parameter model that forbids or keeps extra fields also gets the values
+    #: no field reads, so `extra="forbid"` can refuse them.
+    extras: bool = False
     #: `lookup` as latin-1 bytes, to compare with raw header names.
     lookup_bytes: bytes = dataclasses.field(init=False, repr=False)
 
@@ -289,6 +296,11 @@ class _Builder:
         return self.add(target, dependency, [*chain, call_name(target)])
 
     def _input(self, analysed: Analysed, param: Param) -> Input:
+        if is_param_model(param, analysed.annotation):
+            model = analysed.annotation
+            if get_origin(model) is Annotated:
+                model = get_args(model)[0]
+            return _model_input(analysed.name, model, param)
         return Input(
             analysed.name,
             analysed.name,
@@ -298,6 +310,34 @@ class _Builder:
             analysed.annotation,
             param,
         )
+
+
+def _model_input(name: str, model: type[BaseModel], param: Param) -> Input:
+    """A parameter model: each field read from the request by its own name, as FastAPI does.
+
+    A field's request name is its alias, else its name (for headers with
+    underscores converted, as the marker says); it is validated under the
+    field's alias.
+    """
+    fields = []
+    for field_name, field in model.model_fields.items():
+        key = field.alias or field_name
+        marker = type(param)(
+            PydanticUndefined if field.is_required() else field.default,
+            alias=field.alias,
+            description=field.description,
+            deprecated=bool(field.deprecated) or None,
+        )
+        if isinstance(param, HeaderParam) and isinstance(marker, HeaderParam):
+            marker.convert_underscores = param.convert_underscores
+        annotation: Any = Annotated[(field.annotation, field)]
+        lookup = lookup_name(field_name, marker)
+        sequence = is_sequence(field.annotation)
+        fields.append(Input(key, field_name, param.source, lookup, sequence, annotation, marker))
+    extras = model.model_config.get("extra") in ("forbid", "allow")
+    return Input(
+        name, name, param.source, name, False, model, param, fields=tuple(fields), extras=extras
+    )
 
 
 _SPECIAL_ARGS = {

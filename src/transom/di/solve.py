@@ -82,7 +82,11 @@ def _errors(
     prefix: tuple[Any, ...],
     inputs: tuple[Input, ...] | None,
 ) -> list[dict[str, Any]]:
-    keys = {item.key: (item.source.value, item.lookup) for item in inputs or ()}
+    # A parameter model's errors are located at its fields: ["query", "limit"].
+    keys = {
+        item.key: (item.source.value,) if item.fields else (item.source.value, item.lookup)
+        for item in inputs or ()
+    }
     found: list[dict[str, Any]] = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])

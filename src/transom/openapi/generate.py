@@ -146,7 +146,8 @@ def _docstring(endpoint: Any) -> str:
 
 def _parameters(plan: Plan, registry: SchemaRegistry) -> list[dict[str, Any]]:
     parameters: list[dict[str, Any]] = []
-    for item in plan.inputs:
+    # A parameter model is documented as its fields, one parameter each.
+    for item in [field for given in plan.inputs for field in given.fields or (given,)]:
         param = item.param
         if not param.include_in_schema:
             continue
