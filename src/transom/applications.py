@@ -128,10 +128,10 @@ class Transom(RouteDecorators):
         return self._overrides
 
     @dependency_overrides.setter
-    def dependency_overrides(self, overrides: dict[Any, Any]) -> None:
+    def dependency_overrides(self, overrides: dict[Any, Any] | None) -> None:
         if overrides is not self._overrides:
             self._overrides.clear()
-            self._overrides.update(overrides)
+            self._overrides.update(overrides or {})
 
     @property
     def routes(self) -> list[BaseRoute]:
@@ -229,11 +229,15 @@ class Transom(RouteDecorators):
         **options: Unpack[RouteOptions],
     ) -> None:
         """Add a path operation."""
+        _check_app_path(path)
         self.router.add_api_route(path, endpoint, methods=methods, **options)
 
     def include_router(self, router: APIRouter, **options: Any) -> None:
         """Add the routes of `router`; see `APIRouter.include_router`."""
+        before = len(self.router.routes)
         self.router.include_router(router, **options)
+        for route in self.router.routes[before:]:
+            _check_app_path(route.path)
 
     def add_route(
         self,
@@ -263,3 +267,13 @@ class Transom(RouteDecorators):
             return func
 
         return decorator
+
+
+def _check_app_path(path: str) -> None:
+    """A route of the app itself must have a path; `""` only works on a prefixed router."""
+    if path == "":
+        raise ValueError(
+            "Route path must start with '/', got ''. An empty path is for a router that "
+            "is included with a prefix (`@router.get(\"\")` then "
+            "`app.include_router(router, prefix=\"/items\")`)."
+        )

@@ -227,6 +227,18 @@ class Dependency:
         name = getattr(self.dependency, "__qualname__", repr(self.dependency))
         return f"Depends({name})"
 
+    def _key(self) -> tuple[Any, ...]:
+        return (type(self), self.dependency, self.use_cache, self.scope)
+
+    def __eq__(self, other: object) -> bool:
+        # Two declarations of the same dependency are equal, as in FastAPI.
+        if not isinstance(other, Dependency):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
 
 def Depends(  # noqa: N802
     dependency: Callable[..., Any] | None = None,

@@ -28,7 +28,10 @@ def dump_json(value: Any, *, fallback: Callable[[Any], Any] | None = None) -> by
     `fallback` turns a value pydantic-core cannot serialise into one it can
     (e.g. `str` for the exceptions inside validation errors).
     """
-    return pydantic_core.to_json(value, inf_nan_mode="null", fallback=fallback)
+    # A `timedelta` as seconds, as FastAPI's `jsonable_encoder` sends it.
+    return pydantic_core.to_json(
+        value, inf_nan_mode="null", fallback=fallback, timedelta_mode="float"
+    )
 
 
 class ResponseModel:

@@ -183,10 +183,11 @@ class TestClient(httpx.Client):
         exc_value: BaseException | None = None,
         traceback: TracebackType | None = None,
     ) -> None:
+        # Only the lifespan and the portal end here: the client stays usable and can be
+        # entered again (FastAPI's test suites do), as Starlette's does. `close()` closes it.
         stack, self._stack = self._stack, None
         if stack is not None:
             stack.close()
-        super().__exit__(exc_type, exc_value, traceback)
 
     async def _lifespan(
         self,

@@ -175,7 +175,9 @@ def analyse_parameter(
     if isinstance(param, PathParam):
         param = _checked_path(param, name, path_params, where)
     _check_readable(param, annotation, name, where)
-    return Analysed(name, parameter.annotation, param=param)
+    # The full annotation (its `Annotated` metadata carries constraints); none means Any.
+    declared = parameter.annotation
+    return Analysed(name, Any if declared is inspect.Parameter.empty else declared, param=param)
 
 
 def _declaration(parameter: inspect.Parameter, where: str) -> tuple[Any, Any, Any]:

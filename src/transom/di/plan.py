@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, NotRequired, Required, get_args, get_origin
@@ -169,7 +170,10 @@ class Plan:
 
 def _mode(call: Callable[..., Any]) -> CallMode:
     target = call
-    if not (inspect.isfunction(call) or inspect.ismethod(call) or inspect.isclass(call)):
+    # `inspect` sees through `functools.partial` and `functools.wraps`: ask it
+    # about the callable itself before looking at a callable instance's `__call__`.
+    plain = inspect.isfunction(call) or inspect.ismethod(call) or inspect.isclass(call)
+    if not plain and not isinstance(call, functools.partial):
         target = getattr(call, "__call__", call)  # noqa: B004 - callable instances
     if inspect.isasyncgenfunction(target):
         return CallMode.ASYNC_GEN

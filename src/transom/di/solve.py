@@ -95,7 +95,9 @@ def _errors(
         else:
             loc = (*prefix, *loc)
         entry: dict[str, Any] = {**error, "loc": loc}
-        if error["type"] == "missing":
+        if error["type"] == "missing" and inputs is not None:
+            # A missing parameter has no input; a missing body field keeps its
+            # enclosing object, as FastAPI reports it.
             entry["input"] = None
         elif isinstance(entry.get("input"), bytes):
             # Bytes that are not UTF-8 (a broken body) must still serialise as JSON.
@@ -170,7 +172,8 @@ def body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], l
             except ValueError as exc:
                 return {}, [json_error(ctx.body, str(exc))]
         try:
-            return {item.name: adapter.validator.validate_python(ctx.json)}, []
+            value = adapter.validator.validate_python(ctx.json, from_attributes=True)
+            return {item.name: value}, []
         except (PydanticValidationError, pydantic_core.ValidationError) as exc:
             return {}, _errors(exc, ("body",), None)
     if ctx.json is _MISSING:
@@ -184,7 +187,11 @@ def body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], l
     try:
         values: dict[str, Any] = validator.validate_python(ctx.json)
     except pydantic_core.ValidationError as exc:
-        return {}, _errors(exc, ("body",), None)
+        errors = _errors(exc, ("body",), None)
+        for error in errors:
+            if error["type"] == "missing" and len(error["loc"]) == 2:
+                error["input"] = None  # a whole body parameter is missing: no input
+        return {}, errors
     return values, []
 
 

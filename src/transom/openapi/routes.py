@@ -23,7 +23,7 @@ __all__ = ["add_docs_routes"]
 def add_docs_routes(app: Transom) -> None:
     """Register the OpenAPI document and the docs pages on `app`, as configured."""
     openapi_url = app.openapi_url
-    if openapi_url is None:
+    if not openapi_url:  # None or "" (FastAPI's documented switch) turn the document off
         return
 
     def openapi_document(request: Request) -> Response:

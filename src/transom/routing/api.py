@@ -47,6 +47,7 @@ from transom.routing.contract import ResponseContract
 from transom.routing.options import (
     RouteLayer,
     RouteOptions,
+    check_options,
     combined_declarations,
     resolve_options,
 )
@@ -137,11 +138,13 @@ class APIRoute(BaseRoute):
         base: APIRoute | None = None,
         **declared: Unpack[RouteOptions],
     ) -> None:
-        self.template = compile_path(path)
+        self.template = compile_path(path, allow_empty=True)
         # The template's own matcher: one call less per request than the method.
         self.match_path = self.template.match  # type: ignore[method-assign]
         self.endpoint = endpoint
         self.methods: frozenset[str] = frozenset(method.upper() for method in methods)
+        self.label = f"route {'|'.join(sorted(self.methods))} {path}"
+        check_options(declared, self.label)
         #: What the user declared on this route, never changed by routers.
         self.declared = declared
         self.layers = tuple(layers)
@@ -152,7 +155,6 @@ class APIRoute(BaseRoute):
         self._status = self.status_code or 200
         self.response_class: type[Response] = options.get("response_class", JSONResponse)
         self.dependencies = list(options.get("dependencies") or ())
-        self.label = f"route {'|'.join(sorted(self.methods))} {path}"
         self.overrides = overrides
         self.response_model: ResponseModel | None = (
             self._response_model() if base is None else base.response_model
@@ -344,16 +346,19 @@ class APIRoute(BaseRoute):
 
     def _class_response(self, value: Any, temporal: TemporalResponse | None) -> Response:
         """Data in a fresh instance of `response_class`, the temporal response merged in."""
-        status = self._status
+        # T3: the temporal status, else the route's, else the class's own default
+        # (a `RedirectResponse` answers 307 unless told otherwise).
+        status = self.status_code
         if temporal is not None and temporal.status_code is not None:
             status = temporal.status_code
+        options: dict[str, Any] = {} if status is None else {"status_code": status}
         response: Response
         if issubclass(self.response_class, JSONResponse) and self.response_model is not None:
-            response = self.response_class(None, status_code=status)
+            response = self.response_class(None, **options)
             response.body = self.response_model.dump(value)
             response.init_headers()
         else:
-            response = self.response_class(value, status_code=status)
+            response = self.response_class(value, **options)
         if temporal is not None:
             # A fresh object of this request: the merge may go into it.
             response.raw_headers = merge_headers(

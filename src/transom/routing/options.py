@@ -19,6 +19,7 @@ Including a router again adds layers; it never overwrites what a user set.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from types import MappingProxyType
@@ -29,7 +30,13 @@ from transom.params import Dependency
 from transom.responses import JSONResponse, Response
 from transom.serialization import IncEx
 
-__all__ = ["RouteLayer", "RouteOptions", "combined_declarations", "resolve_options"]
+__all__ = [
+    "RouteLayer",
+    "RouteOptions",
+    "check_options",
+    "combined_declarations",
+    "resolve_options",
+]
 
 
 class RouteOptions(TypedDict, total=False):
@@ -105,6 +112,22 @@ class RouteLayer:
             default_response_class,
             Declarations().plus(response_headers, response_cookies),
         )
+
+
+_KNOWN = frozenset(RouteOptions.__annotations__)
+
+
+def check_options(declared: Mapping[str, Any], label: str) -> None:
+    """Refuse an option a path operation does not have, e.g. a typo.
+
+    Raises:
+        TypeError: naming the option, the route and the closest known option.
+    """
+    for name in declared:
+        if name not in _KNOWN:
+            close = difflib.get_close_matches(name, _KNOWN, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise TypeError(f"{label}: unknown path operation option {name!r}.{hint}")
 
 
 def resolve_options(declared: RouteOptions, layers: Sequence[RouteLayer]) -> RouteOptions:

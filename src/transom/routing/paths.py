@@ -95,12 +95,16 @@ class PathTemplate:
         return path
 
 
-def compile_path(template: str, *, prefix_only: bool = False) -> PathTemplate:
+def compile_path(
+    template: str, *, prefix_only: bool = False, allow_empty: bool = False
+) -> PathTemplate:
     """Compile a path template, raising `ValueError` with a clear message if it is bad.
 
-    With `prefix_only` the pattern also matches longer paths (for mounts).
+    With `prefix_only` the pattern also matches longer paths (for mounts). With
+    `allow_empty`, `""` is accepted (it matches nothing): a router's route whose
+    path is only its include prefix, as `@router.get("")` is in FastAPI.
     """
-    if not template.startswith("/"):
+    if not template.startswith("/") and not (allow_empty and template == ""):
         raise ValueError(f"Route path must start with '/', got {template!r}.")
     pattern = ["^"]
     converters: dict[str, Converter] = {}
