@@ -51,11 +51,11 @@ def encode_name(name: str) -> bytes:
     Raises:
         HeaderError: if `name` is not an RFC 9110 token.
     """
+    if not isinstance(name, str):  # before the cache: an unhashable name must not TypeError
+        raise HeaderError(f"Header name must be a str, got {type(name).__name__} {name!r}.")
     cached = _NAME_CACHE.get(name)
     if cached is not None:
         return cached
-    if not isinstance(name, str):
-        raise HeaderError(f"Header name must be a str, got {type(name).__name__} {name!r}.")
     if not is_token(name):
         raise HeaderError(
             f"Header name {name!r} is not a valid token (RFC 9110 section 5.1): use only "
@@ -68,11 +68,14 @@ def encode_name(name: str) -> bytes:
 
 
 def _lookup_name(key: str) -> bytes | None:
-    """The lower-cased latin-1 name to look `key` up by; None if no header can have it."""
-    try:
-        return key.lower().encode("latin-1")
-    except UnicodeEncodeError:
+    """The lower-cased name to look `key` up by; None if no header can have it.
+
+    Names are ASCII tokens: a key that is not ASCII finds nothing (and must not
+    lower-case into one that would: 'X-\u212a', a Kelvin sign, folds to 'x-k').
+    """
+    if not isinstance(key, str) or not key.isascii():
         return None
+    return key.lower().encode("ascii")
 
 
 def encode_value(name: str, value: str) -> bytes:
@@ -80,6 +83,7 @@ def encode_value(name: str, value: str) -> bytes:
 
     A value may hold visible characters, spaces, tabs and latin-1 text, but no
     control characters: CR or LF would split the header, NUL is forbidden.
+    Spaces and tabs around the value are trimmed.
 
     Raises:
         HeaderError: naming the header, the value and the broken rule.
@@ -88,6 +92,10 @@ def encode_value(name: str, value: str) -> bytes:
         raise HeaderError(
             f"Header {name!r} value must be a str, got {type(value).__name__} {value!r}."
         )
+    if value and (value[0] in " \t" or value[-1] in " \t"):
+        # A field value has no outer whitespace (RFC 9110 section 5.5): it is trimmed,
+        # as a recipient would, so the server never refuses the line later.
+        value = value.strip(" \t")
     # Fast path: printable ASCII is always valid.
     if value.isascii() and value.isprintable():
         return value.encode("ascii")
@@ -310,7 +318,13 @@ class MutableHeaders(Headers):
     def __setitem__(self, key: str, value: str) -> None:
         """Set `key` to `value`, replacing the first occurrence and dropping the rest."""
         name = _NAME_CACHE.get(key) or encode_name(key)
-        if value.__class__ is str and value.isascii() and value.isprintable():
+        if (
+            value.__class__ is str
+            and value.isascii()
+            and value.isprintable()
+            and value[:1] != " "
+            and value[-1:] != " "
+        ):
             encoded = value.encode("ascii")  # the common case, inlined
         else:
             encoded = encode_value(key, value)

@@ -116,8 +116,13 @@ def _merge_data(own: RawHeaders, framework: RawHeaders) -> RawHeaders:
     """`merge_headers(own, framework, data=True)`: the temporal headers over the defaults.
 
     The common case is a handful of temporal headers with distinct names over
-    `Content-Length` and `Content-Type`: one pass each, no set of every name.
+    `Content-Length` and `Content-Type`: one pass each, no merge by kind.
     """
+    names = _distinct_names(own)
+    if names is None:
+        # A repeated header or cookie: resolve `own` by kind first.
+        own = merge_headers([], own)
+        names = {name for name, _ in own}
     headers: RawHeaders = []
     content_type = None
     others: RawHeaders | None = None
@@ -131,15 +136,29 @@ def _merge_data(own: RawHeaders, framework: RawHeaders) -> RawHeaders:
             others = [pair]
         else:
             others.append(pair)
-    seen: set[bytes] = set()
     for pair in own:
-        name = pair[0]
-        if name in seen and name != b"set-cookie":
-            # A repeated header: resolve `own` by kind first, then start again.
-            return _merge_data(merge_headers([], own), framework)
-        seen.add(name)
-        if name != b"content-length":
+        if pair[0] != b"content-length":
             headers.append(pair)
-    if content_type is not None and b"content-type" not in seen:
+    if content_type is not None and b"content-type" not in names:
         headers.append(content_type)
     return headers if others is None else merge_headers(headers, others)
+
+
+def _distinct_names(own: RawHeaders) -> set[bytes] | None:
+    """The names in `own`, or `None` if a header (or a cookie's name) repeats."""
+    names: set[bytes] = set()
+    cookies: set[bytes] | None = None
+    for name, value in own:
+        if name == b"set-cookie":
+            # Two lines of one cookie need its full identity; distinct names cannot clash.
+            cookie = value.partition(b"=")[0].strip()
+            if cookies is None:
+                cookies = {cookie}
+            elif cookie in cookies:
+                return None
+            else:
+                cookies.add(cookie)
+        elif name in names:
+            return None
+        names.add(name)
+    return names
