@@ -1,14 +1,15 @@
 """Behaviours FastAPI users rely on, each a bug found by porting FastAPI code."""
 
+import contextlib
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
-from transom import APIRouter, Depends, RedirectResponse, Transom
+from transom import APIRouter, BackgroundTasks, Depends, RedirectResponse, Request, Transom
 from transom.testclient import TestClient
 
 
@@ -150,3 +151,138 @@ def test_the_test_client_can_be_entered_twice() -> None:
         pass
     with client:
         assert client.get("/nowhere").status_code == 404
+
+
+def test_a_body_parameter_a_dependency_and_the_handler_share_is_one_field() -> None:
+    app = Transom()
+
+    def name_of(item: Item) -> str:
+        return item.name
+
+    @app.post("/")
+    def create(item: Item, name: str = Depends(name_of)) -> dict[str, str]:
+        return {"dependency": name, "handler": item.name}
+
+    client = TestClient(app)
+    assert client.post("/", json={"name": "x", "price": 1}).json() == {
+        "dependency": "x",
+        "handler": "x",
+    }
+    detail = client.post("/", json={"name": "x"}).json()["detail"]
+    assert [error["loc"] for error in detail] == [["body", "price"]]
+
+
+def test_a_request_scope_resource_outlives_background_tasks_behind_a_middleware() -> None:
+    log: list[str] = []
+
+    async def resource() -> Any:
+        log.append("open")
+        yield "r"
+        log.append("close")
+
+    app = Transom()
+
+    @app.middleware("http")
+    async def passthrough(request: Any, call_next: Any) -> Any:
+        return await call_next(request)
+
+    @app.get("/")
+    def handler(tasks: BackgroundTasks, value: str = Depends(resource)) -> str:
+        tasks.add_task(log.append, "task")
+        return value
+
+    assert TestClient(app).get("/").json() == "r"
+    assert log == ["open", "task", "close"]
+
+
+def test_one_generator_in_two_scopes_is_two_resources() -> None:
+    opened: list[object] = []
+
+    def resource() -> Any:
+        value = object()
+        opened.append(value)
+        yield value
+
+    app = Transom()
+
+    @app.get("/")
+    def handler(
+        a: object = Depends(resource, scope="function"),
+        b: object = Depends(resource, scope="request"),
+    ) -> bool:
+        return a is b
+
+    assert TestClient(app).get("/").json() is False
+    assert len(opened) == 2
+
+
+def test_an_exception_a_yield_dependency_swallows_is_a_500_that_says_why(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def swallow() -> Any:
+        with contextlib.suppress(RuntimeError):  # swallowed, not re-raised
+            yield 1
+
+    app = Transom()
+
+    @app.get("/")
+    def handler(value: int = Depends(swallow)) -> None:
+        raise RuntimeError("boom")
+
+    r = TestClient(app, raise_server_exceptions=False).get("/")
+    assert (r.status_code, r.text) == (500, "Internal Server Error")
+    assert "did not re-raise it" in caplog.text
+
+
+def test_a_type_checking_only_name_in_a_dependency_return_annotation_is_fine() -> None:
+    namespace: dict[str, Any] = {}
+    exec(  # a module whose return annotation names what only TYPE_CHECKING imports
+        "from __future__ import annotations\ndef dependency(q: int) -> Decimal:\n    return q\n",
+        namespace,
+    )
+    app = Transom()
+
+    @app.get("/")
+    def handler(value: int = Depends(namespace["dependency"])) -> int:
+        return value
+
+    assert TestClient(app).get("/", params={"q": 3}).json() == 3
+
+
+def test_router_lifespans_and_startup_handlers_run_with_the_apps() -> None:
+    events: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def router_lifespan(app: Any) -> AsyncIterator[dict[str, str]]:
+        events.append("router start")
+        yield {"from_router": "yes"}
+        events.append("router stop")
+
+    @contextlib.asynccontextmanager
+    async def app_lifespan(app: Any) -> AsyncIterator[None]:
+        events.append("app start")
+        yield
+        events.append("app stop")
+
+    router = APIRouter(lifespan=router_lifespan)
+
+    @router.on_event("startup")
+    def router_startup() -> None:
+        events.append("router on_startup")
+
+    @router.get("/state")
+    def state(request: Request) -> str:
+        return str(request.state.from_router)
+
+    app = Transom(lifespan=app_lifespan, on_startup=[lambda: events.append("app on_startup")])
+    app.include_router(router)
+    with TestClient(app) as client:
+        assert client.get("/state").json() == "yes"
+    assert events == [
+        "app on_startup",
+        "router on_startup",
+        "app start",
+        "router start",
+        "router stop",
+        "app stop",
+    ]

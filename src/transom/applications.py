@@ -259,14 +259,7 @@ class Transom(RouteDecorators):
 
     def on_event(self, event: str) -> Callable[[F], F]:
         """Register a startup or shutdown handler: `@app.on_event("startup")`."""
-        if event not in ("startup", "shutdown"):
-            raise ValueError(f"Event must be 'startup' or 'shutdown', got {event!r}.")
-
-        def decorator(func: F) -> F:
-            (self.router.on_startup if event == "startup" else self.router.on_shutdown).append(func)
-            return func
-
-        return decorator
+        return self.router.on_event(event)
 
 
 def _check_app_path(path: str) -> None:
@@ -274,6 +267,6 @@ def _check_app_path(path: str) -> None:
     if path == "":
         raise ValueError(
             "Route path must start with '/', got ''. An empty path is for a router that "
-            "is included with a prefix (`@router.get(\"\")` then "
-            "`app.include_router(router, prefix=\"/items\")`)."
+            'is included with a prefix (`@router.get("")` then '
+            '`app.include_router(router, prefix="/items")`).'
         )

@@ -122,6 +122,11 @@ def signature_of(call: Callable[..., Any], where: str) -> inspect.Signature:
     try:
         return inspect.signature(call, eval_str=True)
     except (NameError, SyntaxError) as exc:
+        # The return annotation is never needed for a dependency: a name imported
+        # only under TYPE_CHECKING may stand there.
+        signature = _parameters_evaluated(call)
+        if signature is not None:
+            return signature
         raise DeclarationError(
             f"{where}: cannot evaluate the annotations of {call_name(call)}: {exc}. "
             "Import the names used in annotations at module level."
@@ -130,6 +135,23 @@ def signature_of(call: Callable[..., Any], where: str) -> inspect.Signature:
         raise DeclarationError(
             f"{where}: {call_name(call)!r} is not a callable with a signature: {exc}."
         ) from None
+
+
+def _parameters_evaluated(call: Callable[..., Any]) -> inspect.Signature | None:
+    """`call`'s signature with its parameter annotations evaluated, its return one not."""
+    try:
+        plain = inspect.signature(call)
+        names = getattr(inspect.unwrap(call), "__globals__", {})
+        parameters = [
+            # As `eval_str=True` does: annotations are the program's own code.
+            parameter.replace(annotation=eval(parameter.annotation, names))
+            if isinstance(parameter.annotation, str)
+            else parameter
+            for parameter in plain.parameters.values()
+        ]
+    except (NameError, SyntaxError, TypeError, ValueError):
+        return None
+    return plain.replace(parameters=parameters, return_annotation=inspect.Signature.empty)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import dataclasses
 import enum
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, NotRequired, Required, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
@@ -165,7 +165,7 @@ class Plan:
     @property
     def body_inputs(self) -> list[Input]:
         """Every body parameter, in call order."""
-        return [item for step in self.steps for item in step.body_inputs]
+        return _unique_bodies(self.steps)
 
 
 def _mode(call: Callable[..., Any]) -> CallMode:
@@ -224,15 +224,18 @@ class _Builder:
         self.path_params = path_params
         self.overrides = overrides
         self.steps: list[Step] = []
-        self.cache: dict[Callable[..., Any], int] = {}
+        self.cache: dict[tuple[Callable[..., Any], str], int] = {}
         self.active: list[Callable[..., Any]] = []
 
     def where(self, chain: list[str]) -> str:
         return f"{self.label}: dependency {' -> '.join(chain)}" if chain else self.label
 
     def add(self, original: Callable[..., Any], dependency: Dependency, chain: list[str]) -> int:
-        if dependency.use_cache and original in self.cache:
-            return self.cache[original]
+        # One instance per callable and scope: a `scope="function"` use and a
+        # `scope="request"` use of one generator are two resources.
+        key = (original, dependency.scope or "request")
+        if dependency.use_cache and key in self.cache:
+            return self.cache[key]
         if original in self.active:
             cycle = " -> ".join(call_name(c) for c in [*self.active, original])
             raise DeclarationError(f"{self.label}: dependency cycle {cycle}.")
@@ -247,7 +250,7 @@ class _Builder:
         self.steps.append(step)
         index = len(self.steps) - 1
         if dependency.use_cache:
-            self.cache[original] = index
+            self.cache[key] = index
         return index
 
     def _step(
@@ -382,8 +385,18 @@ def build_plan(
     return _finish(builder.steps)
 
 
+def _unique_bodies(steps: Sequence[Step]) -> list[Input]:
+    """Every body parameter in call order; one declared by a dependency and by the
+    handler is one field."""
+    unique: dict[str, Input] = {}
+    for step in steps:
+        for item in step.body_inputs:
+            unique.setdefault(item.lookup, item)
+    return list(unique.values())
+
+
 def _finish(steps: list[Step]) -> Plan:
-    bodies = [item for step in steps for item in step.body_inputs]
+    bodies = _unique_bodies(steps)
     single = len(bodies) == 1 and not getattr(bodies[0].param, "embed", False)
     mode = BodyMode.NONE if not bodies else BodyMode.SINGLE if single else BodyMode.EMBEDDED
     adapter: TypeAdapter[Any] | None = None

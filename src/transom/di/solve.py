@@ -267,7 +267,8 @@ async def collect_errors(plan: Plan, ctx: Context, results: list[Any], start: in
             continue
         kwargs, step_errors = _validated(step, plan, ctx)
         if step_errors:
-            errors += step_errors
+            # A field two steps declare (a shared body parameter) is reported once.
+            errors += [error for error in step_errors if error not in errors]
             failed[index] = True
         elif index != last:
             _bind(step, kwargs, ctx, results)

@@ -23,7 +23,7 @@ from functools import partial
 from typing import Any, TypeAlias, TypeVar, Unpack
 
 from transom._types import ASGIApp, Receive, Scope, Send
-from transom.background import BackgroundTasks
+from transom.background import BackgroundTask, BackgroundTasks
 from transom.di.analysis import infer_response_model
 from transom.di.compile import compile_plan, needs_context
 from transom.di.plan import Plan, build_plan
@@ -35,6 +35,7 @@ from transom.metadata import ResponseCookie, ResponseHeader, layer_declarations
 from transom.params import Dependency
 from transom.requests import Request, check_body_limit
 from transom.responses import (
+    STARTED_KEY,
     JSONResponse,
     Response,
     body_allowed,
@@ -251,10 +252,7 @@ class APIRoute(BaseRoute):
             background = BackgroundTasks() if plan.uses_background else None
             ctx = Context(request, temporal, background)
             if plan.request_stack:
-                # `scope="request"` teardown runs after the response and its tasks.
-                async with AsyncExitStack() as stack:
-                    ctx.request_stack = stack
-                    await self._respond(plan, ctx, scope, receive, send)
+                await self._respond_in_request_stack(plan, ctx, scope, receive, send)
             else:
                 await self._respond(plan, ctx, scope, receive, send)
             return
@@ -288,6 +286,28 @@ class APIRoute(BaseRoute):
             await run_after_response(scope, temporal.background)
         if ctx.background is not None and ctx.background.tasks:
             await run_after_response(scope, ctx.background)
+
+    async def _respond_in_request_stack(
+        self, plan: Plan, ctx: Context, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Respond with `scope="request"` resources open until the response and its tasks.
+
+        The teardown is queued after the background tasks (`run_after_response`),
+        so behind a middleware that defers them it still runs after them.
+        """
+        stack = ctx.request_stack = AsyncExitStack()
+        async with AsyncExitStack() as guard:
+            guard.push_async_exit(stack)  # an error reaches the dependencies' teardown
+            await self._respond(plan, ctx, scope, receive, send)
+            guard.pop_all()
+        if not scope.get(STARTED_KEY, False):
+            await stack.aclose()
+            raise RuntimeError(
+                f"{self.label}: a dependency with yield caught an exception and did not "
+                "re-raise it, so no response was sent; re-raise it (or raise "
+                "HTTPException) in the dependency."
+            )
+        await run_after_response(scope, BackgroundTask(stack.aclose))
 
     async def _send_object(
         self,
@@ -538,6 +558,9 @@ class APIRouter(Router, RouteDecorators):
                 self._copy_route(prefix, route)
         self.on_startup += router.on_startup
         self.on_shutdown += router.on_shutdown
+        if router.lifespan_context is not None:
+            self.included_lifespans.append(router.lifespan_context)
+        self.included_lifespans += router.included_lifespans
 
     def _copy_route(self, prefix: str, route: BaseRoute) -> None:
         if isinstance(route, Mount):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from transom._types import ASGIApp, Receive, Scope, Send
 from transom.concurrency import run_in_threadpool
@@ -23,6 +23,8 @@ from transom.requests import Request
 from transom.responses import RedirectResponse, Response, marking_start, uses_start_path
 from transom.routing.index import SegmentIndex, literal_segments
 from transom.routing.paths import PathTemplate, compile_path
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = ["BaseRoute", "Lifespan", "Mount", "Route", "Router", "route_path"]
 
@@ -129,6 +131,8 @@ class Router:
         self._dynamic: SegmentIndex[BaseRoute] = SegmentIndex()
         self.redirect_slashes = redirect_slashes
         self.lifespan_context = lifespan
+        #: The lifespans of routers included into this one, entered after its own.
+        self.included_lifespans: list[Lifespan] = []
         self.on_startup = list(on_startup or [])
         self.on_shutdown = list(on_shutdown or [])
         for route in routes or ():
@@ -216,17 +220,35 @@ class Router:
         response: Response = RedirectResponse(str(target))
         await response(scope, receive, send)
 
+    def on_event(self, event: str) -> Callable[[F], F]:
+        """Register a startup or shutdown handler: `@router.on_event("startup")`."""
+        if event not in ("startup", "shutdown"):
+            raise ValueError(f"Event must be 'startup' or 'shutdown', got {event!r}.")
+
+        def decorator(func: F) -> F:
+            (self.on_startup if event == "startup" else self.on_shutdown).append(func)
+            return func
+
+        return decorator
+
     @contextlib.asynccontextmanager
-    async def _default_lifespan(self, app: Any) -> AsyncIterator[None]:
+    async def _lifespan(self, app: Any) -> AsyncIterator[dict[str, Any] | None]:
+        """Startup handlers, then this router's lifespan and the included ones'; the
+        reverse at shutdown. The lifespans' state is merged."""
         for handler in self.on_startup:
             await _maybe_await(handler)
-        yield
+        state: dict[str, Any] = {}
+        async with contextlib.AsyncExitStack() as stack:
+            for context in [self.lifespan_context, *self.included_lifespans]:
+                if context is not None:
+                    state.update(await stack.enter_async_context(context(app)) or {})
+            yield state or None
         for handler in self.on_shutdown:
             await _maybe_await(handler)
 
     async def lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the ASGI lifespan protocol around the lifespan context."""
-        context = self.lifespan_context or self._default_lifespan
+        context = self._lifespan
         started = False
         await receive()
         try:
