@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from transom import APIRouter, BackgroundTasks, Depends, RedirectResponse, Request, Transom
+from transom import (
+    APIRouter,
+    BackgroundTasks,
+    DeclarationError,
+    Depends,
+    RedirectResponse,
+    Request,
+    Transom,
+)
 from transom.testclient import TestClient
 
 
@@ -286,3 +294,49 @@ def test_router_lifespans_and_startup_handlers_run_with_the_apps() -> None:
         "router stop",
         "app stop",
     ]
+
+
+def starlette_class(module: str, name: str, base: type = object) -> type:
+    """A stand-in for one of Starlette's classes: what Transom matches is its name."""
+    return type(name, (base,), {"__module__": module, "__qualname__": name})
+
+
+def test_starlettes_request_and_background_tasks_annotations_mean_transoms() -> None:
+    starlette_request = starlette_class("starlette.requests", "Request")
+    starlette_tasks = starlette_class("starlette.background", "BackgroundTasks")
+    app = Transom()
+    ran: list[str] = []
+
+    def handler(request, tasks) -> str:  # type: ignore[no-untyped-def]
+        tasks.add_task(ran.append, "task")
+        return str(request.url.path)
+
+    handler.__annotations__ = {"request": starlette_request, "tasks": starlette_tasks}
+    app.get("/where")(handler)
+    assert TestClient(app).get("/where").json() == "/where"
+    assert ran == ["task"]
+
+
+def test_a_handler_registered_for_starlettes_http_exception_handles_transoms() -> None:
+    starlette_http_exception = starlette_class("starlette.exceptions", "HTTPException", Exception)
+
+    async def on_http(request: Request, exc: Any) -> Any:
+        from transom import PlainTextResponse
+
+        return PlainTextResponse(f"handled {exc.status_code}", status_code=exc.status_code)
+
+    app = Transom(exception_handlers={starlette_http_exception: on_http})
+    r = TestClient(app).get("/nowhere")
+    assert (r.status_code, r.text) == (404, "handled 404")
+
+
+def test_a_body_of_an_unknown_class_names_the_route_and_parameter() -> None:
+    class Unknown:
+        pass
+
+    app = Transom()
+    with pytest.raises(DeclarationError, match=r"route POST /: parameter 'thing' is read"):
+
+        @app.post("/")
+        def create(thing: Unknown) -> None:
+            pass

@@ -276,9 +276,22 @@ def _check_readable(param: Param, annotation: Any, name: str, where: str) -> Non
     )
 
 
+#: Starlette's classes by (module, name): code ported from FastAPI often imports
+#: them, and Transom's own classes have their API, so they mean the same here.
+_STARLETTE_SPECIAL = {
+    ("starlette.requests", "Request"): Special.REQUEST,
+    ("starlette.requests", "HTTPConnection"): Special.REQUEST,
+    ("starlette.responses", "Response"): Special.RESPONSE,
+    ("starlette.background", "BackgroundTasks"): Special.BACKGROUND,
+}
+
+
 def _special(annotation: Any) -> Special | None:
     if not isinstance(annotation, type):
         return None
+    starlette = _STARLETTE_SPECIAL.get((annotation.__module__, annotation.__name__))
+    if starlette is not None:
+        return starlette
     if issubclass(annotation, HTTPConnection):
         return Special.REQUEST
     if issubclass(annotation, Response):

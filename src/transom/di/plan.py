@@ -19,7 +19,7 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, NotRequired, Required, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict, PydanticSchemaGenerationError, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined, SchemaValidator
 from typing_extensions import TypedDict
@@ -405,7 +405,16 @@ def _finish(steps: list[Step]) -> Plan:
         annotation = clean_annotation(item.annotation)
         if item.param.constraints:
             annotation = Annotated[(annotation, item.param.field_info())]
-        adapter = TypeAdapter(annotation)
+        try:
+            adapter = TypeAdapter(annotation)
+        except PydanticSchemaGenerationError:
+            where = next(step.label for step in steps if item in step.body_inputs)
+            raise DeclarationError(
+                f"{where}: parameter {item.name!r} is read from the JSON body, but its type "
+                f"{item.annotation!r} is not one pydantic can validate. Use a model, a "
+                "dataclass or a standard type; for the request itself, annotate it with "
+                "transom's Request."
+            ) from None
     elif mode is BodyMode.EMBEDDED:
         steps = [
             dataclasses.replace(

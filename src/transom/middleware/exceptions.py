@@ -94,7 +94,7 @@ class ExceptionMiddleware:
             if isinstance(key, int):
                 self.status_handlers[key] = handler
             else:
-                self.class_handlers[key] = handler
+                self.class_handlers[_own_class(key)] = handler
 
     def _lookup(self, exc: Exception) -> ExceptionHandler | None:
         if isinstance(exc, HTTPException) and exc.status_code in self.status_handlers:
@@ -152,3 +152,14 @@ class ExceptionMiddleware:
         except HTTPException:
             # Raised by the router before anything was accepted: no route takes it.
             await send({"type": "websocket.close", "code": 1008})
+
+
+def _own_class(key: type[BaseException]) -> type[BaseException]:
+    """Transom's `HTTPException` for Starlette's, which ported FastAPI code registers.
+
+    Transom raises its own class (the router's 404 too): a handler registered for
+    Starlette's would otherwise never fire.
+    """
+    if (key.__module__, key.__qualname__) == ("starlette.exceptions", "HTTPException"):
+        return HTTPException
+    return key
