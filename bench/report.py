@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FixedLocator, NullLocator
 
+from body_memory import section as body_memory_section
 from scenarios import FRAMEWORKS, SCENARIOS
 
 HERE = Path(__file__).parent
@@ -413,6 +414,7 @@ def main() -> int:
         out += ["![in-process ratios to raw+pydantic](ratios.png)", ""]
     out += wire_section(wire)
     out += startup_section(startup)
+    out += body_memory_section(_load("body_memory"))
     out.append(HOW_TO_READ)
     args.out.write_text("\n".join(out))
     print(f"wrote {args.out}" + (f" and {args.chart}" if has_chart else ""))
