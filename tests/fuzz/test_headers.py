@@ -6,7 +6,7 @@ import string
 from typing import Any
 
 import pytest
-from hypothesis import event, given
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -43,11 +43,10 @@ def test_encode_name_refuses_what_is_not_a_str_with_header_error(name: Any) -> N
 
 @given(_values)
 def test_encode_value_accepts_exactly_the_field_values(value: str) -> None:
-    # RFC 9110 also forbids outer SP and HTAB, which `encode_value` accepts: a known
-    # finding (tests/fuzz/test_findings.py); this checks every other part of the rule.
+    # Outer SP and HTAB are not part of a field value: `encode_value` trims them.
     if FIELD_VALUE.fullmatch(value.strip(" \t")):
         encoded = encode_value("x-fuzz", value)
-        assert encoded.decode("latin-1") == value
+        assert encoded.decode("latin-1") == value.strip(" \t")
         assert not set(encoded) & set(b"\r\n\x00")
     else:
         with pytest.raises(HeaderError):
@@ -92,7 +91,7 @@ def test_split_list_value_gives_stripped_non_empty_items_for_any_text(value: str
 @given(st.lists(st.tuples(tokens, st.text(_latin1, max_size=20)), max_size=6))
 def test_headers_from_pairs_hold_exactly_the_encoded_pairs(pairs: list[tuple[str, str]]) -> None:
     valid = [(k, v) for k, v in pairs if FIELD_VALUE.fullmatch(v.strip(" \t"))]
-    expected = [(k.lower().encode(), v.encode("latin-1")) for k, v in valid]
+    expected = [(k.lower().encode(), v.strip(" \t").encode("latin-1")) for k, v in valid]
     headers = Headers(valid)
     assert headers.raw == expected
     assert Headers(raw=list(headers.raw)) == headers
@@ -102,7 +101,8 @@ def test_headers_from_pairs_hold_exactly_the_encoded_pairs(pairs: list[tuple[str
     assert headers.raw == expected  # a copy's changes stay in the copy
 
 
-_names = st.sampled_from(["X-A", "x-a", "Vary", "vary", "Set-Cookie", "x-B", "X-b"])
+# No Set-Cookie: a raw Set-Cookie line is held to the cookie rules (tests/fuzz/test_cookies.py).
+_names = st.sampled_from(["X-A", "x-a", "Vary", "vary", "x-B", "X-b"])
 # No quotes or brackets: the model splits list values at every comma.
 _good_values = st.text(
     st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters='"<>'), max_size=6
@@ -188,11 +188,6 @@ TestMutableHeaders = MutableHeadersMachine.TestCase
 @given(st.text(max_size=8))
 def test_a_key_matches_only_a_header_of_the_same_ascii_letters(key: str) -> None:
     headers = Headers(raw=[(b"x-k", b"1"), (b"k", b"2"), (b"i", b"3"), (b"s", b"4")])
-    if not key.isascii() and key.lower().isascii():
-        # Non-ASCII keys that lower-case to ASCII (KELVIN SIGN -> "k") match: a known
-        # finding (tests/fuzz/test_findings.py).
-        event("known finding: non-ascii key folds to ascii")
-        return
     expected = (
         {"x-k": "1", "k": "2", "i": "3", "s": "4"}.get(key.lower()) if key.isascii() else None
     )
