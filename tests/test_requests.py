@@ -7,9 +7,11 @@ from typing import Any
 import anyio
 import pytest
 
+from transom import Transom
 from transom._types import Message, Receive, Scope
 from transom.exceptions import ClientDisconnect, InvalidJSONBody
 from transom.requests import Address, Request, State
+from transom.testclient import TestClient
 
 
 def make_scope(**overrides: Any) -> Scope:
@@ -85,6 +87,51 @@ def test_url_uses_host_header_path_and_query() -> None:
 def test_url_falls_back_to_server_without_host_header() -> None:
     request = Request(make_scope(headers=[], path="/x"))
     assert str(request.url) == "http://10.0.0.1:8000/x"
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        (b"api.example:8443", ["http://api.example:8443/where?q=1", "api.example", 8443]),
+        (b"[::1]", ["http://[::1]/where?q=1", "::1", None]),
+        (b"good.example@evil.example", ["http://testserver/where?q=1", "testserver", None]),
+        (b"evil.example/x?", ["http://testserver/where?q=1", "testserver", None]),
+        (b"a#frag", ["http://testserver/where?q=1", "testserver", None]),
+        (b"a\\b", ["http://testserver/where?q=1", "testserver", None]),
+        (b"good example", ["http://testserver/where?q=1", "testserver", None]),
+        (b"good.example:99999", ["http://testserver/where?q=1", "testserver", None]),
+    ],
+)
+def test_request_url_takes_the_host_header_only_if_it_is_a_host(
+    host: bytes, url: list[object]
+) -> None:
+    app = Transom()
+
+    @app.get("/where")
+    def where(request: Request) -> list[object]:
+        return [str(request.url), request.url.hostname, request.url.port]
+
+    r = TestClient(app, raise_server_exceptions=False).get("/where?q=1", headers={b"host": host})
+    assert (r.status_code, r.json()) == (200, url)
+
+
+@pytest.mark.parametrize(
+    ("scope", "url", "base"),
+    [
+        ({"server": ("::1", 8000)}, "http://[::1]:8000/x", "http://[::1]:8000/"),
+        ({"server": ("/run/app.sock", None)}, "/x", "/"),
+        ({"server": None}, "/x", "/"),
+        ({"server": None, "path": "//evil.example/x"}, "/.//evil.example/x", "/"),
+    ],
+)
+def test_url_without_a_valid_host_names_the_server_or_is_relative(
+    scope: dict[str, Any], url: str, base: str
+) -> None:
+    request = Request(
+        make_scope(**{"headers": [(b"host", b"a@evil.example")], "path": "/x", **scope})
+    )
+    assert (str(request.url), str(request.base_url)) == (url, base)
+    assert request.url.netloc == request.base_url.netloc
 
 
 def test_url_prefixes_root_path_to_path() -> None:
