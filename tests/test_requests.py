@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import pytest
 
-from transom import Transom
+from transom import Body, Transom
 from transom._types import Message, Receive, Scope
 from transom.exceptions import ClientDisconnect, InvalidJSONBody
 from transom.requests import Address, Request, State
@@ -378,6 +378,59 @@ async def test_invalid_json_or_non_utf8_raises_invalid_json_body(body: bytes) ->
     assert info.value.body == body
     assert info.value.reason
     assert isinstance(info.value, ValueError)
+
+
+def nested(depth: int, kind: str) -> bytes:
+    """`depth` arrays (or objects) inside one another: `[[[]]]`, `{"a":{"a":{}}}`."""
+    if kind == "array":
+        return b"[" * depth + b"]" * depth
+    return b'{"a":' * (depth - 1) + b"{}" + b"}" * (depth - 1)
+
+
+def json_app() -> TestClient:
+    """A client of an app that reads a body with `request.json()` and by body parameters."""
+    app = Transom()
+
+    @app.post("/raw")
+    async def raw(request: Request) -> Any:
+        return await request.json()
+
+    @app.post("/list")
+    def as_list(items: list[Any]) -> int:
+        return len(items)
+
+    @app.post("/any")
+    def as_any(item: Annotated[Any, Body()]) -> str:
+        return type(item).__name__
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+TOO_DEEP = {
+    "detail": "The request body is not valid JSON: arrays and objects are nested deeper "
+    "than the decoder can follow."
+}
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+@pytest.mark.parametrize("depth", [1_000, 10_000, 100_000])
+def test_json_nested_too_deeply_is_a_400_not_a_500(depth: int, kind: str) -> None:
+    r = json_app().post("/raw", content=nested(depth, kind))
+    assert (r.status_code, r.json()) == (400, TOO_DEEP)
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+def test_json_nested_moderately_is_decoded(kind: str) -> None:
+    r = json_app().post("/raw", content=nested(100, kind))
+    assert (r.status_code, r.content) == (200, nested(100, kind))
+
+
+@pytest.mark.parametrize("path", ["/list", "/any"])
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_json_body_parameter_nested_too_deeply_is_a_422(path: str, depth: int) -> None:
+    r = json_app().post(path, content=nested(depth, "array"))
+    assert r.status_code == 422
+    assert [(e["type"], e["loc"]) for e in r.json()["detail"]] == [("json_invalid", ["body"])]
 
 
 @pytest.mark.anyio
