@@ -43,11 +43,14 @@ def http_scope(method: str = "GET", path: str = "/") -> Scope:
     }
 
 
-async def call_raw(app: ASGIApp, method: str = "GET", disconnect: bool = False) -> list[Message]:
+async def call_raw(
+    app: ASGIApp, method: str = "GET", disconnect: bool = False, scope: Scope | None = None
+) -> list[Message]:
     """Call `app` once and return every message it sent, exactly as sent.
 
     The receive channel delivers an empty request body, then either waits until
-    the app is done or (with `disconnect`) reports a client disconnect.
+    the app is done or (with `disconnect`) reports a client disconnect. The
+    scope is `http_scope(method)` unless one is given.
     """
     sent: list[Message] = []
     delivered = False
@@ -66,7 +69,7 @@ async def call_raw(app: ASGIApp, method: str = "GET", disconnect: bool = False) 
         sent.append(dict(message))
 
     try:
-        await app(http_scope(method), receive, send)
+        await app(http_scope(method) if scope is None else scope, receive, send)
     finally:
         done.set()
     return sent

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import pytest
 
+from transom import Body, Transom
 from transom._types import Message, Receive, Scope
 from transom.exceptions import ClientDisconnect, InvalidJSONBody
 from transom.requests import Address, Request, State
+from transom.testclient import TestClient
 
 
 def make_scope(**overrides: Any) -> Scope:
@@ -85,6 +87,51 @@ def test_url_uses_host_header_path_and_query() -> None:
 def test_url_falls_back_to_server_without_host_header() -> None:
     request = Request(make_scope(headers=[], path="/x"))
     assert str(request.url) == "http://10.0.0.1:8000/x"
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        (b"api.example:8443", ["http://api.example:8443/where?q=1", "api.example", 8443]),
+        (b"[::1]", ["http://[::1]/where?q=1", "::1", None]),
+        (b"good.example@evil.example", ["http://testserver/where?q=1", "testserver", None]),
+        (b"evil.example/x?", ["http://testserver/where?q=1", "testserver", None]),
+        (b"a#frag", ["http://testserver/where?q=1", "testserver", None]),
+        (b"a\\b", ["http://testserver/where?q=1", "testserver", None]),
+        (b"good example", ["http://testserver/where?q=1", "testserver", None]),
+        (b"good.example:99999", ["http://testserver/where?q=1", "testserver", None]),
+    ],
+)
+def test_request_url_takes_the_host_header_only_if_it_is_a_host(
+    host: bytes, url: list[object]
+) -> None:
+    app = Transom()
+
+    @app.get("/where")
+    def where(request: Request) -> list[object]:
+        return [str(request.url), request.url.hostname, request.url.port]
+
+    r = TestClient(app, raise_server_exceptions=False).get("/where?q=1", headers={b"host": host})
+    assert (r.status_code, r.json()) == (200, url)
+
+
+@pytest.mark.parametrize(
+    ("scope", "url", "base"),
+    [
+        ({"server": ("::1", 8000)}, "http://[::1]:8000/x", "http://[::1]:8000/"),
+        ({"server": ("/run/app.sock", None)}, "/x", "/"),
+        ({"server": None}, "/x", "/"),
+        ({"server": None, "path": "//evil.example/x"}, "/.//evil.example/x", "/"),
+    ],
+)
+def test_url_without_a_valid_host_names_the_server_or_is_relative(
+    scope: dict[str, Any], url: str, base: str
+) -> None:
+    request = Request(
+        make_scope(**{"headers": [(b"host", b"a@evil.example")], "path": "/x", **scope})
+    )
+    assert (str(request.url), str(request.base_url)) == (url, base)
+    assert request.url.netloc == request.base_url.netloc
 
 
 def test_url_prefixes_root_path_to_path() -> None:
@@ -331,6 +378,60 @@ async def test_invalid_json_or_non_utf8_raises_invalid_json_body(body: bytes) ->
     assert info.value.body == body
     assert info.value.reason
     assert isinstance(info.value, ValueError)
+
+
+def nested(depth: int, kind: str) -> bytes:
+    """`depth` arrays (or objects) inside one another: `[[[]]]`, `{"a":{"a":{}}}`."""
+    if kind == "array":
+        return b"[" * depth + b"]" * depth
+    return b'{"a":' * (depth - 1) + b"{}" + b"}" * (depth - 1)
+
+
+def json_app() -> TestClient:
+    """A client of an app that reads a body with `request.json()` and by body parameters."""
+    app = Transom()
+
+    @app.post("/raw")
+    async def raw(request: Request) -> Any:
+        return await request.json()
+
+    @app.post("/list")
+    def as_list(items: list[Any]) -> int:
+        return len(items)
+
+    @app.post("/any")
+    def as_any(item: Annotated[Any, Body()]) -> str:
+        return type(item).__name__
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+TOO_DEEP = {
+    "detail": "The request body is not valid JSON: arrays and objects are nested deeper "
+    "than the decoder can follow."
+}
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+@pytest.mark.parametrize("depth", [1_000, 10_000, 100_000])
+def test_json_nested_too_deeply_is_a_400_not_a_500(depth: int, kind: str) -> None:
+    r = json_app().post("/raw", content=nested(depth, kind))
+    assert (r.status_code, r.json()) == (400, TOO_DEEP)
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+def test_json_nested_moderately_is_decoded(kind: str) -> None:
+    r = json_app().post("/raw", content=nested(100, kind))
+    assert (r.status_code, r.content) == (200, nested(100, kind))
+
+
+@pytest.mark.parametrize("path", ["/list", "/any"])
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_json_body_parameter_nested_too_deeply_is_a_422(path: str, depth: int) -> None:
+    r = json_app().post(path, content=nested(depth, "array"))
+    assert r.status_code == 422
+    # Located at the byte where decoding gave up: ["body", offset].
+    assert [(e["type"], e["loc"][0]) for e in r.json()["detail"]] == [("json_invalid", "body")]
 
 
 @pytest.mark.anyio

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+
 import pytest
 
 from tests._asgi import fetch
+from transom import Transom
 from transom.http.cookies import CookieAttributes, CookieError, CookieWarning
 from transom.responses import JSONResponse, PlainTextResponse, Response
+from transom.testclient import TestClient
 
 EPOCH = "Thu, 01 Jan 1970 00:00:00 GMT"
 DELETED = f"Max-Age=0; Expires={EPOCH}"
@@ -197,3 +202,102 @@ def test_set_cookie_compat_quotes_instead_of_raising() -> None:
         response.set_cookie("c", "a b")
     response.set_cookie("c", "a b", compat=True)
     assert fetch(response).headers.get_list("set-cookie") == ['c="a b"; Path=/; SameSite=Lax']
+
+
+# --- lifetimes at the edge of the calendar ------------------------------------------------
+
+
+class _DayAhead(tzinfo):
+    """A broken tzinfo: an offset of a whole day, which `datetime` refuses."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=24)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "day-ahead"
+
+
+def remember_me(lifetime: dict[str, object]) -> TestClient:
+    """A client of an app whose handler sets a cookie with `lifetime` and reports a refusal."""
+    app = Transom()
+
+    @app.get("/")
+    def remember(response: Response) -> str:
+        try:
+            response.set_cookie("remember", "1", **lifetime)  # type: ignore[arg-type]
+        except CookieError as exc:
+            return f"refused: {exc}"
+        return "set"
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+OUT_OF_RANGE = r"refused: Cookie 'remember' expires .+ is out of range: Expires is an IMF-fixdate"
+NOT_AN_INT = r"refused: Cookie 'remember' max_age must be an int number of seconds, got "
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "rule"),
+    [
+        (
+            {"expires": datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-23)))},
+            OUT_OF_RANGE,
+        ),
+        ({"expires": datetime.max.replace(tzinfo=timezone(timedelta(hours=-1)))}, OUT_OF_RANGE),
+        ({"expires": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23)))}, OUT_OF_RANGE),
+        ({"expires": datetime.min.replace(tzinfo=timezone(timedelta(minutes=1)))}, OUT_OF_RANGE),
+        ({"expires": "Fri, 31 Dec 9999 23:59:59 -2300"}, OUT_OF_RANGE),
+        ({"expires": "Fri, 31 Dec 99999 23:59:59 GMT"}, OUT_OF_RANGE),
+        ({"expires": 10**20}, OUT_OF_RANGE),
+        ({"expires": -(10**20)}, OUT_OF_RANGE),
+        ({"expires": 1e300}, OUT_OF_RANGE),
+        ({"expires": 8000 * 366 * 86400}, OUT_OF_RANGE),
+        ({"expires": float("inf")}, OUT_OF_RANGE),
+        ({"expires": float("-inf")}, OUT_OF_RANGE),
+        ({"expires": float("nan")}, OUT_OF_RANGE),
+        (
+            {"expires": datetime(2030, 1, 1, tzinfo=_DayAhead())},
+            r"refused: Cookie 'remember' expires .+ has no valid UTC offset",
+        ),
+        ({"max_age": float("inf")}, NOT_AN_INT + "inf"),
+        ({"max_age": float("nan")}, NOT_AN_INT + "nan"),
+        ({"max_age": 1e20}, NOT_AN_INT + re.escape("1e+20")),
+    ],
+)
+def test_an_impossible_lifetime_is_a_cookie_error_the_handler_can_catch(
+    lifetime: dict[str, object], rule: str
+) -> None:
+    r = remember_me(lifetime).get("/")
+    assert r.status_code == 200
+    assert re.match(rule, r.json())
+    assert r.headers.get_list("set-cookie") == []
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "attributes"),
+    [
+        ({"expires": datetime.max.replace(tzinfo=UTC)}, "Expires=Fri, 31 Dec 9999 23:59:59 GMT"),
+        (
+            {"expires": datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=23)))},
+            "Expires=Fri, 31 Dec 9999 00:59:00 GMT",
+        ),
+        ({"expires": datetime.min.replace(tzinfo=UTC)}, "Expires=Mon, 01 Jan 0001 00:00:00 GMT"),
+        (
+            {"expires": datetime(1, 1, 1, 23, tzinfo=timezone(timedelta(hours=-0.5)))},
+            "Expires=Mon, 01 Jan 0001 23:30:00 GMT",
+        ),
+        ({"expires": "Fri, 31 Dec 9999 23:59:59 +2300"}, "Expires=Fri, 31 Dec 9999 00:59:59 GMT"),
+        # Expires is sent as given, however far: browsers cap it at 400 days themselves.
+        (
+            {"expires": datetime(3000, 1, 1, tzinfo=UTC), "max_age": 60},
+            "Max-Age=60; Expires=Wed, 01 Jan 3000 00:00:00 GMT",
+        ),
+    ],
+)
+def test_a_far_but_real_expires_date_is_sent(lifetime: dict[str, object], attributes: str) -> None:
+    r = remember_me(lifetime).get("/")
+    assert (r.status_code, r.json()) == (200, "set")
+    assert r.headers.get_list("set-cookie") == [f"remember=1; {attributes}; Path=/; SameSite=Lax"]

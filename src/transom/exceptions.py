@@ -111,7 +111,7 @@ class BodyTooLarge(HTTPException):
 
 
 class InvalidJSONBody(ValueError):
-    """The request body is not valid JSON (or not valid UTF-8).
+    """The request body is not valid JSON (or not valid UTF-8, or nested too deeply to decode).
 
     Attributes:
         body: The raw body.

@@ -267,7 +267,8 @@ class Request(HTTPConnection):
         """The body decoded as JSON.
 
         Raises:
-            InvalidJSONBody: if the body is not valid UTF-8 JSON.
+            InvalidJSONBody: if the body is not valid UTF-8 JSON, or nests arrays
+                and objects deeper than the decoder can follow.
         """
         if not self._json_loaded:
             body = await self.body()
@@ -276,6 +277,11 @@ class Request(HTTPConnection):
                 self._json = json.loads(body.decode("utf-8-sig"))
             except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
                 raise InvalidJSONBody(body, str(exc)) from None
+            except RecursionError:
+                # The decoder recurses once per level, so `[[[...]]]` from a client
+                # would otherwise be a 500; its stack is unwound by now.
+                reason = "arrays and objects are nested deeper than the decoder can follow"
+                raise InvalidJSONBody(body, reason) from None
             self._json_loaded = True
         return self._json
 

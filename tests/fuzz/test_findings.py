@@ -23,25 +23,11 @@ from transom.http.merge import merge_headers, set_cookie_identity
 from transom.http.urls import URL
 
 
-@pytest.mark.xfail(
-    reason="Router._redirect builds the slash-redirect URL from the Host header and "
-    "urlsplit raises ValueError('Invalid IPv6 URL') for 'Host: [': an unhandled 500, "
-    "re-raised out of the app",
-    raises=AssertionError,
-    strict=True,
-)
 def test_a_slash_redirect_with_a_bracket_in_the_host_is_not_a_500(run: Run[Any]) -> None:
     result = run(exchange(app, RawRequest("GET", "/shared/", headers=[(b"host", b"[")])))
     assert response_problems(result) == []
 
 
-@pytest.mark.xfail(
-    reason="CORSMiddleware.preflight echoes Access-Control-Request-Headers through "
-    "encode_value, which raises HeaderError for a control character (h11 passes 0x01 "
-    "on); CORS is outside the error layer, so the exception escapes and nothing is sent",
-    raises=AssertionError,
-    strict=True,
-)
 def test_a_preflight_asking_for_a_control_character_gets_an_answer(run: Run[Any]) -> None:
     headers = [
         (b"origin", ALLOWED_ORIGIN.encode()),
@@ -73,12 +59,6 @@ def test_request_url_path_keeps_a_decoded_question_mark() -> None:
     assert URL(scope=scope).path == "/a?b"
 
 
-@pytest.mark.xfail(
-    reason="URL(scope=...) joins the Host header into URL text and parses it again, so "
-    "'Host: evil.example/x?' makes request.url.path '/x' whatever path was requested",
-    raises=AssertionError,
-    strict=True,
-)
 def test_request_url_path_is_the_requested_path_whatever_the_host() -> None:
     headers = [(b"host", b"evil.example/x?")]
     scope = {"type": "http", "path": "/shared", "query_string": b"", "headers": headers}
@@ -111,12 +91,6 @@ def test_encode_name_refuses_an_unhashable_name_with_header_error() -> None:
         encode_name(cast(Any, ["x-a"]))
 
 
-@pytest.mark.xfail(
-    reason="an aware expires whose UTC time is past datetime.max (e.g. datetime.max at "
-    "UTC-1) raises OverflowError from format_http_date, not CookieError",
-    raises=OverflowError,
-    strict=True,
-)
 def test_an_expiry_out_of_range_in_utc_is_a_cookie_error() -> None:
     expires = datetime.max.replace(tzinfo=timezone(-timedelta(hours=1)))
     with pytest.raises(CookieError):

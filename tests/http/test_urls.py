@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from transom.http.urls import URL, QueryParams
+from transom.http.urls import URL, QueryParams, is_host
 
 # --- URL -----------------------------------------------------------------------------------
 
@@ -186,3 +186,39 @@ def test_query_params_equality_ignores_order_but_not_multiplicity() -> None:
     assert QueryParams("a=1") != {"a": "1"}
     with pytest.raises(TypeError):
         hash(QueryParams())
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("api.example", True),
+        ("API.Example:8080", True),
+        ("10.0.0.1:65535", True),
+        ("localhost:", True),  # RFC 3986 allows an empty port
+        ("[::1]", True),
+        ("[2001:db8::7]:443", True),
+        ("[v1.fe80::a+en1]", True),
+        ("a%2Db.example", True),
+        ("sub-delims!$&'()*+,;=", True),
+        ("", False),
+        (":80", False),
+        ("good.example@evil.example", False),
+        ("evil.example/x?", False),
+        ("evil.example?", False),
+        ("a#frag", False),
+        ("a\\b", False),
+        ("good example", False),
+        ("good.example:99999", False),
+        ("good.example:" + "9" * 5000, False),
+        ("good.example:8o", False),
+        ("good.example:80:80", False),
+        ("a%zz", False),
+        ("[::1", False),
+        ("[evil.example]", False),
+        ("[::1%25eth0]", False),
+        ("caf\u00e9.example", False),
+        ("a\x00b", False),
+    ],
+)
+def test_is_host(value: str, expected: bool) -> None:
+    assert is_host(value) is expected

@@ -215,6 +215,46 @@ def test_disallowed_origin_gets_only_vary_and_is_served(
     assert cors_items(r) == [VARY_ORIGIN]  # the answer depends on Origin
 
 
+# Bytes no browser sends as an origin: control characters, non-ASCII, a list of origins.
+MALFORMED_ORIGINS = [
+    b"https://app.example\x01",
+    b"https://app.example\x7f",
+    b"https://app.example\x00",
+    b"https://caf\xc3\xa9.example",
+    b"https://app.example https://evil.example",
+]
+# Configurations that would allow the origins above if only their shape mattered.
+ANY_ORIGIN_CONFIGS = [
+    pytest.param({"allow_origin_regex": r"https://.*"}, [VARY_ORIGIN], id="regex"),
+    pytest.param(
+        {"allow_origin_regex": r".*", "allow_credentials": True}, [VARY_ORIGIN], id="regex-cred"
+    ),
+    pytest.param({"allow_origins": ["*"]}, [], id="any"),
+    pytest.param({"allow_origins": ["*"], "allow_headers": ["*"]}, [], id="any-headers"),
+]
+
+
+@pytest.mark.parametrize("origin", MALFORMED_ORIGINS)
+@pytest.mark.parametrize(("options", "expected"), ANY_ORIGIN_CONFIGS)
+def test_malformed_origin_is_never_allowed_on_a_simple_request(
+    options: dict[str, Any], expected: Items, origin: bytes
+) -> None:
+    r = client(**options).get("/plain", headers={b"origin": origin})
+    assert (r.status_code, r.json()) == (200, {"ok": True})
+    assert cors_items(r) == expected
+
+
+@pytest.mark.parametrize("origin", MALFORMED_ORIGINS)
+@pytest.mark.parametrize(("options", "vary"), ANY_ORIGIN_CONFIGS)
+def test_malformed_origin_is_refused_in_a_preflight(
+    options: dict[str, Any], vary: Items, origin: bytes
+) -> None:
+    request = {b"origin": origin, b"access-control-request-method": b"GET"}
+    r = client(**options).options("/plain", headers=request)
+    assert (r.status_code, r.text) == (400, "Disallowed CORS origin")
+    assert cors_items(r) == vary
+
+
 def test_disallowed_origin_still_varies_on_origin() -> None:
     r = client(allow_origins=[APP]).get("/vary?value=Accept", headers={"origin": EVIL})
     assert r.headers.get_list("vary") == ["Accept, Origin"]
@@ -427,6 +467,46 @@ def test_disallowed_preflight_is_a_400_without_allow_headers(
     assert (r.status_code, r.text) == (400, f"Disallowed CORS {body}")
     assert allow_items(r) == []
     assert r.headers.get_list("vary") == vary
+
+
+@pytest.mark.parametrize(
+    ("requested", "echoed"),
+    [
+        (b"X-Ok, X\x01Bad, X-Other", ["x-ok, x-other"]),
+        (b"X-Ok, X\x7fBad", ["x-ok"]),
+        (b"X-Caf\xc3\xa9, X-Ok", ["x-ok"]),
+        (b"X Space, X:Colon, X-Ok", ["x-ok"]),
+        (b"X\x01Bad", []),
+    ],
+)
+@pytest.mark.parametrize(
+    ("options", "origin"),
+    [
+        ({"allow_origin_regex": r"https://.*", "allow_headers": ["*"]}, APP),
+        ({"allow_origins": ["*"], "allow_headers": ["*"]}, "*"),
+        ({**BASE, "allow_headers": ["*"], "allow_credentials": True}, APP),
+    ],
+)
+def test_requested_header_names_that_are_not_tokens_are_not_echoed(
+    options: dict[str, Any], origin: str, requested: bytes, echoed: list[str]
+) -> None:
+    request = {
+        b"origin": APP.encode(),
+        b"access-control-request-method": b"GET",
+        b"access-control-request-headers": requested,
+    }
+    r = client(**options).options("/plain", headers=request)
+    assert (r.status_code, r.text) == (200, "OK")
+    assert r.headers.get_list("access-control-allow-origin") == [origin]
+    assert r.headers.get_list("access-control-allow-headers") == echoed
+
+
+def test_requested_header_names_that_are_not_tokens_are_refused_when_listed() -> None:
+    options: dict[str, Any] = {**BASE, "allow_headers": ["X-Ok"]}
+    c = client(**options)
+    r = preflight(c, headers="X-Ok, X-Ok\x01")
+    assert (r.status_code, r.text) == (400, "Disallowed CORS headers")
+    assert allow_items(r) == []
 
 
 def test_preflight_is_answered_without_reaching_the_app() -> None:

@@ -5,8 +5,10 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
 import pytest
 
+from tests._asgi import call_raw, http_scope
 from transom import (
     APIRouter,
     DeclarationError,
@@ -149,6 +151,89 @@ def test_redirect_slashes_both_ways(client: TestClient) -> None:
     r = client.get("/with-slash")
     assert r.status_code == 307
     assert r.headers["location"] == "http://testserver/with-slash/"
+
+
+@pytest.mark.parametrize(
+    ("host", "location"),
+    [
+        (b"good.example", b"http://good.example/with-slash/"),
+        (b"good.example:8443", b"http://good.example:8443/with-slash/"),
+        (b"10.0.0.1:8000", b"http://10.0.0.1:8000/with-slash/"),
+        (b"[::1]:8000", b"http://[::1]:8000/with-slash/"),
+        (b"[2001:db8::1]", b"http://[2001:db8::1]/with-slash/"),
+        (b"xn--caf-dma.example", b"http://xn--caf-dma.example/with-slash/"),
+        # Not a host [":" port]: the server's own address is used instead.
+        (b"good.example@evil.example", b"http://testserver/with-slash/"),
+        (b"user:pw@evil.example", b"http://testserver/with-slash/"),
+        (b"evil.example/x?", b"http://testserver/with-slash/"),
+        (b"evil.example/", b"http://testserver/with-slash/"),
+        (b"a#frag", b"http://testserver/with-slash/"),
+        (b"a\\b", b"http://testserver/with-slash/"),
+        (b"evil.example\\@good.example", b"http://testserver/with-slash/"),
+        (b"good example", b"http://testserver/with-slash/"),
+        (b"", b"http://testserver/with-slash/"),
+        (b"good.example:99999", b"http://testserver/with-slash/"),
+        (b"good.example:8o", b"http://testserver/with-slash/"),
+        (b"[::1", b"http://testserver/with-slash/"),
+        (b"[evil.example]", b"http://testserver/with-slash/"),
+        (b"caf\xc3\xa9.example", b"http://testserver/with-slash/"),
+    ],
+)
+def test_slash_redirect_names_a_valid_host_or_the_server(host: bytes, location: bytes) -> None:
+    c = TestClient(make_app(), follow_redirects=False)
+    r = c.get("/with-slash", headers={b"host": host})
+    assert r.status_code == 307
+    assert [value for name, value in r.headers.raw if name.lower() == b"location"] == [location]
+
+
+def raw_redirect(
+    app: Transom, path: str, headers: list[tuple[bytes, bytes]], **scope: Any
+) -> bytes:
+    """The `Location` bytes `app` answers a raw GET of `path` with (it must redirect)."""
+    request: Scope = {**http_scope("GET", path), "headers": headers, **scope}
+    messages = anyio.run(call_raw, app, "GET", False, request)
+    assert messages[0]["status"] == 307
+    locations: list[bytes] = [v for k, v in messages[0]["headers"] if k == b"location"]
+    assert len(locations) == 1
+    return locations[0]
+
+
+@pytest.mark.parametrize(
+    ("server", "location"),
+    [
+        ({"server": ("10.0.0.2", 8000)}, b"http://10.0.0.2:8000/no-slash?q=1"),
+        ({"server": ("10.0.0.2", 80)}, b"http://10.0.0.2/no-slash?q=1"),
+        ({"server": ("::1", 8000)}, b"http://[::1]:8000/no-slash?q=1"),
+        ({"server": ("10.0.0.2", 443), "scheme": "https"}, b"https://10.0.0.2/no-slash?q=1"),
+        # No address a client could use: the redirect stays on whatever host it came to.
+        ({"server": ("/run/app.sock", None)}, b"/no-slash?q=1"),
+        ({}, b"/no-slash?q=1"),
+    ],
+)
+@pytest.mark.parametrize(
+    "headers",
+    [[], [(b"host", b"good.example@evil.example")], [(b"host", b"evil.example/x?")]],
+)
+def test_slash_redirect_without_a_valid_host_uses_the_server_address_or_a_relative_path(
+    headers: list[tuple[bytes, bytes]], server: dict[str, Any], location: bytes
+) -> None:
+    assert (
+        raw_redirect(make_app(), "/no-slash/", headers, query_string=b"q=1", **server) == location
+    )
+
+
+def test_relative_slash_redirect_never_reads_as_another_host() -> None:
+    app = Transom()
+
+    @app.get("/{rest:path}/")
+    def rest(rest: str) -> str:
+        return rest
+
+    # "//evil.example/" alone would be a protocol-relative URL; "/./" keeps it a path.
+    assert raw_redirect(app, "//evil.example", []) == b"/.//evil.example/"
+    assert raw_redirect(app, "//evil.example", [(b"host", b"good.example")]) == (
+        b"http://good.example//evil.example/"
+    )
 
 
 def test_redirect_is_followed_by_default_client() -> None:

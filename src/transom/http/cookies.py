@@ -157,7 +157,8 @@ def build_set_cookie(
         key: The cookie name, an RFC 9110 token.
         value: The value; cookie-octets only unless `compat` is true.
         max_age: Lifetime in seconds; above 400 days it is capped (with a warning).
-        expires: An aware `datetime`, seconds from now, or an HTTP-date string.
+        expires: An aware `datetime`, seconds from now, or an HTTP-date string,
+            naming a moment within the years 1 to 9999 in UTC.
         path: The `Path` attribute; must start with `/`. `None` omits it.
         domain: The `Domain` attribute; `None` makes a host-only cookie.
         secure: Send only over HTTPS.
@@ -410,37 +411,15 @@ def _lifetime(key: str, max_age: int | None, expires: Expires | None) -> str:
 
 def _expires(key: str, expires: Expires) -> str:
     if isinstance(expires, datetime):
-        if expires.tzinfo is None or expires.utcoffset() is None:
-            raise CookieError(
-                f"Cookie {key!r} expires {expires!r} is a naive datetime; pass an aware "
-                "one, e.g. datetime.now(timezone.utc) + timedelta(days=1)."
-            )
-        return format_http_date(expires)
+        return format_http_date(_aware_utc(key, expires))
     if isinstance(expires, (int, float)) and not isinstance(expires, bool):
         try:
             later = datetime.fromtimestamp(time.time(), UTC) + timedelta(seconds=expires)
-        except (OverflowError, ValueError):
-            raise CookieError(
-                f"Cookie {key!r} expires {expires!r} seconds from now is out of range."
-            ) from None
+        except (OverflowError, ValueError):  # huge, infinite or NaN seconds
+            raise _out_of_range(key, f"{expires!r} seconds from now") from None
         return format_http_date(later)
     if isinstance(expires, str):
-        parsed = parsedate_tz(expires)
-        moment: datetime | None = None
-        if parsed is not None and ";" not in expires:
-            year, month, day, hour, minute, second = parsed[:6]
-            offset = parsed[9] or 0
-            try:
-                moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-                moment -= timedelta(seconds=offset)
-            except (OverflowError, ValueError):
-                moment = None  # e.g. 31 Feb or hour 25: parsed, but not a real date
-        if moment is None:
-            raise CookieError(
-                f"Cookie {key!r} expires {expires!r} is not an HTTP date such as "
-                "'Wed, 21 Oct 2015 07:28:00 GMT'."
-            )
-        return format_http_date(moment)
+        return format_http_date(_parse_expires(key, expires))
     raise CookieError(
         f"Cookie {key!r} expires must be an aware datetime, a number of seconds or an "
         f"HTTP date string, got {type(expires).__name__} {expires!r}."
@@ -483,3 +462,56 @@ def check_set_cookie_line(line: str) -> None:
         raise CookieError(
             f"{exc} Set cookies with response.set_cookie(), which checks and formats them."
         ) from None
+
+
+def _out_of_range(key: str, what: str) -> CookieError:
+    return CookieError(
+        f"Cookie {key!r} expires {what} is out of range: Expires is an IMF-fixdate in GMT "
+        "(RFC 6265bis section 4.1.1), whose four-digit year holds only moments from year "
+        "1 to 9999 in UTC. Pass a nearer date, or max_age for a lifetime in seconds."
+    )
+
+
+def _aware_utc(key: str, expires: datetime) -> datetime:
+    """`expires` in UTC, checked to be aware and to stay within `datetime`'s years."""
+    try:
+        offset = expires.utcoffset()
+    except ValueError as exc:  # a tzinfo whose offset is a day or more
+        raise CookieError(
+            f"Cookie {key!r} expires {expires!r} has no valid UTC offset ({exc}); use "
+            "timezone.utc or a zoneinfo.ZoneInfo."
+        ) from None
+    if offset is None:
+        raise CookieError(
+            f"Cookie {key!r} expires {expires!r} is a naive datetime; pass an aware "
+            "one, e.g. datetime.now(timezone.utc) + timedelta(days=1)."
+        )
+    try:
+        # Near year 1 or 9999 the offset can carry the moment out of datetime's range.
+        return expires.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise _out_of_range(key, repr(expires)) from None
+
+
+def _parse_expires(key: str, expires: str) -> datetime:
+    """The moment an HTTP-date string names, in UTC."""
+    parsed = parsedate_tz(expires)
+    if parsed is None or ";" in expires:
+        raise CookieError(
+            f"Cookie {key!r} expires {expires!r} is not an HTTP date such as "
+            "'Wed, 21 Oct 2015 07:28:00 GMT'."
+        )
+    year, month, day, hour, minute, second = parsed[:6]
+    if not 1 <= year <= 9999:
+        raise _out_of_range(key, repr(expires))
+    try:
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except (OverflowError, ValueError):  # e.g. 31 Feb or hour 25: parsed, but not a real date
+        raise CookieError(
+            f"Cookie {key!r} expires {expires!r} is not an HTTP date such as "
+            "'Wed, 21 Oct 2015 07:28:00 GMT': it names no real date or time."
+        ) from None
+    try:
+        return moment - timedelta(seconds=parsed[9] or 0)
+    except OverflowError:  # a real date whose offset carries it past year 1 or 9999
+        raise _out_of_range(key, repr(expires)) from None

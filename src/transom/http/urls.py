@@ -4,17 +4,55 @@
 `QueryParams` is an immutable multidict of decoded query parameters. Parsing is
 lenient: any byte sequence in a query string decodes (invalid UTF-8 becomes
 U+FFFD) instead of raising. Standard library only.
+
+A URL built from a scope takes its authority from the `Host` header only if
+that is an RFC 3986 `host [":" port]`; anything else (`good.example@evil.example`,
+`evil.example/x?`, a space) is the client's word and never reaches the URL, which
+then names the server's own address, or is relative when the server gave none.
+So `request.url` and every redirect built from it point where the request went.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
-__all__ = ["URL", "QueryParams"]
+__all__ = ["URL", "QueryParams", "is_host"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+# RFC 3986 section 3.2.2: reg-name (IPv4address is a special case of it), or an
+# IP-literal in brackets; then an optional port of digits (section 3.2.3).
+_UNRESERVED_OR_SUB_DELIM = r"-A-Za-z0-9._~!$&'()*+,;="
+_REG_NAME = rf"(?:[{_UNRESERVED_OR_SUB_DELIM}]|%[0-9A-Fa-f]{{2}})+"
+_IP_LITERAL = rf"\[(?:(?P<ipv6>[0-9A-Fa-f:.]+)|v[0-9A-Fa-f]+\.[{_UNRESERVED_OR_SUB_DELIM}:]+)\]"
+_HOST = re.compile(rf"(?:{_REG_NAME}|{_IP_LITERAL})(?::(?P<port>[0-9]*))?")
+_MAX_PORT = 65535
+
+
+def is_host(value: str) -> bool:
+    """Tell whether `value` is an RFC 3986 `host [":" port]`, as a `Host` header must be.
+
+    The host is a registered name or IPv4 address (`api.example`, `10.0.0.1`) or
+    an IP literal in brackets (`[::1]`); the port, if any, is at most 65535.
+    """
+    found = _HOST.fullmatch(value)
+    if found is None:
+        return False
+    port = found["port"]
+    # The length check first: int() refuses strings of thousands of digits.
+    if port and (len(port) > 5 or int(port) > _MAX_PORT):
+        return False
+    ipv6 = found["ipv6"]
+    if ipv6 is not None:
+        try:
+            ipaddress.IPv6Address(ipv6)
+        except ValueError:
+            return False
+    return True
 
 
 class URL:
@@ -102,21 +140,38 @@ def _url_from_scope(scope: Mapping[str, Any]) -> str:
     if root and not path.startswith(root):
         path = root + path
     query = scope.get("query_string", b"")
-    host = ""
+    host = _host_header(scope)
+    if host is None or not is_host(host):
+        host = _server_netloc(scope, scheme)
+    if host is None:
+        # A relative URL: a path starting with "//" would read as an authority, so
+        # it gets the "/." prefix the WHATWG URL standard writes in that case.
+        url = "/." + path if path.startswith("//") else path
+    else:
+        url = f"{scheme}://{host}{path}"
+    return f"{url}?{query.decode('latin-1')}" if query else url
+
+
+def _host_header(scope: Mapping[str, Any]) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == b"host":
-            host = value.decode("latin-1")
-            break
-    if not host:
-        server = scope.get("server")
-        if server is None:
-            url = path
-            return f"{url}?{query.decode('latin-1')}" if query else url
-        server_host, port = server
-        default = _DEFAULT_PORTS.get(scheme)
-        host = server_host if port == default else f"{server_host}:{port}"
-    url = f"{scheme}://{host}{path}"
-    return f"{url}?{query.decode('latin-1')}" if query else url
+            host: str = value.decode("latin-1")
+            return host
+    return None
+
+
+def _server_netloc(scope: Mapping[str, Any], scheme: str) -> str | None:
+    """The server's address as `host[:port]` (port omitted if the default); None if unusable."""
+    server = scope.get("server")
+    if server is None:
+        return None
+    host, port = server
+    if port is None:  # a Unix socket: its path is no address a client could use
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    return netloc if is_host(netloc) else None
 
 
 class QueryParams(Mapping[str, str]):

@@ -8,7 +8,10 @@ prepared header pairs. It follows the Fetch standard:
 - an allowed origin is echoed (or `*` when every origin is allowed and
   credentials are not), with `Vary: Origin` added to any existing `Vary`;
 - a disallowed origin gets no `Access-Control-Allow-*` header at all;
-- with credentials the wildcard `*` is never sent for origins or headers.
+- with credentials the wildcard `*` is never sent for origins or headers;
+- what the client sent is echoed only if it is well formed: an `Origin` that is
+  not visible ASCII is never allowed, and a requested header name that is not
+  an RFC 9110 token is never echoed, so no client can make a header invalid.
 
 `Transom` places this middleware outside its error layer, so a 500 from an
 unhandled error carries CORS headers too and the browser can read it.
@@ -31,6 +34,13 @@ __all__ = ["CORSMiddleware"]
 ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 # Request headers a browser may always send without asking (Fetch "CORS-safelisted").
 SAFELISTED_HEADERS = frozenset({"accept", "accept-language", "content-language", "content-type"})
+
+
+def _is_origin_text(origin: str) -> bool:
+    """Whether `origin` is visible ASCII, as every serialized origin is (RFC 6454)."""
+    # A control character or non-ASCII text can only come from a broken or hostile
+    # client; echoing it would make the response header invalid.
+    return origin.isascii() and origin.isprintable() and " " not in origin
 
 
 def _names(values: Iterable[str], what: str) -> list[str]:
@@ -162,8 +172,12 @@ class CORSMiddleware:
         return not self.allow_all_origins
 
     def is_allowed_origin(self, origin: str) -> bool:
-        """Whether `origin` may make CORS requests."""
-        if self.allow_all_origins or origin in self.allow_origins:
+        """Whether `origin` may make CORS requests (never if it is not visible ASCII)."""
+        if origin in self.allow_origins:
+            return True
+        if not _is_origin_text(origin):
+            return False
+        if self.allow_all_origins:
             return True
         return self.origin_regex is not None and self.origin_regex.fullmatch(origin) is not None
 
@@ -218,7 +232,11 @@ class CORSMiddleware:
         extra = list(self.preflight_headers)
         if self.echoes_origin:
             extra.insert(0, (b"access-control-allow-origin", encode_value("origin", origin)))
-        allowed = asked if self.allow_all_headers else sorted(self.allow_headers)
+        if self.allow_all_headers:
+            # Only tokens are echoed: anything else would make the answer's header invalid.
+            allowed = [name for name in asked if is_token(name)]
+        else:
+            allowed = sorted(self.allow_headers)
         if allowed:
             value = ", ".join(allowed)
             extra.append((b"access-control-allow-headers", encode_value("allow-headers", value)))

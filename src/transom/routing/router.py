@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from transom._types import ASGIApp, Receive, Scope, Send
 from transom.concurrency import run_in_threadpool
 from transom.exceptions import HTTPException
+from transom.http.urls import URL
 from transom.requests import Request
 from transom.responses import RedirectResponse, Response, marking_start, uses_start_path
 from transom.routing.index import SegmentIndex, literal_segments
@@ -215,8 +216,9 @@ class Router:
         raise HTTPException(404)
 
     async def _redirect(self, scope: Scope, path: str, receive: Receive, send: Send) -> None:
-        url = Request(scope).url
-        target = url.replace(path=scope.get("root_path", "") + path)
+        # Built like `request.url`, so a Host header that is no host never becomes
+        # the redirect's authority, and a relative target never reads as one.
+        target = URL(scope={**scope, "path": scope.get("root_path", "") + path})
         response: Response = RedirectResponse(str(target))
         await response(scope, receive, send)
 
