@@ -38,22 +38,10 @@ def test_a_preflight_asking_for_a_control_character_gets_an_answer(run: Run[Any]
     assert response_problems(result) == []
 
 
-@pytest.mark.xfail(
-    reason="URL delegates to urlsplit, which raises ValueError for a netloc with a bracket "
-    "that is not an IPv6 literal: every accessor, even .path, raises",
-    raises=ValueError,
-    strict=True,
-)
 def test_url_components_of_any_text_can_be_read() -> None:
     assert URL("http://[/items").path == "/items"
 
 
-@pytest.mark.xfail(
-    reason="URL(scope=...) joins the decoded path into URL text and parses it again, so a "
-    "'?' decoded from %3F ends request.url.path and starts its query",
-    raises=AssertionError,
-    strict=True,
-)
 def test_request_url_path_keeps_a_decoded_question_mark() -> None:
     scope = {"type": "http", "path": "/a?b", "query_string": b"", "headers": [(b"host", b"h")]}
     assert URL(scope=scope).path == "/a?b"
@@ -97,13 +85,6 @@ def test_an_expiry_out_of_range_in_utc_is_a_cookie_error() -> None:
         build_set_cookie("a", "b", expires=expires)
 
 
-@pytest.mark.xfail(
-    reason="build_set_cookie accepts a path or domain with outer whitespace ('/x '): the "
-    "line ends in a space (not a field value) and set_cookie and the merge disagree on "
-    "the cookie's identity ('/x ' against '/x')",
-    raises=AssertionError,
-    strict=True,
-)
 @pytest.mark.parametrize("attributes", [{"path": "/x "}, {"domain": " example.com"}])
 def test_a_cookie_path_or_domain_with_outer_whitespace_is_refused_or_trimmed(
     attributes: dict[str, str],

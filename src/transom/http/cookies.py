@@ -386,6 +386,9 @@ def _check_attribute(name: str, value: str) -> None:
             f"Cookie {name} {value!r} must be non-empty printable ASCII without ';' "
             "(RFC 6265bis section 4.1.1)."
         )
+    if value != value.strip():
+        # Browsers trim it; the line must not end in a space, and the identity must agree.
+        raise CookieError(f"Cookie {name} {value!r} must not start or end with whitespace.")
 
 
 def _lifetime(key: str, max_age: int | None, expires: Expires | None) -> str:

@@ -61,16 +61,23 @@ class URL:
     __slots__ = ("_parts", "_url")
 
     def __init__(self, url: str = "", scope: Mapping[str, Any] | None = None) -> None:
-        if scope is not None:
-            url = _url_from_scope(scope)
-        self._url = url
         self._parts: SplitResult | None = None
+        if scope is not None:
+            # The parts come from the scope itself, never from re-parsing text: a
+            # decoded path may hold '?' or '#' (sent as %3F, %23).
+            url, self._parts = _url_from_scope(scope)
+        self._url = url
 
     @property
     def components(self) -> SplitResult:
         """The `urllib.parse.SplitResult` of this URL."""
         if self._parts is None:
-            self._parts = urlsplit(self._url)
+            try:
+                self._parts = urlsplit(self._url)
+            except ValueError:
+                # urlsplit refuses a netloc such as '[' (no valid IPv6 literal); any text
+                # still has a path, a query and a fragment.
+                self._parts = _lenient_split(self._url)
         return self._parts
 
     @property
@@ -132,7 +139,21 @@ class URL:
         return f"{type(self).__name__}({self._url!r})"
 
 
-def _url_from_scope(scope: Mapping[str, Any]) -> str:
+_LENIENT = re.compile(
+    r"^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.S
+)
+
+
+def _lenient_split(url: str) -> SplitResult:
+    """RFC 3986 appendix B's split, which any text matches."""
+    found = _LENIENT.match(url)
+    assert found is not None  # every group is optional
+    scheme, netloc, path, query, fragment = (part or "" for part in found.groups())
+    return SplitResult(scheme.lower(), netloc, path, query, fragment)
+
+
+def _url_from_scope(scope: Mapping[str, Any]) -> tuple[str, SplitResult]:
+    """The URL of a request, as text and as parts (the path decoded, as ASGI gives it)."""
     scheme = scope.get("scheme", "http")
     # ASGI: `path` already includes `root_path`; older servers sent it without.
     root = scope.get("root_path", "")
@@ -143,13 +164,16 @@ def _url_from_scope(scope: Mapping[str, Any]) -> str:
     host = _host_header(scope)
     if host is None or not is_host(host):
         host = _server_netloc(scope, scheme)
+    text_path = path.replace("?", "%3F").replace("#", "%23")
     if host is None:
         # A relative URL: a path starting with "//" would read as an authority, so
         # it gets the "/." prefix the WHATWG URL standard writes in that case.
-        url = "/." + path if path.startswith("//") else path
+        url = "/." + text_path if text_path.startswith("//") else text_path
     else:
-        url = f"{scheme}://{host}{path}"
-    return f"{url}?{query.decode('latin-1')}" if query else url
+        url = f"{scheme}://{host}{text_path}"
+    query_text = query.decode("latin-1")
+    parts = SplitResult(scheme if host is not None else "", host or "", path, query_text, "")
+    return (f"{url}?{query_text}" if query else url), parts
 
 
 def _host_header(scope: Mapping[str, Any]) -> str | None:
