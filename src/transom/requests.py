@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import anyio
 
 from transom._types import Message, Receive, Scope, Send
+from transom.datastructures import Address, State
 from transom.exceptions import BodyTooLarge, ClientDisconnect, InvalidJSONBody
 from transom.http.cookies import parse_cookie_header
 from transom.http.headers import Headers
@@ -28,34 +29,6 @@ __all__ = [
     "State",
     "check_body_limit",
 ]
-
-
-class Address(NamedTuple):
-    """The client's host and port."""
-
-    host: str
-    port: int
-
-
-class State:
-    """An attribute bag (`request.state.user = ...`) over a plain dict."""
-
-    __slots__ = ("_state",)
-
-    def __init__(self, state: dict[str, Any] | None = None) -> None:
-        object.__setattr__(self, "_state", {} if state is None else state)
-
-    def __setattr__(self, key: str, value: Any) -> None:
-        self._state[key] = value
-
-    def __getattr__(self, key: str) -> Any:
-        try:
-            return self._state[key]
-        except KeyError:
-            raise AttributeError(f"State has no attribute {key!r}.") from None
-
-    def __delattr__(self, key: str) -> None:
-        del self._state[key]
 
 
 async def _empty_receive() -> Message:
