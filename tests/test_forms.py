@@ -7,8 +7,10 @@ chunks) to a route whose endpoint answers JSON describing its form.
 from __future__ import annotations
 
 import json
+import re
 import tracemalloc
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from tempfile import SpooledTemporaryFile
 from typing import Any
 
@@ -730,3 +732,10 @@ def test_form_data_from_parse_form_directly() -> None:
         return await forms.parse_form(stream(), URLENCODED)
 
     assert anyio.run(main).multi_items() == [("a", "1"), ("b", "2")]
+
+
+def test_the_example_in_the_docs_runs() -> None:
+    text = (Path(__file__).parents[1] / "docs" / "forms.md").read_text(encoding="utf-8")
+    found = re.search(r"```python\n(.*?)```", text, re.DOTALL)
+    assert found is not None
+    exec(compile(found.group(1), "docs/forms.md", "exec"), {})
