@@ -3,6 +3,7 @@
 from transom import status
 from transom.applications import Transom
 from transom.background import BackgroundTask, BackgroundTasks
+from transom.datastructures import UploadFile
 from transom.di.analysis import DeclarationError
 from transom.exceptions import HTTPException, RequestValidationError, ResponseValidationError
 from transom.http.cookies import CookieError
@@ -55,5 +56,6 @@ __all__ = [
     "StreamingResponse",
     "TemporalResponse",
     "Transom",
+    "UploadFile",
     "status",
 ]

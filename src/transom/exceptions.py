@@ -5,7 +5,8 @@ raises at the line that did it, with a sentence naming the rule::
 
     Exception
     ├── HTTPException              raise it: sent as its status with a JSON `detail`
-    │   └── BodyTooLarge           the body passed `max_body_size` while read: a 413
+    │   ├── BodyTooLarge           the body passed `max_body_size` while read: a 413
+    │   └── MalformedForm          a form body that does not parse, or passes a form limit: a 400
     ├── ClientDisconnect           the client went away while the body was read
     └── ValidationError            a list of pydantic-style errors (`errors()`)
         ├── RequestValidationError     the request does not fit the route: a 422
@@ -44,6 +45,7 @@ __all__ = [
     "HTTPException",
     "HeaderError",
     "InvalidJSONBody",
+    "MalformedForm",
     "RequestValidationError",
     "ResponseContractError",
     "ResponseStartedError",
@@ -108,6 +110,20 @@ class BodyTooLarge(HTTPException):
             "raise max_body_size= on the app or route.",
         )
         self.limit = limit
+
+
+class MalformedForm(HTTPException):
+    """A form body that cannot be parsed, or that passes a form limit: a 400.
+
+    Raised by `await request.form()` (and the form parameters built on it) for a
+    broken `multipart/form-data` body (no boundary, a truncated body, bytes
+    outside the syntax, a part without a name) and when a form has more files,
+    more fields or a larger field than `max_files`, `max_fields` or
+    `max_part_size` allow. `detail` says which.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(400, detail)
 
 
 class InvalidJSONBody(ValueError):

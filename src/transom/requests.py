@@ -3,19 +3,29 @@
 Nothing is parsed until asked for: `headers`, `cookies`, `query_params` and `url`
 are built on first access and kept. Parsing is lenient where the client decides
 the bytes (a malformed `Cookie` header never raises) and explicit where the app
-asks for a meaning (`json()` raises `InvalidJSONBody`).
+asks for a meaning (`json()` raises `InvalidJSONBody`, `form()` raises
+`MalformedForm`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
+from typing import Any
 
 import anyio
 
 from transom._types import Message, Receive, Scope, Send
+from transom.datastructures import Address, FormData, State
 from transom.exceptions import BodyTooLarge, ClientDisconnect, InvalidJSONBody
+from transom.forms import (
+    DEFAULT_MAX_FIELDS,
+    DEFAULT_MAX_FILES,
+    DEFAULT_MAX_PART_SIZE,
+    AwaitableForm,
+    parse_form,
+)
 from transom.http.cookies import parse_cookie_header
 from transom.http.headers import Headers
 from transom.http.urls import URL, QueryParams
@@ -28,34 +38,6 @@ __all__ = [
     "State",
     "check_body_limit",
 ]
-
-
-class Address(NamedTuple):
-    """The client's host and port."""
-
-    host: str
-    port: int
-
-
-class State:
-    """An attribute bag (`request.state.user = ...`) over a plain dict."""
-
-    __slots__ = ("_state",)
-
-    def __init__(self, state: dict[str, Any] | None = None) -> None:
-        object.__setattr__(self, "_state", {} if state is None else state)
-
-    def __setattr__(self, key: str, value: Any) -> None:
-        self._state[key] = value
-
-    def __getattr__(self, key: str) -> Any:
-        try:
-            return self._state[key]
-        except KeyError:
-            raise AttributeError(f"State has no attribute {key!r}.") from None
-
-    def __delattr__(self, key: str) -> None:
-        del self._state[key]
 
 
 async def _empty_receive() -> Message:
@@ -176,10 +158,11 @@ class Request(HTTPConnection):
     """An HTTP request: scope views plus the body.
 
     The body can be read once as a stream, or as a whole with `body()` (which
-    keeps it, so `body()` and `json()` can be called again).
+    keeps it, so `body()`, `json()` and `form()` can be called again).
     """
 
     _body: bytes | None = None
+    _form: FormData | None = None
     _json: Any = None
     _json_loaded = False
     _stream_consumed = False
@@ -223,7 +206,7 @@ class Request(HTTPConnection):
     def max_body_size(self, limit: int | None) -> None:
         self._limit = limit
 
-    async def stream(self) -> AsyncIterator[bytes]:
+    async def stream(self) -> AsyncGenerator[bytes, None]:
         """Yield the body in chunks as the server delivers them.
 
         Raises:
@@ -284,6 +267,49 @@ class Request(HTTPConnection):
                 raise InvalidJSONBody(body, reason) from None
             self._json_loaded = True
         return self._json
+
+    def form(
+        self,
+        *,
+        max_files: int = DEFAULT_MAX_FILES,
+        max_fields: int = DEFAULT_MAX_FIELDS,
+        max_part_size: int = DEFAULT_MAX_PART_SIZE,
+    ) -> AwaitableForm:
+        """The body parsed as a form, once: later calls give the same `FormData`.
+
+        `application/x-www-form-urlencoded` and `multipart/form-data` bodies are
+        parsed while read, so `max_body_size` still applies; any other
+        `Content-Type` gives an empty `FormData`. Await it, or use `async with
+        request.form() as form:` to close the form's files on exit.
+
+        Args:
+            max_files: The most file parts a multipart form may have.
+            max_fields: The most text fields a form may have.
+            max_part_size: The most bytes of one text field.
+
+        Raises:
+            MalformedForm: (a 400) if the body does not parse or passes a limit.
+            BodyTooLarge: once the body passes `max_body_size` (a 413).
+        """
+
+        async def parse() -> FormData:
+            if self._form is None:
+                async with aclosing(self.stream()) as stream:
+                    self._form = await parse_form(
+                        stream,
+                        self.headers.get("content-type", ""),
+                        max_files=max_files,
+                        max_fields=max_fields,
+                        max_part_size=max_part_size,
+                    )
+            return self._form
+
+        return AwaitableForm(parse)
+
+    async def close(self) -> None:
+        """Close the files of the form, if `form()` parsed one."""
+        if self._form is not None:
+            await self._form.close()
 
     async def _next_message(self) -> Message:
         pending = self._pending

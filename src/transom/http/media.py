@@ -1,0 +1,80 @@
+"""Header values with parameters: `Content-Type` and `Content-Disposition`.
+
+This module owns how a value such as `multipart/form-data; boundary="x"` or
+`form-data; name="f"; filename="a.txt"` splits into its main value and its
+parameters (RFC 9110 section 5.6.6), and how an RFC 8187 extended value
+(`filename*=UTF-8''%E2%82%AC.txt`) decodes. It does no I/O and imports only the
+standard library.
+
+Parsing is lenient, because the client decides these bytes: a parameter that
+does not parse is skipped, never raised. Quoted strings are unquoted the way
+browsers and Starlette expect: only `\\\\` and `\\"` are escapes, so a raw
+Windows path such as `"C:\\docs\\a.txt"` keeps its backslashes.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote_to_bytes
+
+__all__ = ["decode_extended_value", "parse_header_options"]
+
+# One parameter: separators, a name, and maybe `=` with a quoted or a bare value.
+_PARAMETER = re.compile(
+    r"""[\s;]*
+    (?P<name>[^\s=;]+)\s*
+    (?:=[ \t]*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<bare>[^;]*)))?""",
+    re.VERBOSE | re.DOTALL,
+)
+_ESCAPE = re.compile(r"\\([\\\"])")
+# RFC 8187 section 3.2.1: charset'language'value-chars.
+_EXTENDED = re.compile(r"(?P<charset>[A-Za-z0-9!#$%&+\-^_`{}~]+)'[^']*'(?P<value>.*)", re.DOTALL)
+
+
+def parse_header_options(value: str) -> tuple[str, dict[str, str]]:
+    """Split a header value into its main value and its parameters.
+
+    The main value (`multipart/form-data`, `form-data`) and the parameter names
+    are lower-cased and stripped; quoted values are unquoted; for a name given
+    twice, the last value wins. Extended parameters keep their `*`
+    (`filename*`): decode them with `decode_extended_value`.
+
+    >>> parse_header_options('form-data; name="f"; filename="a b.txt"')
+    ('form-data', {'name': 'f', 'filename': 'a b.txt'})
+    """
+    main, _, rest = value.partition(";")
+    options: dict[str, str] = {}
+    position = 0
+    while position < len(rest):
+        found = _PARAMETER.match(rest, position)
+        if found is None:
+            # Junk such as `=x` where a name should be: skip to the next parameter.
+            next_separator = rest.find(";", position + 1)
+            if next_separator == -1:
+                break
+            position = next_separator
+            continue
+        position = found.end()
+        quoted = found.group("quoted")
+        if quoted is not None:
+            text = _ESCAPE.sub(r"\1", quoted)
+        else:
+            text = (found.group("bare") or "").strip(" \t")
+        options[found.group("name").lower()] = text
+    return main.strip(" \t").lower(), options
+
+
+def decode_extended_value(value: str) -> str | None:
+    """Decode an RFC 8187 extended value (`UTF-8''na%C3%AFve.txt`), or `None` if it is broken.
+
+    `value` is the parameter as the header carried it (latin-1 characters for
+    bytes). Any charset Python knows is accepted; RFC 8187 requires UTF-8 and
+    ISO-8859-1. A value whose bytes do not decode in its charset is `None`.
+    """
+    found = _EXTENDED.fullmatch(value)
+    if found is None:
+        return None
+    try:
+        return unquote_to_bytes(found.group("value")).decode(found.group("charset"))
+    except (LookupError, UnicodeDecodeError):
+        return None
