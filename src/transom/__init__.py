@@ -9,7 +9,7 @@ from transom.exceptions import HTTPException, RequestValidationError, ResponseVa
 from transom.http.cookies import CookieError
 from transom.http.headers import HeaderError, Headers, MutableHeaders
 from transom.metadata import ResponseCookie, ResponseHeader
-from transom.params import Body, Cookie, Depends, Header, Path, Query, Security
+from transom.params import Body, Cookie, Depends, File, Form, Header, Path, Query, Security
 from transom.requests import Request
 from transom.responses import (
     FileResponse,
@@ -34,7 +34,9 @@ __all__ = [
     "CookieError",
     "DeclarationError",
     "Depends",
+    "File",
     "FileResponse",
+    "Form",
     "HTMLResponse",
     "HTTPException",
     "Header",

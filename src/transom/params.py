@@ -22,6 +22,10 @@ __all__ = [
     "CookieParam",
     "Dependency",
     "Depends",
+    "File",
+    "FileParam",
+    "Form",
+    "FormParam",
     "Header",
     "HeaderParam",
     "Param",
@@ -163,6 +167,32 @@ class BodyParam(Param):
         self.media_type = media_type
 
 
+class FormParam(BodyParam):
+    """A field of a form body (`application/x-www-form-urlencoded` or multipart)."""
+
+    def __init__(
+        self,
+        default: Any = PydanticUndefined,
+        *,
+        media_type: str = "application/x-www-form-urlencoded",
+        **options: Unpack[ParamOptions],
+    ) -> None:
+        super().__init__(default, embed=True, media_type=media_type, **options)
+
+
+class FileParam(FormParam):
+    """A file of a `multipart/form-data` body (`bytes` or `UploadFile`)."""
+
+    def __init__(
+        self,
+        default: Any = PydanticUndefined,
+        *,
+        media_type: str = "multipart/form-data",
+        **options: Unpack[ParamOptions],
+    ) -> None:
+        super().__init__(default, media_type=media_type, **options)
+
+
 def Path(default: Any = ..., **options: Unpack[ParamOptions]) -> Any:  # noqa: N802
     """A path parameter, e.g. `item_id` in `/items/{item_id}`. Always required."""
     return PathParam(default, **options)
@@ -194,6 +224,23 @@ def Body(  # noqa: N802
 ) -> Any:
     """The JSON body, or with `embed=True` (or several body parameters) one key of it."""
     return BodyParam(default, embed=embed, media_type=media_type, **options)
+
+
+def Form(  # noqa: N802
+    default: Any = ...,
+    *,
+    media_type: str = "application/x-www-form-urlencoded",
+    **options: Unpack[ParamOptions],
+) -> Any:
+    """A form field; `Annotated[Model, Form()]` takes the whole form as one model."""
+    return FormParam(default, media_type=media_type, **options)
+
+
+def File(  # noqa: N802
+    default: Any = ..., *, media_type: str = "multipart/form-data", **options: Unpack[ParamOptions]
+) -> Any:
+    """A file of a multipart form: as `bytes`, or as an `UploadFile` (spooled, not in memory)."""
+    return FileParam(default, media_type=media_type, **options)
 
 
 class Dependency:

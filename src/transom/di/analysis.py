@@ -23,10 +23,12 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from transom.background import BackgroundTasks
+from transom.datastructures import UploadFile
 from transom.exceptions import DeclarationError
 from transom.params import (
     BodyParam,
     Dependency,
+    FileParam,
     HeaderParam,
     Param,
     ParamSource,
@@ -304,9 +306,18 @@ def _special(annotation: Any) -> Special | None:
 def _default_param(name: str, annotation: Any, path_params: frozenset[str]) -> Param:
     if name in path_params:
         return PathParam()
+    if _mentions_upload_file(annotation):
+        return FileParam(PydanticUndefined)  # `file: UploadFile` needs no File(), as in FastAPI
     if is_scalar(annotation):
         return QueryParam(PydanticUndefined)
     return BodyParam(PydanticUndefined)
+
+
+def _mentions_upload_file(annotation: Any) -> bool:
+    """`UploadFile`, `UploadFile | None`, `list[UploadFile]`, ..."""
+    if annotation is UploadFile:
+        return True
+    return any(_mentions_upload_file(arg) for arg in get_args(annotation))
 
 
 def lookup_name(name: str, param: Param) -> str:

@@ -34,6 +34,7 @@ from transom.di.solve import (
     call_step,
     collect_errors,
     read_body,
+    read_form,
 )
 from transom.requests import Request
 from transom.temporal import TemporalResponse
@@ -66,6 +67,7 @@ def compile_plan(plan: Plan) -> Runner:
         "plan": plan,
         "collect_errors": collect_errors,
         "read_body": read_body,
+        "read_form": read_form,
         "body_values": body_values,
         "call_step": call_step,
         "Context": Context,
@@ -74,7 +76,9 @@ def compile_plan(plan: Plan) -> Runner:
     views: set[str] = set()
     body: list[str] = []
     if plan.body_mode is not BodyMode.NONE:
-        body.append("await read_body(ctx)")
+        body.append(
+            "await read_form(ctx, plan)" if plan.form_fields is not None else "await read_body(ctx)"
+        )
     for index, step in enumerate(plan.steps):
         namespace[f"step_{index}"] = step
         namespace[f"call_{index}"] = step.call

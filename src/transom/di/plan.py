@@ -12,10 +12,13 @@ running it never changes it.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import enum
 import functools
 import inspect
+import types
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, NotRequired, Required, get_args, get_origin
 
@@ -36,13 +39,22 @@ from transom.di.analysis import (
     signature_of,
 )
 from transom.di.extract import Reads, extract_function, reads
-from transom.params import BodyParam, Dependency, HeaderParam, Param, ParamSource
+from transom.params import (
+    BodyParam,
+    Dependency,
+    FileParam,
+    FormParam,
+    HeaderParam,
+    Param,
+    ParamSource,
+)
 from transom.requests import Request
 
 __all__ = [
     "ArgKind",
     "BodyMode",
     "CallMode",
+    "FormField",
     "Input",
     "Plan",
     "Step",
@@ -131,6 +143,17 @@ class Step:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class FormField:
+    """A key of a form body and how its values are handed to validation."""
+
+    key: str
+    #: Every value of the key (`list[str]`, `list[UploadFile]`), not only the last.
+    many: bool
+    #: Files read into `bytes` (`bytes` or `list[bytes]` declared with `File()`).
+    as_bytes: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Plan:
     """Everything a route needs to run its handler, computed once."""
 
@@ -144,6 +167,10 @@ class Plan:
     uses_background: bool
     function_stack: bool
     request_stack: bool
+    #: The body is a form (`Form()`, `File()`, `UploadFile`): the keys it reads.
+    form_fields: tuple[FormField, ...] | None = None
+    #: A form model that forbids (or keeps) extra fields also gets the other keys.
+    form_extras: bool = False
 
     @property
     def label(self) -> str:
@@ -397,7 +424,11 @@ def _unique_bodies(steps: Sequence[Step]) -> list[Input]:
 
 def _finish(steps: list[Step]) -> Plan:
     bodies = _unique_bodies(steps)
+    form_fields = _form_fields(bodies, steps[-1].label)
     single = len(bodies) == 1 and not getattr(bodies[0].param, "embed", False)
+    if form_fields is not None:
+        # Form fields are keys of the form, unless one model takes the whole form.
+        single = len(bodies) == 1 and _is_model(bodies[0].annotation)
     mode = BodyMode.NONE if not bodies else BodyMode.SINGLE if single else BodyMode.EMBEDDED
     adapter: TypeAdapter[Any] | None = None
     if mode is BodyMode.SINGLE:
@@ -440,4 +471,54 @@ def _finish(steps: list[Step]) -> Plan:
         uses_background=ArgKind.BACKGROUND in kinds,
         function_stack=any(step.scope == "function" for step in generators),
         request_stack=any(step.scope == "request" for step in generators),
+        form_fields=form_fields,
+        form_extras=(
+            form_fields is not None
+            and single
+            and clean_annotation(bodies[0].annotation).model_config.get("extra")
+            in ("forbid", "allow")
+        ),
     )
+
+
+def _is_model(annotation: Any) -> bool:
+    annotation = clean_annotation(annotation)
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _form_fields(bodies: list[Input], label: str) -> tuple[FormField, ...] | None:
+    """The form keys of a form body, or `None` for a JSON body.
+
+    Raises:
+        DeclarationError: if form and JSON body parameters are mixed.
+    """
+    forms = [item for item in bodies if isinstance(item.param, FormParam)]
+    if not forms:
+        return None
+    if len(forms) != len(bodies):
+        json = next(item for item in bodies if not isinstance(item.param, FormParam))
+        raise DeclarationError(
+            f"{label}: {forms[0].name!r} is a form field and {json.name!r} a JSON body "
+            "parameter: a "
+            "request has one body. Declare both with Form()/File(), or both with Body()."
+        )
+    if len(forms) == 1 and _is_model(forms[0].annotation):
+        model = clean_annotation(forms[0].annotation)
+        return tuple(
+            _form_field(field.alias or name, field.annotation, False)
+            for name, field in model.model_fields.items()
+        )
+    return tuple(
+        _form_field(item.lookup, item.annotation, isinstance(item.param, FileParam))
+        for item in forms
+    )
+
+
+def _form_field(key: str, annotation: Any, is_file: bool) -> FormField:
+    inner = clean_annotation(annotation)
+    members = [arg for arg in get_args(inner) if arg is not type(None)]
+    if get_origin(inner) in (typing.Union, types.UnionType) and len(members) == 1:
+        inner = members[0]  # Optional[X]
+    many = get_origin(inner) in (list, set, tuple, frozenset, collections.abc.Sequence)
+    item = get_args(inner)[0] if many and get_args(inner) else inner
+    return FormField(key, many, is_file and item is bytes)

@@ -33,6 +33,7 @@ __all__ = [
     "call_step",
     "collect_errors",
     "read_body",
+    "read_form",
 ]
 
 _MISSING: Any = object()
@@ -156,7 +157,7 @@ def body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], l
     """The step's body parameters, validated from `ctx.body`, or the errors."""
     if plan.body_mode is BodyMode.SINGLE:
         item = step.body_inputs[0]
-        if not ctx.body:
+        if not ctx.body and plan.form_fields is None:
             if plan.body_required:
                 missing = {"type": "missing", "loc": ("body",), "msg": "Field required"}
                 return {}, [{**missing, "input": None}]
@@ -227,6 +228,39 @@ async def call_step(step: Step, kwargs: dict[str, Any], ctx: Context) -> Any:
 
     stack.push_async_exit(exit_in_thread)
     return value
+
+
+async def read_form(ctx: Context, plan: Plan) -> None:
+    """Read a form body into `ctx.json`: the keys the plan reads, as FastAPI hands them on.
+
+    An empty string is no value (the field's default, or `missing`); a key read
+    as a list gets every value; a file read as `bytes` is read now. The form's
+    files are closed when the request ends (`Request.close()`).
+
+    Raises:
+        MalformedForm: a 400 for a body that is not a well-formed form.
+        BodyTooLarge: a 413 past the body limit.
+    """
+    form = await ctx.request.form()
+    values: dict[str, Any] = {}
+    for field in plan.form_fields or ():
+        found = [value for value in form.getlist(field.key) if value != ""]
+        if not found:
+            continue
+        if field.as_bytes:
+            found = [await _as_bytes(value) for value in found]
+        values[field.key] = found if field.many else found[-1]
+    if plan.form_extras:
+        for key, value in form.multi_items():
+            values.setdefault(key, value)  # what no field reads: `extra="forbid"` refuses it
+    ctx.json = values
+
+
+async def _as_bytes(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    read = getattr(value, "read", None)
+    return await read() if read is not None else value
 
 
 async def read_body(ctx: Context) -> None:

@@ -29,7 +29,7 @@ from transom.di.plan import BodyMode, Input, Plan, clean_annotation
 from transom.encoders import jsonable_encoder
 from transom.openapi.headers import add_declared_headers
 from transom.openapi.schemas import REF_PREFIX, VALIDATION_ERROR_DEFINITIONS, SchemaRegistry
-from transom.params import BodyParam, ParamSource
+from transom.params import BodyParam, FileParam, ParamSource
 from transom.responses import JSONResponse, Response, body_allowed
 from transom.routing.api import APIRoute
 
@@ -181,6 +181,8 @@ def _request_body(plan: Plan, op_id: str, registry: SchemaRegistry) -> dict[str,
         body["required"] = True
     first = inputs[0].param
     media_type = first.media_type if isinstance(first, BodyParam) else "application/json"
+    if any(isinstance(item.param, FileParam) for item in inputs):
+        media_type = "multipart/form-data"  # a form with a file is always multipart
     body["content"] = {media_type: {"schema": schema}}
     return body
 

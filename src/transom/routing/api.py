@@ -269,6 +269,17 @@ class APIRoute(BaseRoute):
     async def _respond(
         self, plan: Plan, ctx: Context, scope: Scope, receive: Receive, send: Send
     ) -> None:
+        if plan.form_fields is None:
+            await self._run_and_send(plan, ctx, scope, receive, send)
+            return
+        try:
+            await self._run_and_send(plan, ctx, scope, receive, send)
+        finally:
+            await ctx.request.close()  # the form's files, also on errors and disconnects
+
+    async def _run_and_send(
+        self, plan: Plan, ctx: Context, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         if plan.function_stack:
             async with AsyncExitStack() as stack:
                 ctx.function_stack = stack
