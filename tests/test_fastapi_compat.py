@@ -340,3 +340,21 @@ def test_a_body_of_an_unknown_class_names_the_route_and_parameter() -> None:
         @app.post("/")
         def create(thing: Unknown) -> None:
             pass
+
+
+def test_a_json_body_without_a_content_type_is_refused_unless_strictness_is_off() -> None:
+    def app(**options: Any) -> Transom:
+        app = Transom(**options)
+
+        @app.post("/")
+        def create(item: dict[str, Any]) -> dict[str, Any]:
+            return item
+
+        return app
+
+    body = b'{"name": "x", "price": 1}'
+    r = TestClient(app()).post("/", content=body)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["msg"].endswith("got no Content-Type.")
+    r = TestClient(app(strict_content_type=False)).post("/", content=body)
+    assert r.json() == {"name": "x", "price": 1}

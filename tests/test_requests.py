@@ -428,7 +428,8 @@ def test_json_nested_moderately_is_decoded(kind: str) -> None:
 @pytest.mark.parametrize("path", ["/list", "/any"])
 @pytest.mark.parametrize("depth", [1_000, 100_000])
 def test_json_body_parameter_nested_too_deeply_is_a_422(path: str, depth: int) -> None:
-    r = json_app().post(path, content=nested(depth, "array"))
+    headers = {"content-type": "application/json"}
+    r = json_app().post(path, content=nested(depth, "array"), headers=headers)
     assert r.status_code == 422
     # Located at the byte where decoding gave up: ["body", offset].
     assert [(e["type"], e["loc"][0]) for e in r.json()["detail"]] == [("json_invalid", "body")]

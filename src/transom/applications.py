@@ -53,6 +53,8 @@ class Transom(RouteDecorators):
         max_body_size: The most bytes a request body may have, enforced while
             it is read (a 413 past it); 1 MiB by default, `None` for no limit.
             A route may set its own (`max_body_size=` on the path operation).
+        strict_content_type: Refuse (422) a JSON body sent without a
+            `Content-Type`, as FastAPI does; `False` reads it as JSON.
     """
 
     def __init__(
@@ -82,8 +84,11 @@ class Transom(RouteDecorators):
         openapi_tags: list[dict[str, Any]] | None = None,
         servers: list[dict[str, Any]] | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        strict_content_type: bool = True,
     ) -> None:
         self.debug = debug
+        #: A JSON body must come with a JSON Content-Type (FastAPI's default since 0.132).
+        self.strict_content_type = strict_content_type
         #: The most bytes a request body may have (`None`: no limit); routes may override.
         self.max_body_size = check_body_limit(max_body_size, "Transom(max_body_size=...)")
         self.title = title

@@ -139,7 +139,20 @@ def json_error(body: bytes, reason: str) -> dict[str, Any]:
 def _content_type_error(request: Request) -> list[dict[str, Any]] | None:
     content_type = request.headers.get("content-type")
     if content_type is None:
-        return None
+        # FastAPI's `strict_content_type` (on by default): a body without a
+        # Content-Type is not read as JSON, so a page cannot post one without a
+        # CORS preflight (a browser sends no preflight for a Content-Type-less body).
+        if not getattr(request.scope.get("app"), "strict_content_type", True):
+            return None
+        return [
+            {
+                "type": "content_type",
+                "loc": ("body",),
+                "msg": "Expected a JSON body (Content-Type: application/json), got no "
+                "Content-Type.",
+                "input": None,
+            }
+        ]
     media = content_type.partition(";")[0].strip().lower()
     if media in _JSON_TYPES or (media.startswith("application/") and media.endswith("+json")):
         return None
