@@ -13,14 +13,14 @@ only user of python-multipart) and never imports pydantic at run time:
 from __future__ import annotations
 
 import io
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
-from operator import itemgetter
+from collections.abc import Iterable, Mapping
 from tempfile import SpooledTemporaryFile
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeAlias
 
 from transom.concurrency import run_in_threadpool
 from transom.http.headers import Headers
+from transom.http.multidict import ImmutableMultiDict
 from transom.http.urls import URL, QueryParams
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ class UploadFile:
 FormValue: TypeAlias = str | UploadFile
 
 
-class FormData(Mapping[str, FormValue]):
+class FormData(ImmutableMultiDict[FormValue]):
     """The fields and files of a form: an immutable multidict.
 
     As in Starlette, `form[key]` and `form.get(key)` give the **last** value
@@ -186,7 +186,7 @@ class FormData(Mapping[str, FormValue]):
     `await form.close()`, or leaving `async with form:`, closes every file.
     """
 
-    __slots__ = ("_dict", "_list")
+    __slots__ = ()
 
     def __init__(
         self,
@@ -199,46 +199,7 @@ class FormData(Mapping[str, FormValue]):
         else:
             pairs = list(items.items() if isinstance(items, Mapping) else items)
         pairs.extend(kwargs.items())
-        self._list = pairs
-        self._dict = dict(pairs)
-
-    def getlist(self, key: str) -> list[FormValue]:
-        """Every value of `key`, in the order sent; empty if absent."""
-        return [value for name, value in self._list if name == key]
-
-    def multi_items(self) -> list[tuple[str, FormValue]]:
-        """All `(key, value)` pairs, repeated keys included, in the order sent."""
-        return list(self._list)
-
-    def keys(self) -> KeysView[str]:
-        return self._dict.keys()
-
-    def values(self) -> ValuesView[FormValue]:
-        """The last value of each key."""
-        return self._dict.values()
-
-    def items(self) -> ItemsView[str, FormValue]:
-        """Each key with its last value."""
-        return self._dict.items()
-
-    def __getitem__(self, key: str) -> FormValue:
-        return self._dict[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._dict
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._dict)
-
-    def __len__(self) -> int:
-        return len(self._dict)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, FormData):
-            return NotImplemented
-        return sorted(self._list, key=itemgetter(0)) == sorted(other._list, key=itemgetter(0))
-
-    __hash__ = None  # type: ignore[assignment]
+        self._set(pairs)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._list!r})"

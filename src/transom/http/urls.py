@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
+
+from transom.http.multidict import ImmutableMultiDict
 
 __all__ = ["URL", "QueryParams", "is_host"]
 
@@ -198,75 +200,51 @@ def _server_netloc(scope: Mapping[str, Any], scheme: str) -> str | None:
     return netloc if is_host(netloc) else None
 
 
-class QueryParams(Mapping[str, str]):
+class QueryParams(ImmutableMultiDict[str]):
     """An immutable multidict of query parameters.
 
     `params[key]` gives the last value of `key`; `getlist(key)` gives every value.
     """
 
-    __slots__ = ("_dict", "_list")
+    __slots__ = ()
 
     def __init__(
         self,
         params: str | bytes | Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     ) -> None:
+        pairs: list[tuple[str, str]]
         if params is None:
-            self._list: list[tuple[str, str]] = []
+            pairs = []
         elif isinstance(params, bytes) and b"%" not in params and b"+" not in params:
             # Nothing to percent-decode: decode once and split (the common case).
             # `&` and `=` never occur inside a UTF-8 sequence, so this equals
             # decoding piece by piece.
-            pairs: list[tuple[str, str]] = []
+            pairs = []
             for chunk in params.decode("utf-8", "replace").split("&"):
                 if chunk:
                     key, _, value = chunk.partition("=")
                     pairs.append((key, value))
-            self._list = pairs
         elif isinstance(params, bytes):
             # Percent-decode byte for byte (latin-1), then decode UTF-8 leniently,
             # so any byte sequence is accepted and never raises.
-            self._list = [
+            pairs = [
                 (_utf8(k), _utf8(v))
                 for k, v in parse_qsl(params.decode("latin-1"), True, encoding="latin-1")
             ]
         elif isinstance(params, str):
-            self._list = parse_qsl(params, keep_blank_values=True)
+            pairs = parse_qsl(params, keep_blank_values=True)
         elif isinstance(params, Mapping):
-            self._list = [(str(k), str(v)) for k, v in params.items()]
+            pairs = [(str(k), str(v)) for k, v in params.items()]
         else:
-            self._list = [(str(k), str(v)) for k, v in params]
-        self._dict = dict(self._list)
-
-    def getlist(self, key: str) -> list[str]:
-        """Every value of `key`, in order; empty if absent."""
-        return [v for k, v in self._list if k == key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """The last value of `key`, or `default`."""
-        return self._dict.get(key, default)
-
-    def multi_items(self) -> list[tuple[str, str]]:
-        """All pairs, repeated keys included, in order."""
-        return list(self._list)
-
-    def __getitem__(self, key: str) -> str:
-        return self._dict[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._dict
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._dict)
-
-    def __len__(self) -> int:
-        return len(self._dict)
+            pairs = [(str(k), str(v)) for k, v in params]
+        self._set(pairs)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, QueryParams):
             return NotImplemented
         return sorted(self._list) == sorted(other._list)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __str__(self) -> str:
         return urlencode(self._list)
