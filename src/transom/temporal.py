@@ -27,8 +27,8 @@ from transom._types import Message, Send
 from transom.background import BackgroundTask
 from transom.exceptions import ResponseStartedError
 from transom.http.cookies import CookieAttributes, CookieIdentity
-from transom.http.headers import RawHeaders
-from transom.http.merge import merge_headers
+from transom.http.headers import MutableHeaders, RawHeaders
+from transom.http.merge import merge_headers, set_cookie_identity
 from transom.responses import Response, start_message
 
 __all__ = ["Finish", "TemporalResponse", "shaping_send"]
@@ -64,6 +64,38 @@ class _FrozenHeaderList(list[tuple[bytes, bytes]]):
     __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
 
 
+class _TemporalHeaders(MutableHeaders):
+    """The temporal response's `headers`: a raw `Set-Cookie` joins its cookie table.
+
+    So a raw line replaces the earlier line of the same cookie identity, as a
+    second `set_cookie` does (T5), and the data merge can take the lines as
+    one per identity without parsing them.
+    """
+
+    __slots__ = ("_owner",)
+
+    _owner: TemporalResponse
+
+    def __setitem__(self, key: str, value: str) -> None:
+        if key.lower() == "set-cookie":
+            self._drop_cookies()
+            self.append(key, value)
+        else:
+            super().__setitem__(key, value)
+
+    def append(self, key: str, value: str) -> None:
+        if key.lower() != "set-cookie":
+            super().append(key, value)
+            return
+        line = MutableHeaders({key: value}).raw[0][1]  # checked, cookie rules included
+        name, domain, path = set_cookie_identity(line)
+        self._owner.store_cookie(name, line, CookieAttributes(path, domain))
+
+    def _drop_cookies(self) -> None:
+        del self["set-cookie"]
+        self._owner._cookies = None
+
+
 class TemporalResponse(Response):
     """The response object injected into handlers and dependencies.
 
@@ -89,6 +121,16 @@ class TemporalResponse(Response):
             self.declared_cookies = declared_cookies
         if kept_on_error:
             self.kept_on_error = kept_on_error
+
+    @property
+    def headers(self) -> MutableHeaders:
+        """A checked view over the headers; a raw `Set-Cookie` counts as a set cookie."""
+        view = self._headers_view
+        if view is None or view._list is not self.raw_headers:
+            view = _TemporalHeaders.view(self.raw_headers)
+            view._owner = self
+            self._headers_view = view
+        return view
 
     def error_headers(self) -> RawHeaders:
         """The headers an error response keeps (T7): all but the cookies this request set.

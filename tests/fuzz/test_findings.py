@@ -17,10 +17,12 @@ from tests.fuzz.app import ALLOWED_ORIGIN, app
 from tests.fuzz.client import RawRequest, exchange, response_problems
 from tests.fuzz.conftest import Run
 from tests.fuzz.rfc9110 import FIELD_VALUE
+from transom import Response, Transom
 from transom.http.cookies import CookieError, build_set_cookie, cookie_identity
 from transom.http.headers import HeaderError, Headers, encode_name, encode_value
-from transom.http.merge import merge_headers, set_cookie_identity
+from transom.http.merge import set_cookie_identity
 from transom.http.urls import URL
+from transom.testclient import TestClient
 
 
 def test_a_slash_redirect_with_a_bracket_in_the_host_is_not_a_500(run: Run[Any]) -> None:
@@ -63,9 +65,16 @@ def test_a_header_value_with_outer_whitespace_is_refused_or_trimmed(value: str) 
 
 
 def test_two_temporal_lines_of_one_cookie_send_the_later_for_data() -> None:
-    temporal = [(b"set-cookie", b"s=1; Path=/"), (b"set-cookie", b"s=2; Path=/")]
-    result = merge_headers(temporal, [(b"content-length", b"2")], data=True)
-    assert [v for n, v in result if n == b"set-cookie"] == [b"s=2; Path=/"]
+    app = Transom()
+
+    @app.get("/")
+    def handler(response: Response) -> int:
+        response.set_cookie("s", "1")
+        response.headers.append("set-cookie", "s=2; Path=/; SameSite=Lax")
+        return 1
+
+    lines = TestClient(app).get("/").headers.get_list("set-cookie")
+    assert lines == ["s=2; Path=/; SameSite=Lax"]
 
 
 def test_a_key_that_is_no_header_name_finds_no_header() -> None:

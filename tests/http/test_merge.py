@@ -97,12 +97,6 @@ DATA = [
         [CL, *h("set-cookie: a=1; Path=/", "set-cookie: b=1; Path=/")],
     ),
     (
-        "a later line of one cookie replaces the earlier",
-        h("set-cookie: s=1; Path=/", "set-cookie: s=2; Path=/"),
-        [CL],
-        [CL, *h("set-cookie: s=2; Path=/")],
-    ),
-    (
         "one name on two paths is two cookies",
         h("set-cookie: s=1; Path=/", "set-cookie: s=2; Path=/x"),
         [CL],

@@ -112,53 +112,29 @@ def _add_list_item(merged: RawHeaders, name: bytes, value: bytes) -> None:
     merged.append((name, value))
 
 
-def _merge_data(own: RawHeaders, framework: RawHeaders) -> RawHeaders:
+def _merge_data(own: RawHeaders, framework: RawHeaders, resolved: bool = False) -> RawHeaders:
     """`merge_headers(own, framework, data=True)`: the temporal headers over the defaults.
 
     The common case is a handful of temporal headers with distinct names over
-    `Content-Length` and `Content-Type`: one pass each, no merge by kind.
+    `Content-Length` and `Content-Type`: one pass each, no merge by kind. The
+    `Set-Cookie` lines of `own` are one per cookie identity already: the
+    temporal response keeps them so, raw lines included. (Plain loops: a
+    comprehension is a call of its own on the per-request path.)
     """
-    names = _distinct_names(own)
-    if names is None:
-        # A repeated header or cookie: resolve `own` by kind first.
-        own = merge_headers([], own)
-        names = {name for name, _ in own}
     headers: RawHeaders = []
-    content_type = None
-    others: RawHeaders | None = None
+    defaults: RawHeaders = []
     for pair in framework:
-        name = pair[0]
-        if name == b"content-length":
-            headers.append(pair)
-        elif name == b"content-type":
-            content_type = pair
-        elif others is None:
-            others = [pair]
-        else:
-            others.append(pair)
+        (headers if pair[0] == b"content-length" else defaults).append(pair)
+    seen: set[bytes] = set()
     for pair in own:
-        if pair[0] != b"content-length":
+        name = pair[0]
+        if name in seen and name != b"set-cookie" and not resolved:
+            return _merge_data(merge_headers([], own), framework, True)  # resolve repeats first
+        seen.add(name)
+        if name != b"content-length":
             headers.append(pair)
-    if content_type is not None and b"content-type" not in names:
-        headers.append(content_type)
-    return headers if others is None else merge_headers(headers, others)
-
-
-def _distinct_names(own: RawHeaders) -> set[bytes] | None:
-    """The names in `own`, or `None` if a header (or a cookie's name) repeats."""
-    names: set[bytes] = set()
-    cookies: set[bytes] | None = None
-    for name, value in own:
-        if name == b"set-cookie":
-            # Two lines of one cookie need its full identity; distinct names cannot clash.
-            cookie = value.partition(b"=")[0].strip()
-            if cookies is None:
-                cookies = {cookie}
-            elif cookie in cookies:
-                return None
-            else:
-                cookies.add(cookie)
-        elif name in names:
-            return None
-        names.add(name)
-    return names
+    if len(defaults) == 1 and defaults[0][0] == b"content-type":
+        if b"content-type" not in seen:
+            headers.append(defaults[0])
+        return headers
+    return merge_headers(headers, defaults)
