@@ -1,6 +1,8 @@
 """Routing through the application: paths, converters, 404/405, redirects, mounts, lifespan."""
 
 import contextlib
+import re
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -485,3 +487,135 @@ def test_patterns_are_tried_in_order_past_a_match_with_another_method() -> None:
     assert client.post("/things/x").json() == "post x"
     r = client.delete("/things/x")
     assert (r.status_code, r.headers["allow"]) == (405, "GET, POST")
+
+
+# --- each pattern once per request, and templates a regex would backtrack on ---------------
+
+
+class CountingRegex:
+    """Stands in for a template's regex and counts how often it is run."""
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        self.runs = 0
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        self.runs += 1
+        return self.regex.fullmatch(text, pos, endpos)
+
+
+def pattern_app() -> Transom:
+    """Templates of every kind of ending, two of them with parameters that share text."""
+    app = Transom()
+
+    @app.get("/users/{name}")
+    def user(name: str) -> str:
+        return name
+
+    @app.post("/items/{item_id:int}")
+    def item(item_id: int) -> int:
+        return item_id
+
+    @app.get("/dirs/{name}/")
+    def folder(name: str) -> str:
+        return name
+
+    @app.get("/files/{file_path:path}")
+    def file(file_path: str) -> str:
+        return file_path
+
+    @app.get("/pair/{a}-{b}")
+    def pair(a: str, b: str) -> list[str]:
+        return [a, b]
+
+    @app.get("/f/{a:path}/x/{b:path}/y")
+    def two_paths(a: str, b: str) -> list[str]:
+        return [a, b]
+
+    @app.get("/g/{a:path}/{b:path}/{c:path}/z")
+    def three_paths(a: str, b: str, c: str) -> list[str]:
+        return [a, b, c]
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "answer"),
+    [
+        ("GET", "/users/ann", 200, "ann"),
+        ("GET", "/users/ann/", 307, "http://testserver/users/ann"),
+        ("GET", "/items/7", 405, "POST"),
+        ("POST", "/items/7", 200, 7),
+        ("POST", "/items/7/", 307, "http://testserver/items/7"),
+        ("POST", "/items/x", 404, None),
+        ("GET", "/dirs/a/", 200, "a"),
+        ("GET", "/dirs/a", 307, "http://testserver/dirs/a/"),
+        ("GET", "/files", 307, "http://testserver/files/"),
+        ("GET", "/files/", 200, ""),
+        ("GET", "/files/a/b/", 200, "a/b/"),
+        ("GET", "/pair/x-y-z", 200, ["x-y", "z"]),
+        ("GET", "/pair/x-y/", 307, "http://testserver/pair/x-y"),
+        ("GET", "/pair/xy", 404, None),
+        ("GET", "/f/1/x/2/x/3/y", 200, ["1/x/2", "3"]),
+        ("GET", "/f/1/x/2/y/", 307, "http://testserver/f/1/x/2/y"),
+        ("GET", "/f/1/x/2/z", 404, None),
+        ("GET", "/g/1/2/3/4/z", 200, ["1/2", "3", "4"]),
+        ("GET", "/g/1/2/z", 404, None),
+        ("GET", "/nowhere/at/all", 404, None),
+    ],
+)
+def test_each_pattern_runs_at_most_once_per_request(
+    method: str, path: str, status: int, answer: Any
+) -> None:
+    app = pattern_app()
+    counters = []
+    for route in app.routes:
+        if route.template.regex is not None:
+            counters.append(CountingRegex(route.template.regex))
+            # The router reads the regex from the template at each request.
+            object.__setattr__(route.template, "regex", counters[-1])
+    r = TestClient(app, follow_redirects=False).request(method, path)
+    assert r.status_code == status
+    if status == 200:
+        assert r.json() == answer
+    elif status == 307:
+        assert r.headers["location"] == answer
+    elif status == 405:
+        assert r.headers["allow"] == answer
+    # 405, the redirect and 404 reuse the one answer each pattern gave.
+    assert [counter.runs for counter in counters if counter.runs > 1] == []
+
+
+LONG = 6000
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "answer"),
+    [
+        (
+            "/f/" + "a/" * LONG + "x/" + "b/" * LONG + "y",
+            200,
+            ["a/" * (LONG - 1) + "a", "b/" * (LONG - 1) + "b"],
+        ),
+        ("/f/" + "a/" * LONG + "x/b/y/", 307, None),
+        ("/f/" + "x/" * LONG, 404, None),
+        ("/f/" + "x/" * LONG + "q", 404, None),
+        ("/f/" + "a/" * LONG + "y", 404, None),
+        ("/g/" + "a/" * LONG + "z", 200, ["a/" * (LONG - 3) + "a", "a", "a"]),
+        ("/g/" + "a/" * LONG + "q", 404, None),
+        ("/pair/" + "a" * LONG + "-" + "b" * LONG, 200, ["a" * LONG, "b" * LONG]),
+        ("/pair/" + "-" * LONG, 200, ["-" * (LONG - 2), "-"]),
+        ("/pair/" + "a" * LONG + "/", 404, None),
+        ("/users/" + "a" * LONG, 200, "a" * LONG),
+        ("/files/" + "a/" * LONG, 200, "a/" * LONG),
+    ],
+)
+def test_long_paths_match_templates_whose_parameters_share_text(
+    path: str, status: int, answer: Any
+) -> None:
+    r = TestClient(pattern_app(), follow_redirects=False).get(path)
+    assert r.status_code == status
+    if status == 200:
+        assert r.json() == answer
+    if status == 307:
+        assert r.headers["location"] == "http://testserver" + path[:-1]

@@ -140,8 +140,9 @@ class APIRoute(BaseRoute):
         **declared: Unpack[RouteOptions],
     ) -> None:
         self.template = compile_path(path, allow_empty=True)
-        # The template's own matcher: one call less per request than the method.
+        # The template's own matchers: one call less per request than the methods.
         self.match_path = self.template.match  # type: ignore[method-assign]
+        self.lookup = self.template.lookup  # type: ignore[method-assign,assignment]
         self.endpoint = endpoint
         self.methods: frozenset[str] = frozenset(method.upper() for method in methods)
         self.label = f"route {'|'.join(sorted(self.methods))} {path}"

@@ -23,7 +23,7 @@ from transom.http.urls import URL
 from transom.requests import Request
 from transom.responses import RedirectResponse, Response, marking_start, uses_start_path
 from transom.routing.index import SegmentIndex, literal_segments
-from transom.routing.paths import PathTemplate, compile_path
+from transom.routing.paths import SLASH, Lookup, PathTemplate, compile_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,6 +54,11 @@ class BaseRoute:
     def match_path(self, path: str) -> dict[str, Any] | None:
         return self.template.match(path)
 
+    def lookup(self, path: str) -> Lookup:
+        """How the router asks a route, once per request: `match_path`, or `SLASH`
+        if only the path with its trailing slash toggled matches."""
+        return self.template.lookup(path)
+
     @property
     def path(self) -> str:
         return self.template.template
@@ -71,8 +76,9 @@ class Route(BaseRoute):
         name: str | None = None,
     ) -> None:
         self.template = compile_path(path)
-        # The template's own matcher: one call less per request than the method.
+        # The template's own matchers: one call less per request than the methods.
         self.match_path = self.template.match  # type: ignore[method-assign]
+        self.lookup = self.template.lookup  # type: ignore[method-assign,assignment]
         self.endpoint = endpoint
         self.name = name or getattr(endpoint, "__name__", None)
         upper = {method.upper() for method in methods or ("GET",)}
@@ -107,6 +113,10 @@ class Mount(BaseRoute):
         if path == self.prefix or path.startswith(self.prefix + "/") or not self.prefix:
             return self.template.match(path) if self.template.converters else {}
         return None
+
+    def lookup(self, path: str) -> Lookup:
+        # A mount that matches the path with its trailing slash toggled matches it as is.
+        return self.match_path(path)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         child = dict(scope)
@@ -168,21 +178,6 @@ class Router:
                 return route.template.build(**params)
         raise LookupError(f"No route named {name!r}.")
 
-    def _find(self, path: str, method: str) -> tuple[BaseRoute | None, dict[str, Any], set[str]]:
-        allowed: set[str] = set()
-        for route in self._static.get(path, ()):
-            if route.methods is None or method in route.methods:
-                return route, {}, allowed
-            allowed |= route.methods
-        for route in self._dynamic.candidates(path):
-            params = route.match_path(path)
-            if params is None:
-                continue
-            if route.methods is None or method in route.methods:
-                return route, params, allowed
-            allowed |= route.methods
-        return None, {}, allowed
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "lifespan":
@@ -191,26 +186,55 @@ class Router:
         path = route_path(scope) if scope.get("root_path") else scope["path"]
         # A WebSocket handshake matches only routes that take any method (mounts).
         method = scope["method"] if kind == "http" else "WEBSOCKET"
-        # The common cases first: a static path, then the first pattern that
-        # matches with this method. `_find` below explains a miss (405 or 404).
         for route in self._static.get(path, ()):
             if route.methods is None or method in route.methods:
                 await route.handle(scope, receive, send)
                 return
+        # Each pattern is asked once: its answer also says whether the path with
+        # the trailing slash toggled would match, so a miss needs no second pass.
+        near: list[tuple[BaseRoute, Lookup]] | None = None
         for route in self._dynamic.candidates(path):
-            params = route.match_path(path)
-            if params is not None and (route.methods is None or method in route.methods):
-                if params:
-                    outer = scope.get("path_params")
-                    scope["path_params"] = {**outer, **params} if outer else params
+            params = route.lookup(path)
+            if params is None:
+                continue
+            if params is not SLASH and (route.methods is None or method in route.methods):
+                # A mount's router runs inside another's: keep the outer parameters.
+                if "path_params" in scope:
+                    params = {**scope["path_params"], **params}
+                scope["path_params"] = params
                 await route.handle(scope, receive, send)
                 return
-        allowed = self._find(path, method)[2]
-        if allowed:
-            raise HTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
-        if kind == "http" and self.redirect_slashes and path != "/":
+            near = near or []
+            near.append((route, params))
+        await self._miss(scope, receive, send, path, method, near or [])
+
+    async def _miss(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        path: str,
+        method: str,
+        near: list[tuple[BaseRoute, Lookup]],
+    ) -> None:
+        """Answer a path no route takes with this method: 405, a slash redirect, or 404.
+
+        `near` holds the patterns' answers that did not lead to a route: a match
+        for another method, or a match of the path with its trailing slash toggled.
+        """
+        matched = [route for route, answer in near if answer is not SLASH]
+        toggled = [route for route, answer in near if answer is SLASH]
+        methods: set[str] = set()
+        for route in [*self._static.get(path, ()), *matched]:
+            methods |= route.methods or frozenset()
+        if methods:
+            raise HTTPException(405, headers={"Allow": ", ".join(sorted(methods))})
+        if scope["type"] == "http" and self.redirect_slashes and path != "/":
             other = path[:-1] if path.endswith("/") else path + "/"
-            if self._find(other, method)[0] is not None:
+            if any(
+                route.methods is None or method in route.methods
+                for route in [*toggled, *self._static.get(other, ())]
+            ):
                 await self._redirect(scope, other, receive, send)
                 return
         raise HTTPException(404)
