@@ -713,3 +713,23 @@ def test_t9_every_change_after_freeze_raises_even_through_a_view_held_before() -
         (b"set-cookie", b"kept=1; Path=/; SameSite=Lax"),
     ]
     assert temporal.cookie_attributes("kept") is not None
+
+
+def test_t5_a_raw_set_cookie_on_the_temporal_response_is_one_per_identity() -> None:
+    def handler(response: Response) -> int:
+        response.set_cookie("a", "1")
+        response.headers.append("set-cookie", "a=2; Path=/; SameSite=Lax")  # replaces a=1
+        response.headers.append("set-cookie", "b=1; Path=/x")
+        return 1
+
+    assert call(handler).headers.get_list("set-cookie") == [
+        cookie("a", "2"),
+        "b=1; Path=/x",
+    ]
+
+    def replacing(response: Response) -> int:
+        response.set_cookie("a", "1")
+        response.headers["Set-Cookie"] = "c=1; Path=/"  # as for any header: replaces all
+        return 1
+
+    assert call(replacing).headers.get_list("set-cookie") == ["c=1; Path=/"]

@@ -76,24 +76,14 @@ class _TemporalHeaders(MutableHeaders):
 
     _owner: TemporalResponse
 
-    def __setitem__(self, key: str, value: str) -> None:
-        if key.lower() == "set-cookie":
-            self._drop_cookies()
-            self.append(key, value)
-        else:
-            super().__setitem__(key, value)
-
-    def append(self, key: str, value: str) -> None:
-        if key.lower() != "set-cookie":
-            super().append(key, value)
-            return
-        line = MutableHeaders({key: value}).raw[0][1]  # checked, cookie rules included
+    def _took_cookie_line(self, line: bytes, *, replace: bool) -> bool:
+        owner = self._owner
+        if replace:  # `headers["Set-Cookie"] = ...` replaces every cookie line
+            self._list[:] = [pair for pair in self._list if pair[0] != b"set-cookie"]
+            owner._cookies = None
         name, domain, path = set_cookie_identity(line)
-        self._owner.store_cookie(name, line, CookieAttributes(path, domain))
-
-    def _drop_cookies(self) -> None:
-        del self["set-cookie"]
-        self._owner._cookies = None
+        owner.store_cookie(name, line, CookieAttributes(path, domain))
+        return True
 
 
 class TemporalResponse(Response):

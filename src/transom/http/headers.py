@@ -330,6 +330,8 @@ class MutableHeaders(Headers):
             encoded = encode_value(key, value)
         if name == b"set-cookie":
             _check_cookie_line(encoded)
+            if self._took_cookie_line(encoded, replace=True):
+                return
         pairs = self._list
         for pair in pairs:
             if pair[0] == name:
@@ -377,7 +379,18 @@ class MutableHeaders(Headers):
 
     def append(self, key: str, value: str) -> None:
         """Add a value for `key`, keeping those already present."""
-        self._list.append(_checked_pair(key, value))
+        pair = _checked_pair(key, value)
+        if pair[0] == b"set-cookie" and self._took_cookie_line(pair[1], replace=False):
+            return
+        self._list.append(pair)
+
+    def _took_cookie_line(self, line: bytes, *, replace: bool) -> bool:
+        """A hook for a checked raw `Set-Cookie` line: `True` if the owner stored it.
+
+        Plain headers keep it as a header; a response that keeps a cookie table
+        (the temporal response) stores it there instead.
+        """
+        return False
 
     def add_vary_header(self, vary: str) -> None:
         """Add the items of `vary` to the `Vary` header, without duplicates."""
