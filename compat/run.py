@@ -174,16 +174,15 @@ def load_expected() -> dict[str, str]:
     return {str(entry["test"]): str(entry["reason"]) for entry in data.get("difference", [])}
 
 
-def transom_version(python: pathlib.Path) -> str:
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return f"at commit {commit or 'unknown'}{' with uncommitted changes in src/' if dirty else ''}"
+def git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True).stdout
+
+
+def transom_version() -> str:
+    """Which Transom was measured: the last commit that changed `src/`."""
+    commit = git("log", "-1", "--format=%h", "--", "src").strip() or "unknown"
+    dirty = " with uncommitted changes in src/" if git("status", "--porcelain", "--", "src") else ""
+    return f"at {commit} (last commit to src/){dirty}"
 
 
 def shout(regressions: Sequence[tuple[str, str]]) -> None:
@@ -248,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         meta = {
             "command": "python3 compat/run.py",
             "fastapi": FASTAPI_VERSION,
-            "transom": transom_version(python),
+            "transom": transom_version(),
             "wall": f"{minutes} min {seconds} s",
         }
         (HERE / "RESULTS.md").write_text(render(result, changes, meta), encoding="utf-8")
