@@ -1,0 +1,5 @@
+"""`fastapi.middleware.wsgi` resolves its names in `transom.middleware.wsgi`."""
+
+from _transom_shim import forward
+
+__getattr__, __dir__ = forward(__name__, "transom.middleware.wsgi")

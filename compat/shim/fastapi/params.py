@@ -1,0 +1,5 @@
+"""`fastapi.params` resolves its names in `transom.params`."""
+
+from _transom_shim import forward
+
+__getattr__, __dir__ = forward(__name__, "transom.params")

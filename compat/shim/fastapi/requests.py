@@ -1,0 +1,5 @@
+"""`fastapi.requests` resolves its names in `transom.requests`."""
+
+from _transom_shim import forward
+
+__getattr__, __dir__ = forward(__name__, "transom.requests")

@@ -1,0 +1,5 @@
+"""`fastapi.websockets` resolves its names in `transom.websockets`."""
+
+from _transom_shim import forward
+
+__getattr__, __dir__ = forward(__name__, "transom.websockets")

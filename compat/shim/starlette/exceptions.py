@@ -1,0 +1,5 @@
+"""`starlette.exceptions` resolves its names in `transom.exceptions`."""
+
+from _transom_shim import forward
+
+__getattr__, __dir__ = forward(__name__, "transom.exceptions")
