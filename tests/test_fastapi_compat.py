@@ -1,6 +1,7 @@
 """Behaviours FastAPI users rely on, each a bug found by porting FastAPI code."""
 
 import contextlib
+import contextvars
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -358,3 +359,31 @@ def test_a_json_body_without_a_content_type_is_refused_unless_strictness_is_off(
     assert r.json()["detail"][0]["msg"].endswith("got no Content-Type.")
     r = TestClient(app(strict_content_type=False)).post("/", content=body)
     assert r.json() == {"name": "x", "price": 1}
+
+
+STATE: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("state", default=None)
+
+
+def test_a_yield_dependency_resets_its_contextvar_behind_a_middleware() -> None:
+    async def request_state() -> AsyncIterator[dict[str, str]]:
+        state = {"user": "deadpond"}
+        token = STATE.set(state)
+        yield state
+        STATE.reset(token)  # raises if the teardown ran in another context
+
+    app = Transom()
+
+    @app.middleware("http")
+    async def tag(request: Any, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers["custom"] = "foo"
+        return response
+
+    @app.get("/user", dependencies=[Depends(request_state)])
+    def user() -> str:
+        state = STATE.get()
+        assert state is not None
+        return state["user"]
+
+    r = TestClient(app).get("/user")
+    assert (r.json(), r.headers["custom"]) == ("deadpond", "foo")

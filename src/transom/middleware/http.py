@@ -14,8 +14,10 @@ What Starlette's `BaseHTTPMiddleware` gets wrong stays right here:
   in the middleware's context when `call_next` returns;
 - an exception the downstream app raises before its response starts comes out
   of `call_next`, in the middleware's task, with its own traceback;
-- background tasks of the downstream response are deferred until the middleware
-  has sent its response, so they never delay the client;
+- background tasks of the downstream response (and the teardown of its
+  `yield` dependencies) wait until the middleware has sent its response, so
+  they never delay the client, and run in the app's own task, in the context
+  its dependencies set up;
 - if the middleware answers with another response, the downstream app is
   cancelled instead of being left waiting.
 """
@@ -59,14 +61,13 @@ class FunctionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        deferred: list[BackgroundTask] = []
         request = Request(scope, receive, send)
         calls: list[_Downstream] = []
         failure: Exception | None = None
         async with anyio.create_task_group() as group:
 
             async def call_next(request: Request) -> StreamingResponse:
-                downstream = _Downstream(self.app, request, deferred)
+                downstream = _Downstream(self.app, request)
                 calls.append(downstream)
                 return await downstream.start(group)
 
@@ -83,8 +84,6 @@ class FunctionMiddleware:
             downstream.chunks_out.close()
         if failure is not None:
             raise failure
-        for task in deferred:
-            await run_after_response(scope, task)
 
 
 _MISSING: Any = object()
@@ -93,10 +92,14 @@ _MISSING: Any = object()
 class _Downstream:
     """One `call_next`: the rest of the app, run in a child task, its body handed over."""
 
-    def __init__(self, app: ASGIApp, request: Request, deferred: list[BackgroundTask]) -> None:
+    def __init__(self, app: ASGIApp, request: Request) -> None:
         self.app = app
         self.request = request
-        self.deferred = deferred
+        #: After-response work of the app (background tasks, `yield` teardown),
+        #: run by the app's own task once the middleware has sent its response.
+        self.deferred: list[BackgroundTask] = []
+        self.sent = anyio.Event()
+        self.task_error: Exception | None = None
         self.started = anyio.Event()
         self.done = anyio.Event()
         self.start_message: Message | None = None
@@ -121,7 +124,10 @@ class _Downstream:
     async def finish(self) -> None:
         """After the middleware's response: let the app finish, or cancel it if unread."""
         if self.consumed:
+            self.sent.set()
             await self.done.wait()
+            if self.task_error is not None:
+                raise self.task_error
         else:
             self.cancel.cancel()
 
@@ -133,20 +139,32 @@ class _Downstream:
         try:
             with self.cancel:
                 await self.app(scope, self._receive, self._send(initial))
+                _restore(scope, outer)
+                await self.sent.wait()
+                await self._after_response()
         except Exception as exc:
             # Handed to the middleware's task: raised from `call_next` (before the
             # start) or after the body (once the middleware has sent it).
             self.error = exc
         finally:
-            if outer is None:
-                scope.pop(DEFERRED_KEY, None)
-            else:
-                scope[DEFERRED_KEY] = outer
+            _restore(scope, outer)
             self.chunks_in.close()
             if self.start_message is None and self.error is None:
                 self.error = RuntimeError("The app behind an http middleware sent no response.")
             self.started.set()
             self.done.set()
+
+    async def _after_response(self) -> None:
+        """The app's deferred work, in the app's own task and context variables.
+
+        A `yield` dependency resets in its teardown what it set before: that must
+        happen in the context it set it in (FastAPI's contextvar dependencies).
+        """
+        try:
+            for task in self.deferred:
+                await run_after_response(self.request.scope, task)
+        except Exception as exc:
+            self.task_error = exc
 
     async def _receive(self) -> Message:
         # If the middleware already read the body, hand it on again.
@@ -223,3 +241,10 @@ class _StreamedResponse(StreamingResponse):
             await end_stream(send)
         if self.background is not None:
             await run_after_response(scope, self.background)
+
+
+def _restore(scope: Scope, outer: list[BackgroundTask] | None) -> None:
+    if outer is None:
+        scope.pop(DEFERRED_KEY, None)
+    else:
+        scope[DEFERRED_KEY] = outer
