@@ -48,6 +48,9 @@ VALIDATION_ERROR_DEFINITIONS: dict[str, dict[str, Any]] = {
             },
             "msg": {"title": "Message", "type": "string"},
             "type": {"title": "Error Type", "type": "string"},
+            # What a 422 also carries (FastAPI documents both since 0.128).
+            "input": {"title": "Input"},
+            "ctx": {"title": "Context", "type": "object"},
         },
         "required": ["loc", "msg", "type"],
     },
