@@ -127,7 +127,7 @@ class SchemaRegistry:
 
         The component schemas are sorted by name, as in FastAPI.
         """
-        generator = GenerateJsonSchema(ref_template=REF_TEMPLATE)
+        generator = _FastAPIJsonSchema(ref_template=REF_TEMPLATE)
         inputs = [(index, slot.mode, slot.core_schema) for index, slot in enumerate(self._slots)]
         mapping, definitions = generator.generate_definitions(inputs)
         filled: dict[int, dict[str, Any]] = {}
@@ -146,6 +146,16 @@ class SchemaRegistry:
             components[name] = definition
         components.update(copy.deepcopy(self._extra))
         return {name: components[name] for name in sorted(components)}
+
+
+class _FastAPIJsonSchema(GenerateJsonSchema):
+    """pydantic's JSON schemas, less a `"default": null`, which FastAPI never documents."""
+
+    def default_schema(self, schema: Any) -> Any:
+        json_schema = super().default_schema(schema)
+        if isinstance(json_schema, dict) and json_schema.get("default", ...) is None:
+            del json_schema["default"]
+        return json_schema
 
 
 def _fill(node: Any, filled: dict[int, dict[str, Any]]) -> None:
