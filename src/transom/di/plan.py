@@ -364,7 +364,11 @@ def _model_input(name: str, model: type[BaseModel], param: Param) -> Input:
         )
         if isinstance(param, HeaderParam) and isinstance(marker, HeaderParam):
             marker.convert_underscores = param.convert_underscores
-        annotation: Any = Annotated[(field.annotation, field)]
+        # The field's type and constraints; its alias and default live on the marker
+        # (pydantic warns about an alias outside a model).
+        annotation: Any = (
+            Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+        )
         lookup = lookup_name(field_name, marker)
         sequence = is_sequence(field.annotation)
         fields.append(Input(key, field_name, param.source, lookup, sequence, annotation, marker))
