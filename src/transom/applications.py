@@ -83,6 +83,7 @@ class Transom(RouteDecorators):
         summary: str | None = None,
         openapi_tags: list[dict[str, Any]] | None = None,
         servers: list[dict[str, Any]] | None = None,
+        openapi_external_docs: dict[str, Any] | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         strict_content_type: bool = True,
     ) -> None:
@@ -97,6 +98,8 @@ class Transom(RouteDecorators):
         self.summary = summary
         self.openapi_tags = openapi_tags
         self.servers = servers
+        #: The document's `externalDocs` (`{"description": ..., "url": ...}`), as in FastAPI.
+        self.openapi_external_docs = openapi_external_docs
         self.openapi_url = openapi_url
         self.docs_url = docs_url
         self.redoc_url = redoc_url

@@ -339,3 +339,9 @@ def test_specific_statuses_win_within_one_layer() -> None:
     assert responses["200"]["headers"]["Retry-After"]["description"] == "Generic."
     assert "Set-Cookie" in responses["200"]["headers"]
     assert "Set-Cookie" not in responses["429"]["headers"]
+
+
+def test_external_docs_are_in_the_document() -> None:
+    docs = {"description": "More", "url": "https://example.com/docs"}
+    document = TestClient(Transom(openapi_external_docs=docs)).get("/openapi.json").json()
+    assert document["externalDocs"] == docs

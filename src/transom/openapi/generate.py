@@ -83,6 +83,8 @@ def build_openapi(app: Transom) -> dict[str, Any]:
         document["components"] = {"schemas": schemas}
     if app.openapi_tags:
         document["tags"] = app.openapi_tags
+    if app.openapi_external_docs:
+        document["externalDocs"] = app.openapi_external_docs
     result: dict[str, Any] = jsonable_encoder(document)
     return result
 
