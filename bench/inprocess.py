@@ -7,6 +7,7 @@ cell is the median over rounds of µs/request. Only cells that passed
 `verify.py` are timed.
 
 Usage: python inprocess.py [--rounds 30] [--requests 2000] [--warmup 2] [--frameworks a,b]
+                           [--scenarios S1,S6]
 """
 
 from __future__ import annotations
@@ -49,15 +50,15 @@ async def noop_app(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 async def run(
-    passed: dict[str, list[str]], rounds: int, requests: int, warmup: int
+    passed: dict[str, list[str]], rounds: int, requests: int, warmup: int, keys: list[str]
 ) -> dict[str, Any]:
     apps: dict[str, ASGIApp] = {fw: load_app(FRAMEWORKS[fw]) for fw in passed}
     apps["_harness"] = noop_app
     lifespans = {fw: Lifespan(app) for fw, app in apps.items()}
     for lifespan in lifespans.values():
         await lifespan.startup()
-    prepared: dict[str, list[Prepared]] = {k: prepare(s.calls) for k, s in SCENARIOS.items()}
-    cells = [(key, fw) for key in SCENARIOS for fw in apps if fw == "_harness" or key in passed[fw]]
+    prepared: dict[str, list[Prepared]] = {k: prepare(SCENARIOS[k].calls) for k in keys}
+    cells = [(key, fw) for key in keys for fw in apps if fw == "_harness" or key in passed[fw]]
     samples: dict[str, dict[str, list[float]]] = {fw: {} for fw in apps}
     bad: dict[str, int] = {}
 
@@ -68,7 +69,7 @@ async def run(
     started = time.perf_counter()
     for round_ in range(warmup + rounds):
         order = names[round_ % len(names) :] + names[: round_ % len(names)]
-        for key in SCENARIOS:
+        for key in keys:
             for fw in order:
                 if (key, fw) not in cells:
                     continue
@@ -97,6 +98,7 @@ async def run(
             "warmup_rounds": warmup,
             "event_loop": "uvloop",
             "cpu_affinity": sorted(os.sched_getaffinity(0)),
+            "scenarios": keys,
         },
         "harness_us": harness,
         "median_us": medians,
@@ -124,27 +126,34 @@ def main() -> int:
     parser.add_argument(
         "--frameworks", default="", help="comma-separated subset to time (default: all that passed)"
     )
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help="comma-separated subset (default: all)"
+    )
     args = parser.parse_args()
+    keys = args.scenarios.split(",")
+    unknown = [key for key in keys if key not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenario(s) {unknown}: choose from {list(SCENARIOS)}")
     if args.cpu >= 0:
         os.sched_setaffinity(0, {args.cpu})
     passed: dict[str, list[str]] = json.loads(args.verify.read_text())["passed"]
     if args.frameworks:
         wanted = args.frameworks.split(",")
         passed = {fw: keys for fw, keys in passed.items() if fw in wanted}
-    result = uvloop.run(run(passed, args.rounds, args.requests, args.warmup))
+    result = uvloop.run(run(passed, args.rounds, args.requests, args.warmup, keys))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
 
     medians = result["median_us"]
-    header = f"{'µs/request':<13}" + "".join(f"{k:>9}" for k in SCENARIOS)
+    header = f"{'µs/request':<13}" + "".join(f"{k:>9}" for k in keys)
     print(header)
     for fw, by_key in medians.items():
-        print(f"{fw:<13}" + "".join(f"{by_key.get(k, float('nan')):9.2f}" for k in SCENARIOS))
-    print("harness      " + "".join(f"{result['harness_us'][k]:9.2f}" for k in SCENARIOS))
+        print(f"{fw:<13}" + "".join(f"{by_key.get(k, float('nan')):9.2f}" for k in keys))
+    print("harness      " + "".join(f"{result['harness_us'][k]:9.2f}" for k in keys))
     for base in ("raw_asgi", "raw_pydantic", "fastapi"):
         print(f"ratio to {base}:")
         for fw, ratios in ratio_table(medians, base).items():
-            print(f"  {fw:<13}" + "".join(f"{ratios.get(k, float('nan')):9.2f}" for k in SCENARIOS))
+            print(f"  {fw:<13}" + "".join(f"{ratios.get(k, float('nan')):9.2f}" for k in keys))
     if result["non_200"]:
         print(f"NON-200 RESPONSES DURING TIMING: {result['non_200']}")
         return 1

@@ -23,6 +23,7 @@ from matplotlib.ticker import FixedLocator, NullLocator
 
 from body_memory import section as body_memory_section
 from scenarios import FRAMEWORKS, SCENARIOS
+from upload_memory import section as upload_memory_section
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "results"
@@ -355,6 +356,15 @@ HOW_TO_READ = """\
   BlackSheep has no response model either. Litestar drops `secret` with a DTO and
   adds `X-Dep` via a `Provide`d dependency whose value the handler passes to
   `Response`; BlackSheep adds it with a handler decorator.
+- **S6** (a multipart form: 3 text fields and a 256 KiB file of random bytes) reaches
+  each app as 64 KiB `http.request` messages, as a server reads it. Transom and
+  FastAPI take `Form()` and `UploadFile` parameters, Starlette reads
+  `request.form()`, Litestar binds a dataclass with `Body(media_type=MULTI_PART)`
+  and reads the file to learn its size (its `UploadFile` keeps none), BlackSheep
+  binds a dataclass with `FromForm`. Transom, FastAPI, Starlette and Litestar spool
+  the file into a `SpooledTemporaryFile`. The floors feed the chunks to
+  python-multipart's `MultipartParser` (the parser Transom, FastAPI and Starlette
+  use) and only count the file's bytes: no framework can do less.
 - Medians over interleaved rounds resist noise, but this is a shared 2-core
   machine: differences under ~5% are not meaningful. A *quick* run (`--quick`)
   uses tiny rounds and only checks that everything works: do not compare its
@@ -415,6 +425,7 @@ def main() -> int:
     out += wire_section(wire)
     out += startup_section(startup)
     out += body_memory_section(_load("body_memory"))
+    out += upload_memory_section(_load("upload_memory"))
     out.append(HOW_TO_READ)
     args.out.write_text("\n".join(out))
     print(f"wrote {args.out}" + (f" and {args.chart}" if has_chart else ""))

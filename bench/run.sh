@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite in one command (see bench/README.md):
 #
-#   bash bench/run.sh            # full run, about 20 minutes on 2 cores
+#   bash bench/run.sh            # full run, about 22 minutes on 2 cores
 #   bash bench/run.sh --quick    # tiny rounds, a smoke check in under 2 minutes
 #
 # Creates bench/.venv (transom from this checkout, editable, plus
@@ -9,15 +9,16 @@
 # src/transom (the run measures the source as it was when it started), then runs:
 # verify.py (every app answers every scenario exactly alike, failing cells are
 # not timed), inprocess.py, wire.py (uvicorn on CPU 0, wrk on CPU 1, 127.0.0.1
-# only), startup.py, body_memory.py, and report.py, which writes
-# bench/RESULTS.md and bench/ratios.png. Raw numbers go to bench/results/*.json.
+# only), startup.py, body_memory.py, upload_memory.py, and report.py, which
+# writes bench/RESULTS.md and bench/ratios.png. Raw numbers go to
+# bench/results/*.json.
 set -euo pipefail
 
 MODE=full
 for arg in "$@"; do
   case "$arg" in
     --quick) MODE=quick ;;
-    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $arg (use --quick or nothing)" >&2; exit 2 ;;
   esac
 done
@@ -73,11 +74,13 @@ if [[ $MODE == quick ]]; then
   WIRE=(--duration 1 --warmup 0 --rounds 1)
   STARTUP=(--repeat 1 --requests 20000 --sample-every 5000)
   BODY_MEMORY=(--repeat 1 --mib 4)
+  UPLOAD_MEMORY=(--repeat 1 --mib 16)
 else
   INPROCESS=(--rounds 30 --requests 2000 --warmup 2)
   WIRE=(--duration 3 --warmup 2 --rounds 8)
   STARTUP=(--repeat 3 --requests 1000000 --sample-every 100000)
   BODY_MEMORY=(--repeat 3 --mib 64)
+  UPLOAD_MEMORY=(--repeat 3 --mib 200)
 fi
 
 mkdir -p bench/results
@@ -104,6 +107,7 @@ step inprocess "$PY" bench/inprocess.py "${INPROCESS[@]}"
 step wire "$PY" bench/wire.py "${WIRE[@]}"
 step startup "$PY" bench/startup.py "${STARTUP[@]}"
 step body_memory "$PY" bench/body_memory.py "${BODY_MEMORY[@]}"
+step upload_memory "$PY" bench/upload_memory.py "${UPLOAD_MEMORY[@]}"
 step report "$PY" bench/report.py --mode "$MODE"
 
 echo "== done in $((SECONDS - START)) s: bench/RESULTS.md, bench/ratios.png"

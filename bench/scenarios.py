@@ -1,4 +1,4 @@
-"""The five scenarios: the requests each framework gets and the exact response expected.
+"""The six scenarios: the requests each framework gets and the exact response expected.
 
 Every app in `apps/` implements them. The expected bytes are the reference
 `verify.py` checks against; `inprocess.py` and `wire.py` send the same requests.
@@ -7,6 +7,7 @@ Every app in `apps/` implements them. The expected bytes are the reference
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass, field
 
 from apps.models import S5_ROUTES
@@ -137,4 +138,46 @@ def _s5_calls() -> tuple[Call, ...]:
 
 S5 = Scenario("S5", f"routing: {2 * S5_ROUTES} routes, round-robin", "200 routes", _s5_calls())
 
-SCENARIOS: dict[str, Scenario] = {s.key: s for s in (S1, S2, S3, S4, S5)}
+#: S6's form: three text fields and one file of 256 KiB of seeded random bytes
+#: (like a compressed image: every byte value, CR and LF among them).
+S6_FIELDS = {
+    "a": "ada",
+    "b": "ada@example.com",
+    "c": ("The Analytical Engine weaves algebraic patterns just as the Jacquard loom "
+          "weaves flowers and leaves. " * 3)[:200],
+}  # fmt: skip
+S6_FILE = random.Random(6).randbytes(256 * 1024)
+S6_BOUNDARY = "----TransomBenchBoundary6hM2vQx9"
+
+
+def _multipart(fields: dict[str, str], file: bytes, boundary: str) -> bytes:
+    """The body a browser sends for the form: the fields, then `file` as `file`."""
+    out = bytearray()
+    for name, value in fields.items():
+        out += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+        out += value.encode() + b"\r\n"
+    out += (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="data.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    out += file + f"\r\n--{boundary}--\r\n".encode()
+    return bytes(out)
+
+
+S6 = Scenario(
+    "S6",
+    "multipart form: 3 text fields + a 256 KiB file",
+    "form + file",
+    (
+        Call(
+            "POST",
+            "/s6/upload",
+            _dumps({**{k: len(v) for k, v in S6_FIELDS.items()}, "size": len(S6_FILE)}),
+            headers=((b"content-type", f"multipart/form-data; boundary={S6_BOUNDARY}".encode()),),
+            request_body=_multipart(S6_FIELDS, S6_FILE, S6_BOUNDARY),
+        ),
+    ),
+)
+
+SCENARIOS: dict[str, Scenario] = {s.key: s for s in (S1, S2, S3, S4, S5, S6)}

@@ -14,6 +14,7 @@ apart share the machine's state, so a slow patch of outside load moves both
 sides of a ratio alike instead of one cell alone.
 
 Usage: python wire.py [--duration 3] [--warmup 2] [--connections 32] [--rounds 5]
+                      [--scenarios S1,S6]
 """
 
 from __future__ import annotations
@@ -41,18 +42,31 @@ SERVER_CPU = "0"
 CLIENT_CPU = "1"
 
 
+#: How each byte is written in a Lua string: printable ASCII as is (`\` and `"`
+#: escaped), any other byte (S6's file is random bytes) as a decimal `\ddd`.
+_LUA_BYTES = [chr(b) if 0x20 <= b < 0x7F else f"\\{b:03d}" for b in range(256)]
+_LUA_BYTES[ord("\\")] = "\\\\"
+_LUA_BYTES[ord('"')] = '\\"'
+
+
 def lua_string(data: bytes | str) -> str:
-    text = data.decode() if isinstance(data, bytes) else data
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    raw = data.encode() if isinstance(data, str) else data
+    return '"' + "".join([_LUA_BYTES[b] for b in raw]) + '"'
 
 
-def lua_script(scenario: Scenario) -> str:
-    """The wrk script: method, headers and body of the scenario, and its paths round-robin."""
+def lua_script(scenario: Scenario, shown: bool = False) -> str:
+    """The wrk script: method, headers and body of the scenario, and its paths round-robin.
+
+    With `shown`, a body over 1 KiB is named instead of written out (for the report).
+    """
     first = scenario.calls[0]
     lines = [f"wrk.method = {lua_string(first.method)}"]
     for name, value in first.headers:
         lines.append(f"wrk.headers[{lua_string(name)}] = {lua_string(value)}")
-    if first.request_body:
+    if shown and len(first.request_body) > 1024:
+        size = len(first.request_body)
+        lines.append(f"wrk.body = <the {size:,}-byte body of {scenario.key} in scenarios.py>")
+    elif first.request_body:
         lines.append(f"wrk.body = {lua_string(first.request_body)}")
     if len(scenario.calls) > 1:
         paths = ",\n  ".join(lua_string(call.target) for call in scenario.calls)
@@ -252,15 +266,19 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="wrk runs per cell, interleaved")
     parser.add_argument("--verify", type=Path, default=HERE / "results" / "verify.json")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "wire.json")
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help="comma-separated subset (default: all)"
+    )
     args = parser.parse_args()
+    scenarios = {key: SCENARIOS[key] for key in args.scenarios.split(",")}
     passed: dict[str, list[str]] = json.loads(args.verify.read_text())["passed"]
     names = list(passed)
     results: dict[str, dict[str, Any]] = {fw: {} for fw in names}
     scripts = Path(tempfile.mkdtemp(prefix="transom-bench-"))
-    for key, scenario in SCENARIOS.items():
+    for key, scenario in scenarios.items():
         (scripts / f"{key}.lua").write_text(lua_script(scenario))
     started = time.monotonic()
-    for key, scenario in SCENARIOS.items():
+    for key, scenario in scenarios.items():
         script = scripts / f"{key}.lua"
         fws = [fw for fw in names if key in passed[fw]]
         servers, failed = start_servers(fws, scenario, script, args)
@@ -287,7 +305,7 @@ def main() -> int:
         base = runs.get("raw_asgi")
         for fw, fw_runs in runs.items():
             results[fw][key] = summarise(fw_runs, base)
-    example = scripts / "S5.lua"
+    example = scripts / ("S5.lua" if "S5" in scenarios else f"{list(scenarios)[-1]}.lua")
     config = {
         "duration_s": args.duration,
         "warmup_s": args.warmup,
@@ -301,7 +319,9 @@ def main() -> int:
         "wrk_command": shlex.join(
             wrk_command(f"http://{HOST}:<port>/<path>", example, args.duration, args.connections)
         ).replace(str(scripts), "<tmp>"),
-        "lua_scripts": {key: lua_script(s) for key, s in SCENARIOS.items() if key != "S5"},
+        "lua_scripts": {
+            key: lua_script(s, shown=True) for key, s in scenarios.items() if key != "S5"
+        },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"config": config, "results": results}, indent=2))

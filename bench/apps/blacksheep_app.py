@@ -1,17 +1,19 @@
-"""BlackSheep: its router, bindings (`FromJSON`, `FromHeader`) and `Response` cookies.
+"""BlackSheep: its router, bindings (`FromJSON`, `FromHeader`, `FromForm`) and `Response` cookies.
 
 BlackSheep has no response model: handlers convert to the public model
 themselves. Its documented way to give several handlers extra response
 behaviour is a decorator around the handler (used for S3's `X-Dep`).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: BlackSheep binds a dataclass's fields
+# (S6's form) by `field.type`, which that import would turn into a string.
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from blacksheep import Application, Cookie, FromHeader, FromJSON, Response, json
+from blacksheep import Application, Cookie, FromForm, FromHeader, FromJSON, Response, json
+from blacksheep.contents import FileBuffer
 from blacksheep.cookies import CookieSameSiteMode
 
 from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
@@ -67,6 +69,21 @@ async def s3_search(q: str, x_token: XToken) -> Response:
 @router.post("/s4/orders")
 async def s4_order(order: FromJSON[Order]) -> Response:
     return json(order.value)
+
+
+# S6: a multipart form, three text fields and a file, bound to a dataclass.
+@dataclass
+class Upload:
+    a: str
+    b: str
+    c: str
+    file: FileBuffer
+
+
+@router.post("/s6/upload")
+async def s6_upload(form: FromForm[Upload]) -> Response:
+    data = form.value
+    return json({"a": len(data.a), "b": len(data.b), "c": len(data.c), "size": data.file.size})
 
 
 # S5: 100 static and 100 parameterised routes.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Query, Response
+from fastapi import Depends, FastAPI, Form, Header, Query, Response, UploadFile
 
 from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
 
@@ -64,3 +64,14 @@ def _param(i: int) -> Callable[[str], Awaitable[dict[str, int | str]]]:
 for _i in range(S5_ROUTES):
     app.get(f"/s5/static/r{_i}")(_static(_i))
     app.get(f"/s5/param/r{_i}/{{x}}")(_param(_i))
+
+
+# S6: a multipart form, three text fields and a file (FastAPI has no body limit).
+@app.post("/s6/upload")
+async def s6_upload(
+    a: Annotated[str, Form()],
+    b: Annotated[str, Form()],
+    c: Annotated[str, Form()],
+    file: UploadFile,
+) -> dict[str, int | None]:
+    return {"a": len(a), "b": len(b), "c": len(c), "size": file.size}

@@ -1,15 +1,17 @@
-"""Litestar: route handlers with its DI (`Provide`), `Parameter`, a DTO and `Response` cookies."""
+"""Litestar: handlers with its DI (`Provide`), `Parameter`, a DTO, `Response` cookies, `Body`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Litestar, Response, get, post
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, UploadFile
 from litestar.di import Provide
 from litestar.dto import DTOConfig
+from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import Parameter
+from litestar.params import Body, Parameter
 from litestar.plugins.pydantic import PydanticDTO
 
 from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
@@ -59,6 +61,23 @@ async def s4_order(data: Order) -> Order:
     return data
 
 
+# S6: a multipart form, three text fields and a file, into a dataclass.
+@dataclass
+class Upload:
+    a: str
+    b: str
+    c: str
+    file: UploadFile
+
+
+@post("/s6/upload", status_code=200)
+async def s6_upload(
+    data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
+) -> dict[str, int]:
+    size = len(await data.file.read())  # Litestar's UploadFile keeps no size; it closes the file
+    return {"a": len(data.a), "b": len(data.b), "c": len(data.c), "size": size}
+
+
 # S5: 100 static and 100 parameterised routes.
 def _static(i: int) -> HTTPRouteHandler:
     async def endpoint() -> dict[str, int]:
@@ -74,7 +93,7 @@ def _param(i: int) -> HTTPRouteHandler:
     return get(f"/s5/param/r{i}/{{x:str}}", name=f"s5_param_{i}")(endpoint)
 
 
-handlers: list[HTTPRouteHandler] = [s1_item, s2_item, s3_search, s4_order]
+handlers: list[HTTPRouteHandler] = [s1_item, s2_item, s3_search, s4_order, s6_upload]
 for _i in range(S5_ROUTES):
     handlers += [_static(_i), _param(_i)]
 

@@ -1,15 +1,22 @@
 """The floor: a hand-written ASGI app, no framework and no pydantic.
 
 It does the minimum a correct app must: route, convert and check the inputs,
-build the JSON with the standard library and send exact headers.
+build the JSON with the standard library and send exact headers. For S6's
+multipart form it feeds each body chunk to python-multipart's `MultipartParser`
+(the parser Transom, FastAPI and Starlette use) with callbacks that keep the
+text fields and count the file's bytes, without storing the file anywhere.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
+
+from python_multipart import MultipartParser
+from python_multipart.exceptions import FormParserError
 
 from apps.models import S5_ROUTES
 
@@ -79,6 +86,98 @@ def _valid_order(data: Any) -> bool:
     return all(isinstance(tag, str) for tag in data["tags"])
 
 
+_BOUNDARY = re.compile(rb'boundary="?([^";]+)"?')
+_NAME = re.compile(rb'(?:^|;)\s*name="([^"]*)"')
+
+
+class FormSizes:
+    """`MultipartParser` callbacks: each text field's value, and the file's size."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str] = {}
+        self.file_size: int | None = None
+        self._header_name = bytearray()
+        self._header_value = bytearray()
+        self._disposition = b""
+        self._name = ""
+        self._is_file = False
+        self._data = bytearray()
+
+    def callbacks(self) -> dict[str, Any]:
+        return {
+            "on_part_begin": self.on_part_begin,
+            "on_header_field": self.on_header_field,
+            "on_header_value": self.on_header_value,
+            "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished,
+            "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+        }
+
+    def on_part_begin(self) -> None:
+        self._disposition = b""
+        self._data.clear()
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_name += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        if self._header_name.lower() == b"content-disposition":
+            self._disposition = bytes(self._header_value)
+        self._header_name.clear()
+        self._header_value.clear()
+
+    def on_headers_finished(self) -> None:
+        match = _NAME.search(self._disposition)
+        self._name = match.group(1).decode() if match else ""
+        self._is_file = b"filename=" in self._disposition
+        if self._is_file:
+            self.file_size = 0
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._is_file:
+            self.file_size = (self.file_size or 0) + end - start
+        else:
+            self._data += data[start:end]
+
+    def on_part_end(self) -> None:
+        if not self._is_file:
+            self.fields[self._name] = self._data.decode()
+
+
+async def read_form_sizes(scope: Scope, receive: Receive) -> dict[str, int] | None:
+    """S6: parse the multipart body while it arrives; the sizes, or None if it is not the form."""
+    content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+    match = _BOUNDARY.search(content_type)
+    if not content_type.startswith(b"multipart/form-data") or match is None:
+        return None
+    sizes = FormSizes()
+    parser = MultipartParser(match.group(1), sizes.callbacks())  # type: ignore[arg-type]
+    try:
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None
+            parser.write(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        parser.finalize()
+    except FormParserError:
+        return None
+    fields = sizes.fields
+    if not {"a", "b", "c"} <= fields.keys() or sizes.file_size is None:
+        return None
+    return {
+        "a": len(fields["a"]),
+        "b": len(fields["b"]),
+        "c": len(fields["c"]),
+        "size": sizes.file_size,
+    }
+
+
 async def lifespan(receive: Receive, send: Send) -> None:
     while True:
         message = await receive()
@@ -89,6 +188,29 @@ async def lifespan(receive: Receive, send: Send) -> None:
             return
 
 
+async def s4_order(scope: Scope, receive: Receive, send: Send) -> None:
+    try:
+        data = json.loads(await read_body(receive))
+    except ValueError:
+        data = None
+    if _valid_order(data):
+        await send_json(send, 200, data)
+    else:
+        await send_json(send, 422, {"detail": "invalid order"})
+
+
+async def s6_upload(scope: Scope, receive: Receive, send: Send) -> None:
+    form = await read_form_sizes(scope, receive)
+    if form is None:
+        await send_json(send, 422, {"detail": "invalid form"})
+    else:
+        await send_json(send, 200, form)
+
+
+POST_ROUTES: dict[str, Callable[[Scope, Receive, Send], Awaitable[None]]] = {
+    "/s4/orders": s4_order,
+    "/s6/upload": s6_upload,
+}
 STATIC: dict[str, dict[str, Any]] = {f"/s5/static/r{i}": {"r": i} for i in range(S5_ROUTES)}
 
 
@@ -115,15 +237,8 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
         else:
             await send_json(send, 422, {"detail": "missing q or x-token"})
         return
-    elif method == "POST" and path == "/s4/orders":
-        try:
-            data = json.loads(await read_body(receive))
-        except ValueError:
-            data = None
-        if _valid_order(data):
-            await send_json(send, 200, data)
-        else:
-            await send_json(send, 422, {"detail": "invalid order"})
+    elif method == "POST" and path in POST_ROUTES:
+        await POST_ROUTES[path](scope, receive, send)
         return
     elif method == "GET" and path in STATIC:
         await send_json(send, 200, STATIC[path])

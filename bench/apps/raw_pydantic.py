@@ -3,19 +3,28 @@
 Routing and sending are hand-written as in raw_asgi.py; inputs and outputs go
 through the same pydantic calls a framework makes: the body is validated from
 JSON bytes, each return value is validated against its response type and
-serialised with `TypeAdapter.dump_json`.
+serialised with `TypeAdapter.dump_json`. S6's form is parsed as in raw_asgi.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
 from pydantic import TypeAdapter, ValidationError
 
 from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
-from apps.raw_asgi import S2_EXTRA, S3_EXTRA, Receive, Scope, Send, lifespan, read_body
+from apps.raw_asgi import (
+    S2_EXTRA,
+    S3_EXTRA,
+    Receive,
+    Scope,
+    Send,
+    lifespan,
+    read_body,
+    read_form_sizes,
+)
 
 ITEM = TypeAdapter(Item)
 ORDER = TypeAdapter(Order)
@@ -42,6 +51,27 @@ def _respond(adapter: TypeAdapter[Any], value: Any) -> bytes:
     return adapter.dump_json(adapter.validate_python(value, from_attributes=True))
 
 
+async def s4_order(scope: Scope, receive: Receive, send: Send) -> None:
+    try:
+        order = ORDER.validate_json(await read_body(receive))
+    except ValidationError as exc:
+        await send_bytes(send, 422, exc.json().encode())
+        return
+    await send_bytes(send, 200, _respond(ORDER, order))
+
+
+async def s6_upload(scope: Scope, receive: Receive, send: Send) -> None:
+    form = await read_form_sizes(scope, receive)
+    if form is None:
+        await send_bytes(send, 422, b'{"detail":"invalid form"}')
+    else:
+        await send_bytes(send, 200, _respond(INT_DICT, form))
+
+
+POST_ROUTES: dict[str, Callable[[Scope, Receive, Send], Awaitable[None]]] = {
+    "/s4/orders": s4_order,
+    "/s6/upload": s6_upload,
+}
 STATIC = {f"/s5/static/r{i}": i for i in range(S5_ROUTES)}
 
 
@@ -71,13 +101,8 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
         else:
             await send_bytes(send, 422, b'{"detail":"missing q or x-token"}')
         return
-    elif method == "POST" and path == "/s4/orders":
-        try:
-            order = ORDER.validate_json(await read_body(receive))
-        except ValidationError as exc:
-            await send_bytes(send, 422, exc.json().encode())
-            return
-        await send_bytes(send, 200, _respond(ORDER, order))
+    elif method == "POST" and path in POST_ROUTES:
+        await POST_ROUTES[path](scope, receive, send)
         return
     elif method == "GET" and path in STATIC:
         await send_bytes(send, 200, _respond(INT_DICT, {"r": STATIC[path]}))

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -16,6 +17,7 @@ from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
 ITEM = TypeAdapter(Item)
 ORDER = TypeAdapter(Order)
 STR_DICT = TypeAdapter(dict[str, str])
+OPT_INT_DICT = TypeAdapter(dict[str, int | None])
 
 
 def json_response(adapter: TypeAdapter[Any], value: Any, status_code: int = 200) -> Response:
@@ -62,6 +64,19 @@ async def s4_order(request: Request) -> Response:
     return json_response(ORDER, order)
 
 
+async def s6_upload(request: Request) -> Response:
+    async with request.form() as form:  # closes the spooled file on exit
+        a, b, c, file = form.get("a"), form.get("b"), form.get("c"), form.get("file")
+        if not (isinstance(a, str) and isinstance(b, str) and isinstance(c, str)) or not (
+            isinstance(file, UploadFile)
+        ):
+            return Response(
+                b'{"detail":"missing a, b, c or file"}', 422, media_type="application/json"
+            )
+        sizes = {"a": len(a), "b": len(b), "c": len(c), "size": file.size}
+    return json_response(OPT_INT_DICT, sizes)
+
+
 def _static(i: int) -> Callable[[Request], Awaitable[Response]]:
     body = TypeAdapter(dict[str, int])
 
@@ -85,6 +100,7 @@ routes = [
     Route("/s2/items/{id:int}", s2_item),
     Route("/s3/search", s3_search),
     Route("/s4/orders", s4_order, methods=["POST"]),
+    Route("/s6/upload", s6_upload, methods=["POST"]),
 ]
 for _i in range(S5_ROUTES):
     routes.append(Route(f"/s5/static/r{_i}", _static(_i)))

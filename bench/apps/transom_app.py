@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from transom import Depends, Header, Query, Response, Transom
+from transom import Depends, Form, Header, Query, Response, Transom, UploadFile
 
 from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
 
@@ -64,3 +64,14 @@ def _param(i: int) -> Callable[[str], Awaitable[dict[str, int | str]]]:
 for _i in range(S5_ROUTES):
     app.get(f"/s5/static/r{_i}")(_static(_i))
     app.get(f"/s5/param/r{_i}/{{x}}")(_param(_i))
+
+
+# S6: a multipart form, three text fields and a file; the route takes bodies up to 2 MiB.
+@app.post("/s6/upload", max_body_size=2 * 1024 * 1024)
+async def s6_upload(
+    a: Annotated[str, Form()],
+    b: Annotated[str, Form()],
+    c: Annotated[str, Form()],
+    file: UploadFile,
+) -> dict[str, int | None]:
+    return {"a": len(a), "b": len(b), "c": len(c), "size": file.size}
