@@ -30,6 +30,8 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+from harness import run_child
+
 HERE = Path(__file__).parent
 CHUNK = 64 * 1024
 SHAPES = {"list": "list[Any]", "dict": "dict[str, Any]"}
@@ -144,19 +146,6 @@ def child(framework: str, shape: str, mib: int) -> dict[str, Any]:
     }
 
 
-def in_child(framework: str, shape: str, mib: int) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", framework, shape, str(mib)],
-        cwd=HERE,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=900,
-    )
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def measured() -> str:
     """What was measured: the transom commit and the versions that parse the body."""
     try:
@@ -218,7 +207,9 @@ def main() -> int:
     rows = []
     for shape in args.shapes.split(","):
         for framework in args.frameworks.split(","):
-            runs = [in_child(framework, shape, args.mib) for _ in range(args.repeat)]
+            runs = [
+                run_child(__file__, framework, shape, str(args.mib)) for _ in range(args.repeat)
+            ]
             peak = statistics.median(run["peak_kib"] - run["rss_before_kib"] for run in runs)
             body = runs[0]["body_bytes"]
             row = {

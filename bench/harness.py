@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from scenarios import Call
@@ -200,3 +204,21 @@ async def timed_loop(
         scope["state"] = state.copy()
         await app(scope, make_receive(p.chunks), sink)
     return time.perf_counter() - start
+
+
+def run_child(script: str, *args: str) -> dict[str, Any]:
+    """Run `python script --child *args` in a fresh process; its last stdout line is JSON.
+
+    The measuring scripts (startup, body and upload memory) measure in a new
+    process each time, so one measurement's memory never colours the next.
+    """
+    done = subprocess.run(
+        [sys.executable, script, "--child", *args],
+        cwd=Path(script).parent,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result

@@ -19,7 +19,6 @@ import gc
 import importlib
 import json
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from apps.models import Item
+from harness import run_child
 
 HERE = Path(__file__).parent
 ROUTES = 1000
@@ -133,19 +133,6 @@ def child_drift(requests: int, every: int) -> dict[str, Any]:
     return result
 
 
-def in_child(*args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", *args],
-        cwd=HERE,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=900,
-    )
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="fresh processes per framework")
@@ -162,7 +149,7 @@ def main() -> int:
 
     out: dict[str, Any] = {"routes": ROUTES, "build": {}}
     for framework in ("transom", "fastapi"):
-        runs = [in_child("build", framework) for _ in range(args.repeat)]
+        runs = [run_child(__file__, "build", framework) for _ in range(args.repeat)]
         summary = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
         summary["repeat"] = args.repeat
         out["build"][framework] = summary
@@ -173,7 +160,7 @@ def main() -> int:
             f"{summary['rss_after_kib'] / 1024:.1f} MiB",
             flush=True,
         )
-    drift = in_child("drift", str(args.requests), str(args.sample_every))
+    drift = run_child(__file__, "drift", str(args.requests), str(args.sample_every))
     out["drift"] = drift
     print(
         f"  transom drift over {args.requests} requests: "

@@ -26,12 +26,12 @@ import importlib
 import json
 import random
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from body_memory import measured, status_kib
+from harness import run_child
 
 HERE = Path(__file__).parent
 CHUNK = 64 * 1024
@@ -145,19 +145,6 @@ def child(framework: str, mib: int) -> dict[str, Any]:
     }
 
 
-def in_child(framework: str, mib: int) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", framework, str(mib)],
-        cwd=HERE,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=900,
-    )
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def section(results: dict[str, Any]) -> list[str]:
     """The RESULTS.md section for `results` (what `main` writes to results/upload_memory.json)."""
     out = ["## Upload memory", ""]
@@ -199,7 +186,7 @@ def main() -> int:
 
     rows = []
     for framework in args.frameworks.split(","):
-        runs = [in_child(framework, args.mib) for _ in range(args.repeat)]
+        runs = [run_child(__file__, framework, str(args.mib)) for _ in range(args.repeat)]
         peak = statistics.median(run["peak_kib"] - run["rss_before_kib"] for run in runs)
         row = {
             "framework": framework,
