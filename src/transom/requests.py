@@ -242,6 +242,19 @@ class Request(HTTPConnection):
     async def body(self) -> bytes:
         """The whole body as bytes, read once and kept."""
         if self._body is None:
+            if not self._stream_consumed and self._pending is None:
+                # The common case, a body in one message within the limit, without
+                # the generator; anything else is kept for `stream()`, which has
+                # the rules.
+                message = await self._receive()
+                if message["type"] == "http.request" and not message.get("more_body", False):
+                    body: bytes = message.get("body", b"")
+                    limit = self.max_body_size
+                    if limit is None or len(body) <= limit:
+                        self._stream_consumed = True
+                        self._body = body
+                        return body
+                self._pending = message
             chunks = [chunk async for chunk in self.stream()]
             self._body = b"".join(chunks)
         return self._body

@@ -32,10 +32,10 @@ from transom.http.cookies import (
     CookieIdentity,
     Expires,
     SameSite,
-    build_set_cookie,
     cookie_identity,
     dump_delete_cookie,
     format_http_date,
+    set_cookie_line,
 )
 from transom.http.headers import MutableHeaders, RawHeaders, encode_value
 from transom.serialization import dump_json
@@ -292,7 +292,7 @@ class Response:
         Raises:
             CookieError: naming the rule the cookie breaks.
         """
-        header, attributes = build_set_cookie(
+        line, attributes, identity = set_cookie_line(
             key,
             value,
             max_age,
@@ -303,11 +303,15 @@ class Response:
             httponly,
             samesite,
             partitioned,
-            compat=compat,
+            compat,
         )
         # An error response keeps a cookie only if it is kept or deleted (T7).
         kept = keep_on_error or key in self.kept_on_error or (max_age is not None and max_age <= 0)
-        self.store_cookie(key, header.encode("latin-1"), attributes, kept)
+        if self._cookies is None:  # the first cookie: nothing to replace (a call less)
+            self.raw_headers.append((b"set-cookie", line))
+            self._cookies = {identity: (line, attributes, kept)}
+        else:
+            self._store_cookie(identity, line, attributes, kept)
 
     def delete_cookie(
         self,
@@ -349,17 +353,21 @@ class Response:
     ) -> None:
         """Add a formatted `Set-Cookie` line, replacing one of the same identity.
 
-        `kept=False` marks a cookie an error response drops (T7, see `set_cookie`);
-        positional, as the per-request path passes it.
+        `kept=False` marks a cookie an error response drops (T7, see `set_cookie`).
         """
+        identity = cookie_identity(key, attributes.domain, attributes.path)
+        self._store_cookie(identity, header, attributes, kept)
+
+    def _store_cookie(
+        self, identity: CookieIdentity, header: bytes, attributes: CookieAttributes, kept: bool
+    ) -> None:
+        # The header list changes first: a list that refuses changes (a response
+        # that has started) leaves the cookie table as it was.
+        raw = self.raw_headers
         cookies = self._cookies
         if cookies is None:
             cookies = self._cookies = {}
-        identity = cookie_identity(key, attributes.domain, attributes.path)
         previous = cookies.get(identity)
-        raw = self.raw_headers
-        # The header list changes first: a list that refuses changes (a response
-        # that has started) leaves the cookie table as it was.
         if previous is None:
             raw.append((b"set-cookie", header))
         else:

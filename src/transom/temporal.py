@@ -94,12 +94,15 @@ class TemporalResponse(Response):
     `status_code` is `None` until set.
     """
 
-    # Class-level defaults: one is created per request that asks for it.
+    # Class-level defaults: one is created per request that asks for it. The
+    # status and background are plain attributes while the response is open
+    # (no property call per read on the request path); `freeze` changes the
+    # class to one whose properties refuse changes.
     frozen = False
     body = b""
     _cookies = None
-    _status_code: int | None = None
-    _background: BackgroundTask | None = None
+    status_code: int | None = None  # type: ignore[assignment]
+    background: BackgroundTask | None = None
 
     def __init__(
         self,
@@ -116,8 +119,11 @@ class TemporalResponse(Response):
     def headers(self) -> MutableHeaders:
         """A checked view over the headers; a raw `Set-Cookie` counts as a set cookie."""
         view = self._headers_view
-        if view is None or view._list is not self.raw_headers:
-            view = _TemporalHeaders.view(self.raw_headers)
+        raw = self.raw_headers
+        if view is None or view._list is not raw:
+            # What `_TemporalHeaders.view(raw)` does, a call less on the request path.
+            view = _TemporalHeaders.__new__(_TemporalHeaders)
+            view._list = raw
             view._owner = self
             self._headers_view = view
         return view
@@ -135,26 +141,6 @@ class TemporalResponse(Response):
             pair for pair in self.raw_headers if pair[0] != b"set-cookie" or pair[1] not in drops
         ]
 
-    @property  # type: ignore[override]
-    def status_code(self) -> int | None:
-        return self._status_code
-
-    @status_code.setter
-    def status_code(self, value: int) -> None:
-        if self.frozen:
-            raise ResponseStartedError(_FROZEN_MESSAGE)
-        self._status_code = value
-
-    @property
-    def background(self) -> BackgroundTask | None:
-        return self._background
-
-    @background.setter
-    def background(self, value: BackgroundTask | None) -> None:
-        if self.frozen:
-            raise ResponseStartedError(_FROZEN_MESSAGE)
-        self._background = value
-
     def freeze(self) -> None:
         """Refuse every later change; called when the response starts.
 
@@ -162,7 +148,7 @@ class TemporalResponse(Response):
         the cookie setters built on it refuse too: a change after the start
         raises instead of being lost, with no check while the response is open.
         """
-        self.frozen = True
+        self.__class__ = _StartedTemporalResponse
         raw = self.raw_headers
         if type(raw) is _HeaderList:
             # Same layout, so the class of the list itself can change: every
@@ -173,6 +159,30 @@ class TemporalResponse(Response):
         frozen = self.raw_headers = _FrozenHeaderList(raw)
         if self._headers_view is not None:
             self._headers_view._list = frozen
+
+
+class _StartedTemporalResponse(TemporalResponse):
+    """A temporal response whose response has started: the status and background are read-only."""
+
+    frozen = True
+
+    @property  # type: ignore[override]
+    def status_code(self) -> int | None:
+        status: int | None = self.__dict__.get("status_code")
+        return status
+
+    @status_code.setter
+    def status_code(self, value: int | None) -> None:
+        raise ResponseStartedError(_FROZEN_MESSAGE)
+
+    @property
+    def background(self) -> BackgroundTask | None:
+        background: BackgroundTask | None = self.__dict__.get("background")
+        return background
+
+    @background.setter
+    def background(self, value: BackgroundTask | None) -> None:
+        raise ResponseStartedError(_FROZEN_MESSAGE)
 
 
 def shaping_send(

@@ -137,8 +137,14 @@ def json_error(body: bytes, reason: str) -> dict[str, Any]:
 
 
 def _content_type_error(request: Request) -> list[dict[str, Any]] | None:
-    content_type = request.headers.get("content-type")
-    if content_type is None:
+    raw: bytes | None = None
+    for name, value in request.scope["headers"]:  # the first, as `headers.get` gives
+        if name == b"content-type":
+            raw = value
+            break
+    if raw == b"application/json":
+        return None
+    if raw is None:
         # FastAPI's `strict_content_type` (on by default): a body without a
         # Content-Type is not read as JSON, so a page cannot post one without a
         # CORS preflight (a browser sends no preflight for a Content-Type-less body).
@@ -153,7 +159,7 @@ def _content_type_error(request: Request) -> list[dict[str, Any]] | None:
                 "input": None,
             }
         ]
-    media = content_type.partition(";")[0].strip().lower()
+    media = raw.decode("latin-1").partition(";")[0].strip().lower()
     if media in _JSON_TYPES or (media.startswith("application/") and media.endswith("+json")):
         return None
     return [

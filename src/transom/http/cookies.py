@@ -4,9 +4,10 @@ This module owns the cookie rules of RFC 6265bis. It does no I/O and imports onl
 the standard library; it never uses `http.cookies`, so `Partitioned` works on every
 supported Python and every rule is checked with a clear `CookieError`.
 
-`build_set_cookie` is on the hot path of responses that set cookies: a cookie's
-name and attributes are validated and formatted once per distinct combination
-and cached, so a repeated `set_cookie` only checks the value (and the lifetime).
+`set_cookie_line` (`build_set_cookie` for the request path) is on the hot path of
+responses that set cookies: a cookie's name and attributes are validated and
+formatted once per distinct combination and cached with its identity, so a
+repeated `set_cookie` only checks the value (and the lifetime).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "dump_set_cookie",
     "format_http_date",
     "parse_cookie_header",
+    "set_cookie_line",
 ]
 
 SameSite: TypeAlias = Literal["lax", "strict", "none"]
@@ -171,6 +173,30 @@ def build_set_cookie(
     Raises:
         CookieError: naming the rule the cookie breaks.
     """
+    line, attributes, _ = set_cookie_line(
+        key, value, max_age, expires, path, domain, secure, httponly, samesite, partitioned, compat
+    )
+    return line.decode("latin-1"), attributes
+
+
+def set_cookie_line(
+    key: str,
+    value: str,
+    max_age: int | None,
+    expires: Expires | None,
+    path: str | None,
+    domain: str | None,
+    secure: bool,
+    httponly: bool,
+    samesite: SameSite | None,
+    partitioned: bool,
+    compat: bool,
+) -> tuple[bytes, CookieAttributes, CookieIdentity]:
+    """`build_set_cookie` for the per-request path: the line as bytes, and its identity.
+
+    Every argument is positional (a call with keywords costs more); the rules
+    and the errors are those of `build_set_cookie`.
+    """
     try:
         spec = _SPECS.get((key, path, domain, secure, httponly, samesite, partitioned))
     except TypeError:  # an unhashable argument: _new_spec names the rule it breaks
@@ -187,13 +213,15 @@ def build_set_cookie(
             f"ignore cookies over {NAME_VALUE_LIMIT} bytes (RFC 6265bis section 5.6). "
             "Store less in the cookie, e.g. a session id."
         )
-    suffix, attributes = spec
+    suffix, attributes, identity = spec
     if expires is None:
         if max_age is None:
-            return f"{key}={value}{suffix}", attributes
+            return f"{key}={value}{suffix}".encode("latin-1"), attributes, identity
         if max_age.__class__ is int and max_age <= MAX_AGE_LIMIT:
-            return f"{key}={value}; Max-Age={max_age}{suffix}", attributes
-    return f"{key}={value}{_lifetime(key, max_age, expires)}{suffix}", attributes
+            line = f"{key}={value}; Max-Age={max_age}{suffix}"
+            return line.encode("latin-1"), attributes, identity
+    line = f"{key}={value}{_lifetime(key, max_age, expires)}{suffix}"
+    return line.encode("latin-1"), attributes, identity
 
 
 def dump_set_cookie(
@@ -232,9 +260,11 @@ def dump_set_cookie(
     )[0]
 
 
-#: (name, path, domain, secure, httponly, samesite, partitioned) -> (suffix, attributes)
-#: for every valid combination seen so far, up to a bound.
-_SPECS: dict[tuple[object, ...], tuple[str, CookieAttributes]] = {}
+#: What is known of a cookie before its value: its attribute suffix, attributes and identity.
+_Spec: TypeAlias = tuple[str, CookieAttributes, CookieIdentity]
+#: (name, path, domain, secure, httponly, samesite, partitioned) -> its `_Spec`, for
+#: every valid combination seen so far, up to a bound.
+_SPECS: dict[tuple[object, ...], _Spec] = {}
 _SPECS_LIMIT = 1024
 
 
@@ -270,8 +300,8 @@ def _new_spec(
     httponly: bool,
     samesite: str | None,
     partitioned: bool,
-) -> tuple[str, CookieAttributes]:
-    """Check a cookie's name and attributes; return its attribute suffix and attributes.
+) -> _Spec:
+    """Check a cookie's name and attributes; return its attribute suffix, attributes and identity.
 
     Everything but the value and the lifetime is checked here, once per
     combination: repeated `set_cookie` calls only check the value.
@@ -308,7 +338,7 @@ def _new_spec(
     if key[:2] == "__":
         _check_prefix(key, path, domain, secure)
     attributes = CookieAttributes(path, domain, secure, httponly, samesite, partitioned)  # type: ignore[arg-type]
-    spec = "".join(parts), attributes
+    spec = "".join(parts), attributes, cookie_identity(key, domain, path)
     with suppress(TypeError):  # unhashable arguments are checked above but not cached
         if len(_SPECS) < _SPECS_LIMIT:
             _SPECS[cache_key] = spec

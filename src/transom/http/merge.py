@@ -21,7 +21,7 @@ from __future__ import annotations
 from transom.http.cookies import CookieIdentity, cookie_identity
 from transom.http.headers import HeaderKind, RawHeaders, header_kind, split_list_value
 
-__all__ = ["merge_headers", "set_cookie_identity"]
+__all__ = ["merge_data_headers", "merge_headers", "set_cookie_identity"]
 
 
 def set_cookie_identity(value: bytes) -> CookieIdentity:
@@ -71,7 +71,7 @@ def merge_headers(primary: RawHeaders, secondary: RawHeaders, *, data: bool = Fa
             Otherwise `Content-Length` is never taken from `secondary`.
     """
     if data:
-        return _merge_data(primary, secondary)
+        return merge_data_headers(primary, secondary)
     if not secondary:
         return primary
     merged = list(primary)
@@ -112,8 +112,12 @@ def _add_list_item(merged: RawHeaders, name: bytes, value: bytes) -> None:
     merged.append((name, value))
 
 
-def _merge_data(own: RawHeaders, framework: RawHeaders, resolved: bool = False) -> RawHeaders:
+def merge_data_headers(
+    own: RawHeaders, framework: RawHeaders, resolved: bool = False
+) -> RawHeaders:
     """`merge_headers(own, framework, data=True)`: the temporal headers over the defaults.
+
+    Called by that name on the request path (a keyword dispatch less).
 
     The common case is a handful of temporal headers with distinct names over
     `Content-Length` and `Content-Type`: one pass each, no merge by kind. The
@@ -129,7 +133,8 @@ def _merge_data(own: RawHeaders, framework: RawHeaders, resolved: bool = False) 
     for pair in own:
         name = pair[0]
         if name in seen and name != b"set-cookie" and not resolved:
-            return _merge_data(merge_headers([], own), framework, True)  # resolve repeats first
+            # Resolve the repeats by kind first.
+            return merge_data_headers(merge_headers([], own), framework, True)
         seen.add(name)
         if name != b"content-length":
             headers.append(pair)

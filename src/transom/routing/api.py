@@ -30,7 +30,7 @@ from transom.di.plan import Plan, build_plan
 from transom.di.solve import Context
 from transom.exceptions import DeclarationError
 from transom.http.headers import RawHeaders
-from transom.http.merge import merge_headers
+from transom.http.merge import merge_data_headers
 from transom.metadata import ResponseCookie, ResponseHeader, layer_declarations
 from transom.params import Dependency
 from transom.requests import Request, check_body_limit
@@ -370,7 +370,7 @@ class APIRoute(BaseRoute):
         if temporal is not None:
             if temporal.status_code is not None:
                 status = temporal.status_code
-            headers = merge_headers(temporal.raw_headers, headers, data=True)
+            headers = merge_data_headers(temporal.raw_headers, headers)
             temporal.freeze()
         if self.contract.active:
             headers = self.contract.apply(scope, status, headers)
@@ -393,9 +393,7 @@ class APIRoute(BaseRoute):
             response = self.response_class(value, **options)
         if temporal is not None:
             # A fresh object of this request: the merge may go into it.
-            response.raw_headers = merge_headers(
-                temporal.raw_headers, response.raw_headers, data=True
-            )
+            response.raw_headers = merge_data_headers(temporal.raw_headers, response.raw_headers)
             temporal.freeze()
         return response
 
