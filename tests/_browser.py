@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 import uvicorn
 
+from transom.openapi import docs
+
 IN_CI = os.environ.get("CI") == "true"
 LOCAL_HOST = "127.0.0.1"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -36,6 +38,17 @@ def require_chromium() -> None:
     """Skip the calling test module when Chromium is missing, except in CI."""
     if not os.path.exists(CHROMIUM) and not IN_CI:
         pytest.skip("Chromium is not installed (CI installs it).", allow_module_level=True)
+
+
+def require_docs_assets() -> None:
+    """Skip the calling module when the docs assets are missing (npm at build), except in CI."""
+    if not IN_CI and not all(
+        (docs.STATIC_DIR / name).is_file()
+        for name in ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js")
+    ):
+        pytest.skip(
+            "The docs assets are not installed (the build had no npm).", allow_module_level=True
+        )
 
 
 def free_port() -> int:

@@ -26,21 +26,14 @@ import pytest
 from tests._browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    IN_CI,
     LOCAL_HOST,
     ServerThread,
     require_chromium,
+    require_docs_assets,
 )
-from transom.openapi import docs
 
 require_chromium()
-if not IN_CI and not all(
-    (docs.STATIC_DIR / name).is_file()
-    for name in ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js")
-):
-    pytest.skip(
-        "The docs assets are not installed (the build had no npm).", allow_module_level=True
-    )
+require_docs_assets()
 
 from examples.app import app  # noqa: E402
 from playwright.sync_api import (  # noqa: E402
