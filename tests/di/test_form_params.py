@@ -4,7 +4,7 @@
 from typing import Annotated, Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from transom import Body, DeclarationError, Depends, File, Form, Transom, UploadFile
 from transom.testclient import TestClient
@@ -179,3 +179,127 @@ def test_the_document_with_forms_is_valid_openapi_3_1(client: TestClient) -> Non
     from openapi_spec_validator import validate
 
     validate(client.get("/openapi.json").json())
+
+
+def test_bare_list_set_and_tuple_take_every_value_of_a_key() -> None:
+    app = Transom()
+
+    @app.post("/list")
+    def as_list(items: Annotated[list, Form()]) -> list:  # type: ignore[type-arg]
+        return items
+
+    @app.post("/set")
+    def as_set(items: Annotated[set, Form()]) -> list:  # type: ignore[type-arg]
+        return sorted(items)
+
+    @app.post("/tuple")
+    def as_tuple(items: Annotated[tuple, Form()]) -> list:  # type: ignore[type-arg]
+        return list(items)
+
+    client = TestClient(app)
+    data = {"items": ["b", "a", "c"]}
+    assert client.post("/list", data=data).json() == ["b", "a", "c"]
+    assert client.post("/set", data=data).json() == ["a", "b", "c"]
+    assert client.post("/tuple", data=data).json() == ["b", "a", "c"]
+
+
+class Profile(BaseModel):
+    username: str
+    tags: list[str] = ["new"]
+    nickname: str | None = None
+    alias_with: str = Field(alias="with", default="nothing")
+
+
+class Open(BaseModel):
+    param: str
+    model_config = {"extra": "allow"}
+
+
+class Person(BaseModel):
+    name: str
+    email: str
+
+
+class Company(BaseModel):
+    company_name: str
+    industry: str
+
+
+def model_app() -> Transom:
+    app = Transom()
+
+    @app.post("/profile/")
+    def profile(data: Annotated[Profile, Form()]) -> Profile:
+        return data
+
+    @app.post("/open/")
+    def open_model(data: Annotated[Open, Form()]) -> dict[str, Any]:
+        return data.model_dump()
+
+    @app.post("/signup/")
+    def signup(data: Annotated[Person | Company, Form()]) -> dict[str, Any]:
+        return {"kind": type(data).__name__, **data.model_dump()}
+
+    return app
+
+
+def test_a_form_models_defaults_stand_in_for_absent_keys_in_a_422_input() -> None:
+    r = TestClient(model_app()).post("/profile/", data={})
+    assert r.status_code == 422
+    # As FastAPI: the defaults (not a `None` one) are what validation was given.
+    assert r.json()["detail"] == [
+        {
+            "type": "missing",
+            "loc": ["body", "username"],
+            "msg": "Field required",
+            "input": {"tags": ["new"], "with": "nothing"},
+        }
+    ]
+    r = TestClient(model_app()).post("/profile/", data={"username": "ada", "with": "x"})
+    assert r.json() == {"username": "ada", "tags": ["new"], "nickname": None, "with": "x"}
+
+
+def test_a_form_model_keeping_extras_gets_a_repeated_extra_key_as_a_list() -> None:
+    client = TestClient(model_app())
+    r = client.post("/open/", data={"param": "1", "more": ["2", "3"], "one": "4"})
+    assert r.json() == {"param": "1", "more": ["2", "3"], "one": "4"}
+
+
+def test_a_union_of_form_models_takes_the_form_as_whichever_member_it_is() -> None:
+    client = TestClient(model_app())
+    r = client.post("/signup/", data={"name": "Ada", "email": "ada@example.com"})
+    assert r.json() == {"kind": "Person", "name": "Ada", "email": "ada@example.com"}
+    r = client.post("/signup/", data={"company_name": "Acme", "industry": "Anvils"})
+    assert r.json() == {"kind": "Company", "company_name": "Acme", "industry": "Anvils"}
+    assert client.post("/signup/", data={"name": "Ada", "company_name": "Acme"}).status_code == 422
+    assert client.post("/signup/").status_code == 422
+    body = client.get("/openapi.json").json()["paths"]["/signup/"]["post"]["requestBody"]
+    assert body == {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/Person"},
+                        {"$ref": "#/components/schemas/Company"},
+                    ],
+                    "title": "Data",
+                }
+            }
+        },
+    }
+
+
+def test_files_read_as_bytes_are_documented_as_octet_strings(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    octets = {"type": "string", "contentMediaType": "application/octet-stream"}
+    assert schemas["Body_create_file_files__post"]["properties"]["file"] == {
+        **octets,
+        "title": "File",
+    }
+    assert schemas["Body_many_many__post"]["properties"]["files"] == {
+        "type": "array",
+        "items": octets,
+        "title": "Files",
+    }

@@ -345,3 +345,43 @@ def test_external_docs_are_in_the_document() -> None:
     docs = {"description": "More", "url": "https://example.com/docs"}
     document = TestClient(Transom(openapi_external_docs=docs)).get("/openapi.json").json()
     assert document["externalDocs"] == docs
+
+
+class Address(BaseModel):
+    """
+    Where a parcel goes.
+    \f
+    Text after a form feed is for the code's readers only.
+    """
+
+    city: str
+
+
+class Base64Data(BaseModel):
+    data: bytes
+    model_config = {"val_json_bytes": "base64", "ser_json_bytes": "base64"}
+
+
+def test_model_schemas_as_fastapi_writes_them() -> None:
+    app = Transom()
+
+    @app.post("/addresses")
+    def create(address: Address) -> Address:
+        return address
+
+    @app.post("/data")
+    def data(body: Base64Data, raw: bytes = Body()) -> dict[str, int]:
+        return {"size": len(body.data)}
+
+    schemas = app.openapi()["components"]["schemas"]
+    # The model docstring up to the form feed, its line break kept (as FastAPI).
+    assert schemas["Address"]["description"] == "Where a parcel goes.\n"
+    # Bytes are a string of octets, base64 where the model reads and writes base64.
+    octets = {"type": "string", "contentMediaType": "application/octet-stream"}
+    assert schemas["Base64Data"]["properties"]["data"] == {
+        **octets,
+        "contentEncoding": "base64",
+        "title": "Data",
+    }
+    assert schemas["Body_data_data_post"]["properties"]["raw"] == {**octets, "title": "Raw"}
+    validate(app.openapi())

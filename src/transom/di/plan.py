@@ -151,6 +151,9 @@ class FormField:
     many: bool
     #: Files read into `bytes` (`bytes` or `list[bytes]` declared with `File()`).
     as_bytes: bool
+    #: A form model's optional field: its default stands in for an absent key, as
+    #: in FastAPI (so a 422's `input` shows it).
+    default: FieldInfo | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -169,7 +172,8 @@ class Plan:
     request_stack: bool
     #: The body is a form (`Form()`, `File()`, `UploadFile`): the keys it reads.
     form_fields: tuple[FormField, ...] | None = None
-    #: A form model that forbids (or keeps) extra fields also gets the other keys.
+    #: A form model that forbids (or keeps) extra fields, or a union of models, also
+    #: gets the keys no field reads.
     form_extras: bool = False
 
     @property
@@ -431,8 +435,11 @@ def _finish(steps: list[Step]) -> Plan:
     form_fields = _form_fields(bodies, steps[-1].label)
     single = len(bodies) == 1 and not getattr(bodies[0].param, "embed", False)
     if form_fields is not None:
-        # Form fields are keys of the form, unless one model takes the whole form.
-        single = len(bodies) == 1 and _is_model(bodies[0].annotation)
+        # Form fields are keys of the form, unless one model (or a union of models)
+        # takes the whole form.
+        single = len(bodies) == 1 and (
+            _is_model(bodies[0].annotation) or _is_model_union(bodies[0].annotation)
+        )
     mode = BodyMode.NONE if not bodies else BodyMode.SINGLE if single else BodyMode.EMBEDDED
     adapter: TypeAdapter[Any] | None = None
     if mode is BodyMode.SINGLE:
@@ -476,18 +483,29 @@ def _finish(steps: list[Step]) -> Plan:
         function_stack=any(step.scope == "function" for step in generators),
         request_stack=any(step.scope == "request" for step in generators),
         form_fields=form_fields,
-        form_extras=(
-            form_fields is not None
-            and single
-            and clean_annotation(bodies[0].annotation).model_config.get("extra")
-            in ("forbid", "allow")
-        ),
+        form_extras=form_fields is not None and single and _takes_every_key(bodies[0]),
     )
+
+
+def _takes_every_key(body: Input) -> bool:
+    """Whether a form taken whole by `body` hands on the keys no field reads."""
+    annotation = clean_annotation(body.annotation)
+    if _is_model_union(annotation):
+        return True  # the members' fields differ: validation picks the member
+    return annotation.model_config.get("extra") in ("forbid", "allow")
 
 
 def _is_model(annotation: Any) -> bool:
     annotation = clean_annotation(annotation)
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _is_model_union(annotation: Any) -> bool:
+    """`ModelA | ModelB`: a form taken whole by whichever member it validates as."""
+    annotation = clean_annotation(annotation)
+    if get_origin(annotation) not in (typing.Union, types.UnionType):
+        return False
+    return all(_is_model(member) for member in get_args(annotation))
 
 
 def _form_fields(bodies: list[Input], label: str) -> tuple[FormField, ...] | None:
@@ -506,10 +524,15 @@ def _form_fields(bodies: list[Input], label: str) -> tuple[FormField, ...] | Non
             "parameter: a "
             "request has one body. Declare both with Form()/File(), or both with Body()."
         )
+    if len(forms) == 1 and _is_model_union(forms[0].annotation):
+        return ()  # every key, under its own name (`form_extras`)
     if len(forms) == 1 and _is_model(forms[0].annotation):
         model = clean_annotation(forms[0].annotation)
         return tuple(
-            _form_field(field.alias or name, field.annotation, False)
+            dataclasses.replace(
+                _form_field(field.alias or name, field.annotation, False),
+                default=_stand_in_default(field),
+            )
             for name, field in model.model_fields.items()
         )
     return tuple(
@@ -518,11 +541,19 @@ def _form_fields(bodies: list[Input], label: str) -> tuple[FormField, ...] | Non
     )
 
 
+def _stand_in_default(field: FieldInfo) -> FieldInfo | None:
+    """The field, if its default can stand in for an absent form key before validation."""
+    if field.is_required() or field.default_factory_takes_validated_data:
+        return None  # a factory of the validated data runs in validation only
+    return field
+
+
 def _form_field(key: str, annotation: Any, is_file: bool) -> FormField:
     inner = clean_annotation(annotation)
     members = [arg for arg in get_args(inner) if arg is not type(None)]
     if get_origin(inner) in (typing.Union, types.UnionType) and len(members) == 1:
         inner = members[0]  # Optional[X]
-    many = get_origin(inner) in (list, set, tuple, frozenset, collections.abc.Sequence)
+    # `list[str]`, or a bare `list`, `set`, `tuple`
+    many = (get_origin(inner) or inner) in (list, set, tuple, frozenset, collections.abc.Sequence)
     item = get_args(inner)[0] if many and get_args(inner) else inner
     return FormField(key, many, is_file and item is bytes)

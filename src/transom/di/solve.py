@@ -11,6 +11,7 @@ error together as one `RequestValidationError`, with FastAPI's `loc` shape
 
 from __future__ import annotations
 
+import copy
 import re
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from types import TracebackType
@@ -21,7 +22,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from transom.background import BackgroundTasks
 from transom.concurrency import run_in_threadpool
-from transom.di.plan import ArgKind, BodyMode, CallMode, Input, Plan, Step
+from transom.di.plan import ArgKind, BodyMode, CallMode, FormField, Input, Plan, Step
 from transom.exceptions import RequestValidationError
 from transom.requests import Request
 from transom.temporal import TemporalResponse
@@ -265,14 +266,29 @@ async def read_form(ctx: Context, plan: Plan) -> None:
     for field in plan.form_fields or ():
         found = [value for value in form.getlist(field.key) if value != ""]
         if not found:
+            default = _stand_in(field)
+            if default is not None:  # FastAPI leaves a `None` default out too
+                values[field.key] = default
             continue
         if field.as_bytes:
             found = [await _as_bytes(value) for value in found]
         values[field.key] = found if field.many else found[-1]
     if plan.form_extras:
-        for key, value in form.multi_items():
-            values.setdefault(key, value)  # what no field reads: `extra="forbid"` refuses it
+        # What no field reads, under its own name (`extra="forbid"` refuses it): one
+        # value as it is, a repeated key as the list of its values.
+        read = {field.key for field in plan.form_fields or ()}
+        for key in form:
+            if key not in read:
+                sent = form.getlist(key)
+                values[key] = sent[0] if len(sent) == 1 else sent
     ctx.json = values
+
+
+def _stand_in(field: FormField) -> Any:
+    """A fresh copy of the default of a form model's absent field, or `None`."""
+    if field.default is None:
+        return None
+    return copy.deepcopy(field.default.get_default(call_default_factory=True))
 
 
 async def _as_bytes(value: Any) -> Any:

@@ -19,8 +19,8 @@ import copy
 from typing import Any, Literal
 
 from pydantic import TypeAdapter
-from pydantic.json_schema import GenerateJsonSchema
-from pydantic_core import CoreSchema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 __all__ = [
     "REF_PREFIX",
@@ -142,14 +142,32 @@ class SchemaRegistry:
             description = definition.get("description")
             if isinstance(description, str):
                 # As FastAPI: text after a form feed is for the code's readers only.
-                definition = {**definition, "description": description.split("\f")[0].strip()}
+                definition = {**definition, "description": description.split("\f")[0]}
             components[name] = definition
         components.update(copy.deepcopy(self._extra))
         return {name: components[name] for name in sorted(components)}
 
 
 class _FastAPIJsonSchema(GenerateJsonSchema):
-    """pydantic's JSON schemas, less a `"default": null`, which FastAPI never documents."""
+    """pydantic's JSON schemas as FastAPI writes them.
+
+    No `"default": null`, which FastAPI never documents; `bytes` as a string of
+    octets (`contentMediaType`, the JSON Schema 2020-12 way that OpenAPI 3.1
+    uses for binary data, where pydantic writes `format: binary`), with
+    `contentEncoding: base64` where the model reads or writes base64.
+    """
+
+    def bytes_schema(self, schema: core_schema.BytesSchema) -> JsonSchemaValue:
+        json_schema: dict[str, Any] = {
+            "type": "string",
+            "contentMediaType": "application/octet-stream",
+        }
+        config = self._config
+        encoding = config.ser_json_bytes if self.mode == "serialization" else config.val_json_bytes
+        if encoding == "base64":
+            json_schema["contentEncoding"] = "base64"
+        self.update_with_validations(json_schema, schema, self.ValidationsMapping.bytes)
+        return json_schema
 
     def default_schema(self, schema: Any) -> Any:
         json_schema = super().default_schema(schema)
