@@ -54,6 +54,7 @@ class ParamOptions(TypedDict, total=False):
 
     default_factory: Callable[[], Any] | None
     alias: str | None
+    validation_alias: str | None
     title: str | None
     description: str | None
     gt: float | None
@@ -78,9 +79,11 @@ class Param:
     """A request parameter declaration; the base of the markers `Path()`, `Query()`, ...
 
     Options (see `ParamOptions`): `default_factory`, `alias` (the name in the
-    request), documentation (`title`, `description`, `examples`, `deprecated`,
-    `json_schema_extra`, `include_in_schema`) and constraints (`gt`, `ge`, `lt`,
-    `le`, `multiple_of`, `min_length`, `max_length`, `pattern`).
+    request), `validation_alias` (the name in the request when it differs from
+    `alias`, as in FastAPI; it wins over `alias`), documentation (`title`,
+    `description`, `examples`, `deprecated`, `json_schema_extra`,
+    `include_in_schema`) and constraints (`gt`, `ge`, `lt`, `le`, `multiple_of`,
+    `min_length`, `max_length`, `pattern`).
     """
 
     source: ParamSource = ParamSource.QUERY
@@ -89,6 +92,7 @@ class Param:
         self.default = PydanticUndefined if default is ... else default
         self.default_factory = options.get("default_factory")
         self.alias = options.get("alias")
+        self.validation_alias = _checked_validation_alias(options.get("validation_alias"))
         self.description = options.get("description")
         self.deprecated = options.get("deprecated")
         self.include_in_schema = options.get("include_in_schema", True)
@@ -97,6 +101,11 @@ class Param:
         self.constraints: dict[str, Any] = {
             key: given[key] for key in (*_DOC_KEYS, *_CONSTRAINT_KEYS) if given.get(key) is not None
         }
+
+    @property
+    def request_alias(self) -> str | None:
+        """The name given for the request: `validation_alias`, else `alias` (else `None`)."""
+        return self.validation_alias or self.alias
 
     @property
     def required(self) -> bool:
@@ -123,6 +132,18 @@ class Param:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(default={self.default!r}, alias={self.alias!r})"
+
+
+def _checked_validation_alias(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise TypeError(
+            f"validation_alias of a request parameter is the name read from the request and "
+            f"must be a string, got {value!r}. AliasPath and AliasChoices work on the fields "
+            "of a model (a parameter model or a body model)."
+        )
+    return value
 
 
 class PathParam(Param):

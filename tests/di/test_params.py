@@ -5,7 +5,7 @@ from typing import Annotated, Any
 import pytest
 from pydantic import BaseModel, Field
 
-from transom import Body, Cookie, Header, Path, Query, Request, Transom
+from transom import Body, Cookie, Form, Header, Path, Query, Request, Transom
 from transom.testclient import TestClient
 
 
@@ -372,3 +372,92 @@ def test_async_handler_without_dependencies_validates_and_gets_the_request() -> 
             }
         ]
     }
+
+
+class AliasedModel(BaseModel):
+    p: str = Field(alias="p_alias", validation_alias="p_val_alias")
+
+
+def validation_alias_app() -> Transom:
+    app = Transom()
+
+    @app.get("/query")
+    def query(p: Annotated[str, Query(alias="p_alias", validation_alias="p_val_alias")]) -> Any:
+        return {"p": p}
+
+    @app.get("/header")
+    def header(p: Annotated[str, Header(validation_alias="X-Val")]) -> Any:
+        return {"p": p}
+
+    @app.get("/cookie")
+    def cookie(p: Annotated[str, Cookie(validation_alias="p_val_alias")]) -> Any:
+        return {"p": p}
+
+    @app.get("/query-model")
+    def query_model(p: Annotated[AliasedModel, Query()]) -> Any:
+        return {"p": p.p}
+
+    @app.post("/body")
+    def body(p: Annotated[str, Body(embed=True, validation_alias="p_val_alias")]) -> Any:
+        return {"p": p}
+
+    @app.post("/form")
+    def form(p: Annotated[str, Form(alias="p_alias", validation_alias="p_val_alias")]) -> Any:
+        return {"p": p}
+
+    @app.post("/form-model")
+    def form_model(p: Annotated[AliasedModel, Form()]) -> Any:
+        return {"p": p.p}
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "sent", "by_alias", "loc"),
+    [
+        ("GET", "/query", {"params": {"p_val_alias": "x"}}, {"params": {"p_alias": "x"}}, "query"),
+        ("GET", "/header", {"headers": {"X-Val": "x"}}, {"headers": {"p": "x"}}, "header"),
+        ("GET", "/cookie", {"cookies": {"p_val_alias": "x"}}, {"cookies": {"p": "x"}}, "cookie"),
+        ("GET", "/query-model", {"params": {"p_val_alias": "x"}}, {"params": {"p": "x"}}, "query"),
+        ("POST", "/body", {"json": {"p_val_alias": "x"}}, {"json": {"p": "x"}}, "body"),
+        ("POST", "/form", {"data": {"p_val_alias": "x"}}, {"data": {"p_alias": "x"}}, "body"),
+        ("POST", "/form-model", {"data": {"p_val_alias": "x"}}, {"data": {"p": "x"}}, "body"),
+    ],
+)
+def test_a_validation_alias_is_the_name_read_from_the_request(
+    method: str, path: str, sent: dict[str, Any], by_alias: dict[str, Any], loc: str
+) -> None:
+    client = TestClient(validation_alias_app())
+    for name, value in sent.pop("cookies", {}).items():
+        client.cookies.set(name, value)
+    assert client.request(method, path, **sent).json() == {"p": "x"}
+    client.cookies.clear()
+    for name, value in by_alias.pop("cookies", {}).items():
+        client.cookies.set(name, value)
+    r = client.request(method, path, **by_alias)
+    assert r.status_code == 422
+    name = "x-val" if path == "/header" else "p_val_alias"
+    assert [(e["type"], e["loc"]) for e in r.json()["detail"]] == [("missing", [loc, name])]
+
+
+def test_a_validation_alias_names_the_parameter_in_the_document() -> None:
+    document = validation_alias_app().openapi()
+    [parameter] = document["paths"]["/query"]["get"]["parameters"]
+    assert parameter == {
+        "name": "p_val_alias",
+        "in": "query",
+        "required": True,
+        "schema": {"type": "string", "title": "P Val Alias"},
+    }
+    [parameter] = document["paths"]["/query-model"]["get"]["parameters"]
+    assert parameter["name"] == "p_val_alias"
+    form = document["components"]["schemas"]["Body_form_form_post"]
+    assert form["properties"] == {"p_val_alias": {"type": "string", "title": "P Val Alias"}}
+    assert form["required"] == ["p_val_alias"]
+
+
+def test_a_validation_alias_that_is_not_a_name_is_refused() -> None:
+    from pydantic import AliasChoices
+
+    with pytest.raises(TypeError, match=r"validation_alias of a request parameter .* string"):
+        Query(validation_alias=AliasChoices("a", "b"))  # type: ignore[arg-type]

@@ -242,10 +242,10 @@ def _with_default(param: Param, default: Any, name: str, where: str) -> Param:
 
 def _checked_path(param: PathParam, name: str, path_params: frozenset[str], where: str) -> Param:
     """A path parameter must be in the route path, and is always required."""
-    if name not in path_params and (param.alias or name) not in path_params:
+    if name not in path_params and (param.request_alias or name) not in path_params:
         raise DeclarationError(
             f"{where}: parameter {name!r} is declared with Path() but the route path "
-            f"has no '{{{param.alias or name}}}'."
+            f"has no '{{{param.request_alias or name}}}'."
         )
     if param.default is not PydanticUndefined and param.default is not None:
         return param.with_default(PydanticUndefined)
@@ -321,9 +321,10 @@ def _mentions_upload_file(annotation: Any) -> bool:
 
 
 def lookup_name(name: str, param: Param) -> str:
-    """The name to look up in the request: alias, or the converted parameter name."""
-    if param.alias is not None:
-        return param.alias.lower() if isinstance(param, HeaderParam) else param.alias
+    """The name to look up in the request: the (validation) alias, or the converted name."""
+    alias = param.request_alias
+    if alias is not None:
+        return alias.lower() if isinstance(param, HeaderParam) else alias
     if isinstance(param, HeaderParam):
         return name.replace("_", "-").lower() if param.convert_underscores else name.lower()
     return name

@@ -172,8 +172,8 @@ class Plan:
     request_stack: bool
     #: The body is a form (`Form()`, `File()`, `UploadFile`): the keys it reads.
     form_fields: tuple[FormField, ...] | None = None
-    #: A form model that forbids (or keeps) extra fields, or a union of models, also
-    #: gets the keys no field reads.
+    #: A form taken whole by a model (or a union of models) also gets the keys no
+    #: field reads, as in FastAPI: `extra="forbid"` refuses them, a 422 shows them.
     form_extras: bool = False
 
     @property
@@ -350,19 +350,29 @@ class _Builder:
         )
 
 
+def _model_field_key(name: str, field: FieldInfo) -> str:
+    """The key a model field is validated from: its validation alias (a string), alias or name.
+
+    As in FastAPI, an `AliasPath` or `AliasChoices` is not a request name.
+    """
+    alias = field.validation_alias
+    return alias if isinstance(alias, str) and alias else field.alias or name
+
+
 def _model_input(name: str, model: type[BaseModel], param: Param) -> Input:
     """A parameter model: each field read from the request by its own name, as FastAPI does.
 
-    A field's request name is its alias, else its name (for headers with
-    underscores converted, as the marker says); it is validated under the
-    field's alias.
+    A field's request name is its validation alias or alias, else its name (for
+    headers with underscores converted, as the marker says); it is validated
+    under that key.
     """
     fields = []
     for field_name, field in model.model_fields.items():
-        key = field.alias or field_name
+        key = _model_field_key(field_name, field)
         marker = type(param)(
             PydanticUndefined if field.is_required() else field.default,
             alias=field.alias,
+            validation_alias=key if key != (field.alias or field_name) else None,
             description=field.description,
             deprecated=bool(field.deprecated) or None,
         )
@@ -483,16 +493,8 @@ def _finish(steps: list[Step]) -> Plan:
         function_stack=any(step.scope == "function" for step in generators),
         request_stack=any(step.scope == "request" for step in generators),
         form_fields=form_fields,
-        form_extras=form_fields is not None and single and _takes_every_key(bodies[0]),
+        form_extras=form_fields is not None and single,
     )
-
-
-def _takes_every_key(body: Input) -> bool:
-    """Whether a form taken whole by `body` hands on the keys no field reads."""
-    annotation = clean_annotation(body.annotation)
-    if _is_model_union(annotation):
-        return True  # the members' fields differ: validation picks the member
-    return annotation.model_config.get("extra") in ("forbid", "allow")
 
 
 def _is_model(annotation: Any) -> bool:
@@ -530,7 +532,7 @@ def _form_fields(bodies: list[Input], label: str) -> tuple[FormField, ...] | Non
         model = clean_annotation(forms[0].annotation)
         return tuple(
             dataclasses.replace(
-                _form_field(field.alias or name, field.annotation, False),
+                _form_field(_model_field_key(name, field), field.annotation, False),
                 default=_stand_in_default(field),
             )
             for name, field in model.model_fields.items()

@@ -274,8 +274,8 @@ async def read_form(ctx: Context, plan: Plan) -> None:
             found = [await _as_bytes(value) for value in found]
         values[field.key] = found if field.many else found[-1]
     if plan.form_extras:
-        # What no field reads, under its own name (`extra="forbid"` refuses it): one
-        # value as it is, a repeated key as the list of its values.
+        # What no field reads, under its own name: one value as it is, a repeated
+        # key as the list of its values.
         read = {field.key for field in plan.form_fields or ()}
         for key in form:
             if key not in read:
