@@ -62,6 +62,12 @@ PACKAGES: dict[str, Package] = {
                 "package/swagger-ui.css",
                 "5ed08757e53da3e026d6cbecc61fe5d43585c9560b302d534ad56692519a273d",
             ),
+            # The script of the OAuth2 redirect page (swagger-ui-dist's
+            # oauth2-redirect.html is only a shell that loads it).
+            "oauth2-redirect.js": (
+                "package/oauth2-redirect.js",
+                "a5c8a34e09e49737382cc5019446eec7c3db3461963fc5bfe448361d3c5549e9",
+            ),
             "swagger-ui-bundle.js.LICENSE.txt": (
                 "package/swagger-ui-bundle.js.LICENSE.txt",
                 "37eb6e7e59aed57b2c1acf076574b818ea07b74265717e0bd67b59e0baf9abbb",

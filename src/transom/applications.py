@@ -80,6 +80,9 @@ class Transom(RouteDecorators):
         openapi_url: str | None = "/openapi.json",
         docs_url: str | None = "/docs",
         redoc_url: str | None = "/redoc",
+        swagger_ui_oauth2_redirect_url: str | None = "/docs/oauth2-redirect",
+        swagger_ui_init_oauth: dict[str, Any] | None = None,
+        swagger_ui_parameters: dict[str, Any] | None = None,
         summary: str | None = None,
         openapi_tags: list[dict[str, Any]] | None = None,
         servers: list[dict[str, Any]] | None = None,
@@ -103,6 +106,13 @@ class Transom(RouteDecorators):
         self.openapi_url = openapi_url
         self.docs_url = docs_url
         self.redoc_url = redoc_url
+        #: The page Swagger UI's "Authorize" has an OAuth2 provider redirect back to
+        #: (served with the Swagger UI page; `None`: not served, not configured).
+        self.swagger_ui_oauth2_redirect_url = swagger_ui_oauth2_redirect_url
+        #: Passed to Swagger UI's `ui.initOAuth` (`clientId`, `scopes`, ...).
+        self.swagger_ui_init_oauth = swagger_ui_init_oauth
+        #: Swagger UI settings merged over `transom.openapi.docs.swagger_ui_default_parameters`.
+        self.swagger_ui_parameters = swagger_ui_parameters
         self.openapi_schema: dict[str, Any] | None = None
         self.state = State()
         self._overrides = DependencyOverrides()

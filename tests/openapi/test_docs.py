@@ -90,10 +90,12 @@ def test_swagger_ui_page_uses_only_the_apps_own_urls(client: TestClient) -> None
     assert re.search(r'<link rel="stylesheet" href="/docs/assets/swagger-ui\.css\?v=\w+">', page)
     assert re.search(r'<script src="/docs/assets/swagger-ui-bundle\.js\?v=\w+"></script>', page)
     assert "SwaggerUIBundle({" in page
-    assert 'url: "/openapi.json",' in page
-    assert 'dom_id: "#swagger-ui",' in page
-    assert "deepLinking: true," in page
-    assert "validatorUrl: null," in page
+    assert "url: '/openapi.json'," in page
+    assert '"dom_id": "#swagger-ui",' in page
+    assert '"deepLinking": true,' in page
+    assert '"validatorUrl": null,' in page
+    assert "oauth2RedirectUrl: window.location.origin + '/docs/oauth2-redirect'," in page
+    assert "initOAuth" not in page
     assert "Content-Security-Policy" in page
 
 
@@ -142,15 +144,25 @@ def test_title_is_html_escaped() -> None:
             assert "<title>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co - " in page
 
 
+HOSTILE = "/o\"'</script><script>alert(1)//\u2028&"
+#: `HOSTILE` as a JavaScript string: no quote of its own ends it, nothing ends the element.
+HOSTILE_JS = '/o\\"\\u0027\\u003c/script\\u003e\\u003cscript\\u003ealert(1)//\\u2028\\u0026'
+
+
 @pytest.mark.usefixtures("fake_static")
-@pytest.mark.parametrize("render", [docs.swagger_ui_html, docs.redoc_html])
-def test_urls_cannot_break_out_of_the_script_or_attribute(render: Any) -> None:
-    hostile = '/o"</script><script>alert(1)//\u2028&'
-    page = render(title="t", openapi_url=hostile, assets_url='/a"><img src=x>')
+@pytest.mark.parametrize(
+    ("render", "quoted"),
+    [
+        (docs.swagger_ui_html, f"url: '{HOSTILE_JS}',"),
+        (docs.redoc_html, '"' + HOSTILE_JS.replace("\\u0027", "'") + '"'),
+    ],
+)
+def test_urls_cannot_break_out_of_the_script_or_attribute(render: Any, quoted: str) -> None:
+    page = render(title="t", openapi_url=HOSTILE, assets_url='/a"><img src=x>')
     assert page.count("</script>") == 2
     assert "<script>alert" not in page
     assert "<img" not in page
-    assert '"/o\\"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)//\\u2028\\u0026"' in page
+    assert quoted in page
     assert 'src="/a&quot;&gt;&lt;img src=x&gt;/' in page
 
 
@@ -159,7 +171,8 @@ def test_pages_and_assets_follow_the_root_path() -> None:
     app = Transom(title="Behind a proxy")
     with TestClient(app, root_path="/api") as test_client:
         page = test_client.get("/docs").text
-        assert 'url: "/api/openapi.json",' in page
+        assert "url: '/api/openapi.json'," in page
+        assert "oauth2RedirectUrl: window.location.origin + '/api/docs/oauth2-redirect'," in page
         assert '<script src="/api/docs/assets/swagger-ui-bundle.js?v=' in page
         redoc = test_client.get("/redoc").text
         assert 'Redoc.init("/api/openapi.json",' in redoc
@@ -174,7 +187,7 @@ def test_custom_urls() -> None:
         openapi_url="/spec.json", docs_url="/api-docs", redoc_url="/reference"
     ) as test_client:
         page = test_client.get("/api-docs").text
-        assert 'url: "/spec.json",' in page
+        assert "url: '/spec.json'," in page
         assert "/api-docs/assets/swagger-ui-bundle.js?v=" in page
         assert test_client.get("/api-docs/assets/swagger-ui.css").status_code == 200
         assert 'Redoc.init("/spec.json",' in test_client.get("/reference").text
@@ -200,11 +213,13 @@ def test_redoc_url_none_disables_redoc() -> None:
 
 
 @pytest.mark.usefixtures("fake_static")
-def test_both_pages_disabled_leaves_no_assets_route() -> None:
+def test_both_pages_disabled_still_serves_the_assets_for_pages_of_ones_own() -> None:
     with make_client(docs_url=None, redoc_url=None) as test_client:
-        for path in ("/docs", "/redoc", "/docs/assets/swagger-ui.css"):
+        for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
             assert test_client.get(path).status_code == 404, path
         assert test_client.get("/openapi.json").status_code == 200
+        # Where get_swagger_ui_html() and get_redoc_html() load them by default.
+        assert test_client.get("/docs/assets/swagger-ui.css").status_code == 200
 
 
 @pytest.mark.usefixtures("fake_static")

@@ -9,6 +9,10 @@ the URLs they are given: the OpenAPI document and the assets route.
 If the assets were not installed (the build machine had no npm), the pages say
 so instead of loading scripts, and the assets route answers 404 with the same
 explanation.
+
+FastAPI's functions for docs routes of one's own (`get_swagger_ui_html`,
+`get_redoc_html`, `get_swagger_ui_oauth2_redirect_html`) render the same pages
+with the URLs they are given; their defaults are the app's own assets.
 """
 
 from __future__ import annotations
@@ -18,13 +22,30 @@ import html
 import json
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
 
-from transom.responses import FileResponse, PlainTextResponse, Response
+from transom.encoders import jsonable_encoder
+from transom.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
-__all__ = ["ASSETS", "STATIC_DIR", "asset_response", "redoc_html", "swagger_ui_html"]
+__all__ = [
+    "ASSETS",
+    "DEFAULT_ASSETS_URL",
+    "STATIC_DIR",
+    "asset_response",
+    "get_redoc_html",
+    "get_swagger_ui_html",
+    "get_swagger_ui_oauth2_redirect_html",
+    "oauth2_redirect_page",
+    "redoc_html",
+    "redoc_page",
+    "swagger_ui_default_parameters",
+    "swagger_ui_html",
+    "swagger_ui_page",
+]
 
 #: Where the build hook puts the assets.
 STATIC_DIR = Path(__file__).with_name("static")
@@ -34,6 +55,7 @@ ASSETS: Mapping[str, str] = MappingProxyType(
     {
         "swagger-ui-bundle.js": "text/javascript",
         "swagger-ui.css": "text/css",
+        "oauth2-redirect.js": "text/javascript",
         "redoc.standalone.js": "text/javascript",
         "LICENSE-swagger-ui": "text/plain",
         "NOTICE-swagger-ui": "text/plain",
@@ -42,6 +64,34 @@ ASSETS: Mapping[str, str] = MappingProxyType(
         "LICENSE-redoc": "text/plain",
     }
 )
+
+#: Where the app serves the assets unless `docs_url` (or, without it, `redoc_url`)
+#: moves them: the default asset URLs of `get_swagger_ui_html` and `get_redoc_html`.
+DEFAULT_ASSETS_URL = "/docs/assets"
+
+#: The Swagger UI settings of every page; `swagger_ui_parameters` are merged over
+#: them (FastAPI's, plus no online validator: the default would send the document
+#: to an external service).
+swagger_ui_default_parameters: dict[str, Any] = {
+    "dom_id": "#swagger-ui",
+    "layout": "BaseLayout",
+    "deepLinking": True,
+    "showExtensions": True,
+    "showCommonExtensions": True,
+    "validatorUrl": None,
+}
+
+#: The pages' icon: an empty `data:` URL, so the browser requests none.
+NO_FAVICON = "data:,"
+
+#: The script of the OAuth2 redirect page, from swagger-ui-dist.
+OAUTH2_REDIRECT_JS = "oauth2-redirect.js"
+
+#: ReDoc's fonts, only with `get_redoc_html(with_google_fonts=True)`.
+GOOGLE_FONTS_CSS = (
+    "https://fonts.googleapis.com/css?family=Montserrat:300,400,700|Roboto:300,400,700"
+)
+GOOGLE_FONTS_FILES = "https://fonts.gstatic.com"
 
 #: Pages add a `?v=` stamp of the installed file, so a long lifetime is safe.
 CACHE_CONTROL = "public, max-age=604800"
@@ -96,9 +146,15 @@ def _asset_urls(assets_url: str, names: tuple[str, ...]) -> dict[str, str] | Non
     return urls
 
 
-def _js(value: str) -> str:
-    """`value` as a JavaScript string literal that is safe inside a `<script>` element."""
-    encoded = json.dumps(value)
+def _js_single(value: str) -> str:
+    """`value` as a single-quoted JavaScript string literal, safe inside `<script>`."""
+    inner = _json(value)[1:-1]  # JSON escapes are JavaScript escapes, `\"` included
+    return "'" + inner.replace("'", "\\u0027") + "'"
+
+
+def _json(value: Any) -> str:
+    """`value` as JSON (through `jsonable_encoder`), safe inside a `<script>` element."""
+    encoded = json.dumps(jsonable_encoder(value))
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         encoded = encoded.replace(char, escape)
     return encoded.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -108,7 +164,7 @@ def _attr(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def _head(title: str) -> str:
+def _head(title: str, policy: str, favicon_url: str = NO_FAVICON) -> str:
     return (
         "<!doctype html>\n"
         '<html lang="en">\n'
@@ -116,15 +172,46 @@ def _head(title: str) -> str:
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n"
-        f'<meta http-equiv="Content-Security-Policy" content="{_attr(CONTENT_SECURITY_POLICY)}">\n'
-        # No favicon request at all (the app has none to offer).
-        '<link rel="icon" href="data:,">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_attr(policy)}">\n'
+        f'<link rel="icon" href="{_attr(favicon_url)}">\n'
     )
+
+
+def _origin(url: str) -> str | None:
+    """The CSP source of the host `url` is on, or `None` for the page's own origin."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return None
+    if parts.scheme and parts.scheme not in ("http", "https"):
+        return None
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme else parts.netloc
+
+
+def _policy(
+    *,
+    scripts: Sequence[str],
+    styles: Sequence[str],
+    images: Sequence[str],
+    fonts: Sequence[str] = (),
+) -> str:
+    """`CONTENT_SECURITY_POLICY`, also allowing the hosts of assets loaded from elsewhere."""
+    extra = {
+        "script-src": scripts,
+        "style-src": styles,
+        "img-src": images,
+        "font-src": fonts,
+    }
+    directives = []
+    for directive in CONTENT_SECURITY_POLICY.split("; "):
+        name = directive.split(" ", 1)[0]
+        hosts = [origin for url in extra.get(name, ()) if (origin := _origin(url))]
+        directives.append(" ".join([directive, *dict.fromkeys(hosts)]))
+    return "; ".join(directives)
 
 
 def _missing_page(title: str, openapi_url: str) -> str:
     return (
-        _head(title)
+        _head(title, CONTENT_SECURITY_POLICY)
         + "<style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;"
         "padding:0 1rem;line-height:1.5}code{background:#f2f2f2;padding:0 .2em}</style>\n"
         "</head>\n<body>\n"
@@ -136,54 +223,219 @@ def _missing_page(title: str, openapi_url: str) -> str:
     )
 
 
-def swagger_ui_html(*, title: str, openapi_url: str, assets_url: str) -> str:
-    """The Swagger UI page for the document at `openapi_url`, assets from `assets_url`."""
-    urls = _asset_urls(assets_url, _SWAGGER_ASSETS)
-    if urls is None:
-        return _missing_page(title, openapi_url)
+def swagger_ui_page(
+    *,
+    title: str,
+    openapi_url: str,
+    js_url: str,
+    css_url: str,
+    favicon_url: str = NO_FAVICON,
+    oauth2_redirect_url: str | None = None,
+    init_oauth: Mapping[str, Any] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> str:
+    """The Swagger UI page: the document at `openapi_url`, the bundle and styles given.
+
+    `parameters` are merged over `swagger_ui_default_parameters`, each written
+    as a JSON value; `init_oauth` is passed to `ui.initOAuth`. Every value is
+    escaped for the `<script>` element, and the page's policy lets it load from
+    the app and from the hosts of the URLs given.
+    """
+    merged = {**swagger_ui_default_parameters, **(parameters or {})}
+    config = [f"  url: {_js_single(openapi_url)},\n"]
+    config += [f"  {_json(key)}: {_json(value)},\n" for key, value in merged.items()]
+    if oauth2_redirect_url:
+        config.append(
+            f"  oauth2RedirectUrl: window.location.origin + {_js_single(oauth2_redirect_url)},\n"
+        )
+    script = (
+        "const ui = SwaggerUIBundle({\n"
+        + "".join(config)
+        + "  presets: [\n    SwaggerUIBundle.presets.apis,\n  ],\n});\n"
+    )
+    if init_oauth:
+        script += f"ui.initOAuth({_json(init_oauth)});\n"
+    script += "window.ui = ui;\n"
+    policy = _policy(scripts=[js_url], styles=[css_url], images=[favicon_url])
     return (
-        _head(title) + f'<link rel="stylesheet" href="{_attr(urls["swagger-ui.css"])}">\n'
+        _head(title, policy, favicon_url) + f'<link rel="stylesheet" href="{_attr(css_url)}">\n'
         "</head>\n<body>\n"
         '<div id="swagger-ui"><noscript>Swagger UI needs JavaScript; the OpenAPI '
         f'document is at <a href="{_attr(openapi_url)}">{html.escape(openapi_url)}</a>.'
         "</noscript></div>\n"
-        f'<script src="{_attr(urls["swagger-ui-bundle.js"])}"></script>\n'
+        f'<script src="{_attr(js_url)}"></script>\n'
+        f"<script>\n{script}</script>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def redoc_page(
+    *,
+    title: str,
+    openapi_url: str,
+    js_url: str,
+    favicon_url: str = NO_FAVICON,
+    with_google_fonts: bool = False,
+) -> str:
+    """The ReDoc page: the document at `openapi_url`, the standalone bundle at `js_url`.
+
+    Without `with_google_fonts`, ReDoc uses its default font stacks and no web
+    font is loaded.
+    """
+    fonts = ""
+    font_hosts: list[str] = []
+    if with_google_fonts:
+        fonts = f'<link rel="stylesheet" href="{_attr(GOOGLE_FONTS_CSS)}">\n'
+        font_hosts = [GOOGLE_FONTS_FILES]
+    policy = _policy(
+        scripts=[js_url],
+        styles=[GOOGLE_FONTS_CSS] if with_google_fonts else [],
+        images=[favicon_url],
+        fonts=font_hosts,
+    )
+    return (
+        _head(title, policy, favicon_url) + fonts + "<style>body{margin:0;padding:0}</style>\n"
+        "</head>\n<body>\n"
+        '<div id="redoc"><noscript>ReDoc needs JavaScript; the OpenAPI document is at '
+        f'<a href="{_attr(openapi_url)}">{html.escape(openapi_url)}</a>.</noscript></div>\n'
+        f'<script src="{_attr(js_url)}"></script>\n'
         "<script>\n"
-        "window.ui = SwaggerUIBundle({\n"
-        f"  url: {_js(openapi_url)},\n"
-        '  dom_id: "#swagger-ui",\n'
-        '  layout: "BaseLayout",\n'
-        "  deepLinking: true,\n"
-        "  showExtensions: true,\n"
-        "  showCommonExtensions: true,\n"
-        "  presets: [SwaggerUIBundle.presets.apis],\n"
-        # The default would send the document to an external validator.
-        "  validatorUrl: null,\n"
-        "});\n"
+        f'Redoc.init({_json(openapi_url)}, {{}}, document.getElementById("redoc"));\n'
         "</script>\n"
         "</body>\n</html>\n"
+    )
+
+
+def oauth2_redirect_page() -> str:
+    """The page an OAuth2 provider sends the browser back to from Swagger UI's "Authorize".
+
+    It runs swagger-ui-dist's own `oauth2-redirect.js` (the pinned file, inlined, so
+    the page works at any URL and needs no other request), which hands the result
+    to the Swagger UI window that opened it and closes itself.
+    """
+    title = "Swagger UI: OAuth2 Redirect"
+    try:
+        code = (STATIC_DIR / OAUTH2_REDIRECT_JS).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return _missing_page(title, "")
+    if "</" in code:  # never with the pinned file; an edited one must not end the element
+        code = code.replace("</", "<\\/")
+    return (
+        _head(title, CONTENT_SECURITY_POLICY) + "</head>\n<body>\n"
+        f"<script>\n{code}\n</script>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def swagger_ui_html(
+    *,
+    title: str,
+    openapi_url: str,
+    assets_url: str,
+    oauth2_redirect_url: str | None = None,
+    init_oauth: Mapping[str, Any] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> str:
+    """The app's own Swagger UI page, assets from `assets_url` (stamped for caching)."""
+    urls = _asset_urls(assets_url, _SWAGGER_ASSETS)
+    if urls is None:
+        return _missing_page(title, openapi_url)
+    return swagger_ui_page(
+        title=title,
+        openapi_url=openapi_url,
+        js_url=urls["swagger-ui-bundle.js"],
+        css_url=urls["swagger-ui.css"],
+        oauth2_redirect_url=oauth2_redirect_url,
+        init_oauth=init_oauth,
+        parameters=parameters,
     )
 
 
 def redoc_html(*, title: str, openapi_url: str, assets_url: str) -> str:
-    """The ReDoc page for the document at `openapi_url`, assets from `assets_url`.
-
-    ReDoc uses its default font stacks; no web font is loaded.
-    """
+    """The app's own ReDoc page, assets from `assets_url` (stamped for caching)."""
     urls = _asset_urls(assets_url, _REDOC_ASSETS)
     if urls is None:
         return _missing_page(title, openapi_url)
-    return (
-        _head(title) + "<style>body{margin:0;padding:0}</style>\n"
-        "</head>\n<body>\n"
-        '<div id="redoc"><noscript>ReDoc needs JavaScript; the OpenAPI document is at '
-        f'<a href="{_attr(openapi_url)}">{html.escape(openapi_url)}</a>.</noscript></div>\n'
-        f'<script src="{_attr(urls["redoc.standalone.js"])}"></script>\n'
-        "<script>\n"
-        f'Redoc.init({_js(openapi_url)}, {{}}, document.getElementById("redoc"));\n'
-        "</script>\n"
-        "</body>\n</html>\n"
+    return redoc_page(title=title, openapi_url=openapi_url, js_url=urls["redoc.standalone.js"])
+
+
+# --- FastAPI's functions, for docs routes of one's own ----------------------------------
+
+
+def get_swagger_ui_html(
+    *,
+    openapi_url: str,
+    title: str,
+    swagger_js_url: str = DEFAULT_ASSETS_URL + "/swagger-ui-bundle.js",
+    swagger_css_url: str = DEFAULT_ASSETS_URL + "/swagger-ui.css",
+    swagger_favicon_url: str = NO_FAVICON,
+    oauth2_redirect_url: str | None = None,
+    init_oauth: dict[str, Any] | None = None,
+    swagger_ui_parameters: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """A Swagger UI page as a response, for a docs route of your own (FastAPI's function).
+
+    The defaults load the bundle and styles from the app's own assets route at
+    `/docs/assets/` (see docs/openapi.md); pass other URLs to load them from
+    elsewhere, e.g. your own static files or a CDN.
+
+    Args:
+        openapi_url: The OpenAPI document to render.
+        title: The page's `<title>`.
+        swagger_js_url: Swagger UI's `swagger-ui-bundle.js`.
+        swagger_css_url: Swagger UI's `swagger-ui.css`.
+        swagger_favicon_url: The page's icon; the default requests none.
+        oauth2_redirect_url: Where an OAuth2 provider sends the browser back to
+            (a path on the page's origin), e.g. `app.swagger_ui_oauth2_redirect_url`.
+        init_oauth: Swagger UI's OAuth2 settings, passed to `ui.initOAuth`.
+        swagger_ui_parameters: Swagger UI settings, merged over
+            `swagger_ui_default_parameters`.
+    """
+    page = swagger_ui_page(
+        title=title,
+        openapi_url=openapi_url,
+        js_url=swagger_js_url,
+        css_url=swagger_css_url,
+        favicon_url=swagger_favicon_url,
+        oauth2_redirect_url=oauth2_redirect_url,
+        init_oauth=init_oauth,
+        parameters=swagger_ui_parameters,
     )
+    return HTMLResponse(page)
+
+
+def get_redoc_html(
+    *,
+    openapi_url: str,
+    title: str,
+    redoc_js_url: str = DEFAULT_ASSETS_URL + "/redoc.standalone.js",
+    redoc_favicon_url: str = NO_FAVICON,
+    with_google_fonts: bool = False,
+) -> HTMLResponse:
+    """A ReDoc page as a response, for a docs route of your own (FastAPI's function).
+
+    Args:
+        openapi_url: The OpenAPI document to render.
+        title: The page's `<title>`.
+        redoc_js_url: ReDoc's `redoc.standalone.js`; the default is the app's own
+            asset at `/docs/assets/`.
+        redoc_favicon_url: The page's icon; the default requests none.
+        with_google_fonts: Load ReDoc's fonts from Google Fonts (FastAPI's default;
+            off here, so the page makes no request to another host).
+    """
+    page = redoc_page(
+        title=title,
+        openapi_url=openapi_url,
+        js_url=redoc_js_url,
+        favicon_url=redoc_favicon_url,
+        with_google_fonts=with_google_fonts,
+    )
+    return HTMLResponse(page)
+
+
+def get_swagger_ui_oauth2_redirect_html() -> HTMLResponse:
+    """The OAuth2 redirect page of Swagger UI as a response (FastAPI's function)."""
+    return HTMLResponse(oauth2_redirect_page())
 
 
 def asset_response(name: str) -> Response:

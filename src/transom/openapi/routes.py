@@ -21,7 +21,12 @@ __all__ = ["add_docs_routes"]
 
 
 def add_docs_routes(app: Transom) -> None:
-    """Register the OpenAPI document and the docs pages on `app`, as configured."""
+    """Register the OpenAPI document and the docs pages on `app`, as configured.
+
+    The assets route is there whenever the document is, so that docs pages of
+    one's own (`get_swagger_ui_html()` with its defaults) find the assets at
+    `/docs/assets/` with the built-in pages turned off.
+    """
     openapi_url = app.openapi_url
     if not openapi_url:  # None or "" (FastAPI's documented switch) turn the document off
         return
@@ -30,37 +35,58 @@ def add_docs_routes(app: Transom) -> None:
         return JSONResponse(app.openapi())
 
     app.add_route(openapi_url, openapi_document, ["GET"], name="openapi")
-    if app.docs_url is None and app.redoc_url is None:
-        return
     assets = (app.docs_url or app.redoc_url or "/docs").rstrip("/") + "/assets"
 
     def asset(request: Request) -> Response:
         return docs.asset_response(request.path_params["name"])
 
     app.add_route(assets + "/{name:path}", asset, ["GET"], name="docs-assets")
-    pages = (
-        (app.docs_url, docs.swagger_ui_html, "Swagger UI", "swagger-ui"),
-        (app.redoc_url, docs.redoc_html, "ReDoc", "redoc"),
-    )
-    for url, render, label, name in pages:
-        if url is not None:
+    if app.docs_url is not None:
+        app.add_route(
+            app.docs_url, _swagger_ui(app, openapi_url, assets), ["GET"], name="swagger-ui"
+        )
+        redirect_url = app.swagger_ui_oauth2_redirect_url
+        if redirect_url:
             app.add_route(
-                url,
-                _page(render, f"{app.title} - {label}", openapi_url, assets),
-                ["GET"],
-                name=name,
+                redirect_url, _oauth2_redirect, ["GET"], name="swagger-ui-oauth2-redirect"
             )
+    if app.redoc_url is not None:
+        app.add_route(app.redoc_url, _redoc(app, openapi_url, assets), ["GET"], name="redoc")
 
 
-def _page(
-    render: Callable[..., str], title: str, openapi_url: str, assets: str
-) -> Callable[[Request], Response]:
-    """An endpoint rendering one docs page, with URLs below the request's root path."""
+def _swagger_ui(app: Transom, openapi_url: str, assets: str) -> Callable[[Request], Response]:
+    """The Swagger UI endpoint, with URLs below the request's root path."""
+    title = f"{app.title} - Swagger UI"
 
     def page(request: Request) -> Response:
-        root = request.scope.get("root_path", "")
+        root = request.scope.get("root_path", "").rstrip("/")
+        redirect_url = app.swagger_ui_oauth2_redirect_url
         return HTMLResponse(
-            render(title=title, openapi_url=root + openapi_url, assets_url=root + assets)
+            docs.swagger_ui_html(
+                title=title,
+                openapi_url=root + openapi_url,
+                assets_url=root + assets,
+                oauth2_redirect_url=root + redirect_url if redirect_url else None,
+                init_oauth=app.swagger_ui_init_oauth,
+                parameters=app.swagger_ui_parameters,
+            )
         )
 
     return page
+
+
+def _redoc(app: Transom, openapi_url: str, assets: str) -> Callable[[Request], Response]:
+    """The ReDoc endpoint, with URLs below the request's root path."""
+    title = f"{app.title} - ReDoc"
+
+    def page(request: Request) -> Response:
+        root = request.scope.get("root_path", "").rstrip("/")
+        return HTMLResponse(
+            docs.redoc_html(title=title, openapi_url=root + openapi_url, assets_url=root + assets)
+        )
+
+    return page
+
+
+def _oauth2_redirect(request: Request) -> Response:
+    return HTMLResponse(docs.oauth2_redirect_page())
