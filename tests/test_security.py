@@ -2,12 +2,14 @@
 dependencies as ordinary dependencies (cached, overridable, in `dependencies=[...]`)."""
 
 import base64
+import re
+from pathlib import Path
 from typing import Annotated, Any
 
 import pydantic
 import pytest
 
-from transom import APIRouter, Depends, HTTPException, Security, Transom
+from transom import APIRouter, Depends, HTTPException, Request, Security, Transom
 from transom.security import (
     APIKeyCookie,
     APIKeyHeader,
@@ -495,3 +497,35 @@ def test_credentials_models() -> None:
         "password": "p",
     }
     assert HTTPAuthorizationCredentials(scheme="Bearer", credentials="t").credentials == "t"
+
+
+def test_a_custom_oauth2_scheme_from_fastapis_models() -> None:
+    from transom.openapi.models import OAuthFlows
+
+    class CookieOrBearer(OAuth2):
+        def __init__(self, token_url: str) -> None:
+            flows = OAuthFlows(password={"tokenUrl": token_url, "scopes": {}})  # type: ignore[arg-type]
+            super().__init__(flows=flows, scheme_name="CookieOrBearer")
+
+        async def __call__(self, request: Request) -> str | None:
+            return request.cookies.get("token") or await super().__call__(request)
+
+    scheme = CookieOrBearer("/token")
+    client = client_for(scheme)
+    assert client.get("/", headers={"cookie": "token=t1"}).json() == {"v": "t1"}
+    assert client.get("/", headers={"Authorization": "Bearer t2"}).json() == {"v": "Bearer t2"}
+    assert client.get("/").status_code == 401
+    app = Transom()
+    app.get("/", dependencies=[Depends(scheme)])(lambda: None)
+    password = {"scopes": {}, "tokenUrl": "/token"}
+    assert app.openapi()["components"]["securitySchemes"] == {
+        "CookieOrBearer": {"type": "oauth2", "flows": {"password": password}}
+    }
+
+
+def test_the_examples_in_the_docs_run() -> None:
+    text = (Path(__file__).parents[1] / "docs" / "security.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    assert len(examples) >= 3
+    for example in examples:
+        exec(compile(example, "docs/security.md", "exec"), {})
