@@ -49,6 +49,7 @@ MODULES_WITH_ALL = [
     "transom.http.urls",
     "transom.requests",
     "transom.responses",
+    "transom.security",
     "transom.status",
     "transom.testclient",
 ]

@@ -258,3 +258,35 @@ def test_unusable_response_model_is_a_declaration_error() -> None:
 
     with pytest.raises(TypeError, match="route GET /: the response model"):
         get(handler)
+
+
+class Form:
+    def __init__(self) -> None:
+        self.username = "ann"
+        self.scopes = ["me"]
+        self.when = datetime.date(2026, 1, 2)
+
+
+class Pairs:
+    def __iter__(self) -> Any:
+        return iter([("a", 1), ("b", Form())])
+
+
+def test_an_unknown_object_is_sent_as_its_attributes_as_fastapi_does() -> None:
+    def handler() -> Any:
+        return {"form": Form(), "pairs": Pairs()}
+
+    r = get(handler, response_model=None)  # as with no return annotation
+    assert r.json() == {
+        "form": {"username": "ann", "scopes": ["me"], "when": "2026-01-02"},
+        "pairs": {"a": 1, "b": {"username": "ann", "scopes": ["me"], "when": "2026-01-02"}},
+    }
+
+
+def test_an_object_without_attributes_cannot_be_sent() -> None:
+    def handler() -> Any:
+        return object()
+
+    with pytest.raises(Exception, match="'object' objects cannot be sent as JSON"):
+        get(handler, raise_errors=True, response_model=None)
+    assert get(handler, response_model=None).status_code == 500

@@ -1,4 +1,4 @@
-"""Parameter markers: `Path`, `Query`, `Header`, `Cookie`, `Body` and `Depends`.
+"""Parameter markers: `Path`, `Query`, `Header`, `Cookie`, `Body`, `Depends` and `Security`.
 
 Used as defaults (`q: str = Query("x")`) or in `Annotated` (`Annotated[str,
 Query()]`), exactly as in FastAPI. A marker only records what the user declared;
@@ -8,7 +8,7 @@ Query()]`), exactly as in FastAPI. A marker only records what the user declared;
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import Field
@@ -36,6 +36,7 @@ __all__ = [
     "Query",
     "QueryParam",
     "Security",
+    "SecurityDependency",
 ]
 
 
@@ -278,6 +279,9 @@ class Dependency:
 
     __slots__ = ("dependency", "scope", "use_cache")
 
+    #: OAuth2 scopes this use adds to the chain; only `Security()` declares some.
+    scopes: tuple[str, ...] = ()
+
     def __init__(
         self,
         dependency: Callable[..., Any] | None = None,
@@ -318,8 +322,49 @@ def Depends(  # noqa: N802
     return Dependency(dependency, use_cache=use_cache, scope=scope)
 
 
+class SecurityDependency(Dependency):
+    """A dependency that adds OAuth2 scopes to its chain, declared with `Security()`.
+
+    The dependency, and every dependency it needs, sees the scopes of the whole
+    chain from the route in a `SecurityScopes` parameter, and the route's
+    OpenAPI `security` lists them for the schemes on that chain.
+    """
+
+    __slots__ = ("scopes",)
+
+    def __init__(
+        self,
+        dependency: Callable[..., Any] | None = None,
+        *,
+        scopes: Sequence[str] | None = None,
+        use_cache: bool = True,
+        scope: Literal["request", "function"] | None = None,
+    ) -> None:
+        super().__init__(dependency, use_cache=use_cache, scope=scope)
+        if isinstance(scopes, str) or not all(isinstance(item, str) for item in scopes or ()):
+            raise TypeError(
+                f"Security scopes must be a list of strings, got {scopes!r}; "
+                "write scopes=['items:read'], not scopes='items:read'."
+            )
+        self.scopes = tuple(scopes or ())
+
+    def __repr__(self) -> str:
+        name = getattr(self.dependency, "__qualname__", repr(self.dependency))
+        return f"Security({name}, scopes={list(self.scopes)!r})"
+
+    def _key(self) -> tuple[Any, ...]:
+        return (*super()._key(), self.scopes)
+
+
 def Security(  # noqa: N802 - FastAPI's name
-    dependency: Callable[..., Any] | None = None, *, use_cache: bool = True
+    dependency: Callable[..., Any] | None = None,
+    *,
+    scopes: Sequence[str] | None = None,
+    use_cache: bool = True,
 ) -> Any:
-    """Like `Depends`; kept so security code ports from FastAPI unchanged."""
-    return Dependency(dependency, use_cache=use_cache)
+    """Declare a dependency, as `Depends`, that requires the OAuth2 `scopes` (`["items:read"]`).
+
+    A `SecurityScopes` parameter of the dependency, or of any dependency it
+    needs, receives the scopes of the whole chain, outermost first.
+    """
+    return SecurityDependency(dependency, scopes=scopes, use_cache=use_cache)

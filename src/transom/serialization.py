@@ -17,16 +17,36 @@ from pydantic import ValidationError as PydanticValidationError
 
 from transom.exceptions import DeclarationError, ResponseValidationError
 
-__all__ = ["ResponseModel", "dump_json"]
+__all__ = ["ResponseModel", "dump_json", "object_fields"]
 
 IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any] | None
 
 
-def dump_json(value: Any, *, fallback: Callable[[Any], Any] | None = None) -> bytes:
+def object_fields(value: Any) -> Any:
+    """An object pydantic-core does not know, as FastAPI sends it: `dict(value)`, else its
+    attributes (`vars(value)`), e.g. an `OAuth2PasswordRequestForm` returned as it is.
+
+    Raises:
+        TypeError: if it is neither a mapping, pairs, nor an object with attributes.
+    """
+    try:
+        return dict(value)
+    except (TypeError, ValueError):
+        pass
+    try:
+        return vars(value)
+    except TypeError:
+        raise TypeError(
+            f"{type(value).__qualname__!r} objects cannot be sent as JSON: return a model, "
+            "a dataclass, a dict or a list, or declare a response_model."
+        ) from None
+
+
+def dump_json(value: Any, *, fallback: Callable[[Any], Any] = object_fields) -> bytes:
     """Serialise data without a response model (non-finite floats become `null`).
 
-    `fallback` turns a value pydantic-core cannot serialise into one it can
-    (e.g. `str` for the exceptions inside validation errors).
+    `fallback` turns a value pydantic-core cannot serialise into one it can:
+    by default `object_fields`; `str` for the exceptions inside validation errors.
     """
     # A `timedelta` as seconds, as FastAPI's `jsonable_encoder` sends it.
     return pydantic_core.to_json(

@@ -37,6 +37,7 @@ from transom.params import (
 )
 from transom.requests import HTTPConnection
 from transom.responses import Response
+from transom.security.oauth2 import SecurityScopes
 
 __all__ = [
     "DeclarationError",
@@ -57,6 +58,7 @@ class Special(enum.Enum):
     REQUEST = "request"
     RESPONSE = "response"
     BACKGROUND = "background"
+    SECURITY_SCOPES = "security scopes"
 
 
 _SCALARS = (
@@ -300,6 +302,8 @@ def _special(annotation: Any) -> Special | None:
         return Special.RESPONSE
     if issubclass(annotation, BackgroundTasks):
         return Special.BACKGROUND
+    if issubclass(annotation, SecurityScopes):
+        return Special.SECURITY_SCOPES
     return None
 
 

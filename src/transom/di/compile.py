@@ -37,6 +37,7 @@ from transom.di.solve import (
     read_form,
 )
 from transom.requests import Request
+from transom.security.oauth2 import SecurityScopes
 from transom.temporal import TemporalResponse
 
 __all__ = ["Runner", "compile_plan", "needs_context"]
@@ -72,6 +73,7 @@ def compile_plan(plan: Plan) -> Runner:
         "call_step": call_step,
         "Context": Context,
         "ValidationError": pydantic_core.ValidationError,
+        "SecurityScopes": SecurityScopes,
     }
     views: set[str] = set()
     body: list[str] = []
@@ -104,10 +106,12 @@ def _step_lines(plan: Plan, index: int, step: Step, views: set[str]) -> list[str
     result = "return" if index == len(plan.steps) - 1 else f"r{index} ="
     if step.reads is None and not step.body_inputs and step.mode is CallMode.ASYNC:
         # Nothing to validate: call with the arguments spelled out.
-        arguments = ", ".join(f"{name}={_argument(kind, ref)}" for name, kind, ref in step.args)
+        arguments = ", ".join(
+            f"{name}={_argument(kind, ref, index)}" for name, kind, ref in step.args
+        )
         return [f"{result} await call_{index}({arguments})"]
     lines = _validation_lines(plan, index, step, views)
-    lines += [f"kwargs[{name!r}] = {_argument(kind, ref)}" for name, kind, ref in step.args]
+    lines += [f"kwargs[{name!r}] = {_argument(kind, ref, index)}" for name, kind, ref in step.args]
     if step.mode is CallMode.ASYNC:
         lines.append(f"{result} await call_{index}(**kwargs)")
     else:
@@ -145,9 +149,12 @@ def _handover(plan: Plan, index: int) -> str:
     return f"await collect_errors(plan, {ctx}, [{', '.join(results)}], {index})"
 
 
-def _argument(kind: ArgKind, ref: int) -> str:
-    """The expression for a non-validated argument: a result, or a `Context` field."""
+def _argument(kind: ArgKind, ref: int, index: int) -> str:
+    """The expression for a non-validated argument of step `index`: a result, the
+    step's scopes, or a `Context` field."""
     if kind is ArgKind.DEPENDENCY:
         return f"r{ref}"
+    if kind is ArgKind.SECURITY_SCOPES:
+        return f"SecurityScopes(list(step_{index}.scopes))"
     field = ARGUMENT_FIELDS[kind]
     return field if field in _PARAMETERS else f"ctx.{field}"

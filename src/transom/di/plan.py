@@ -49,6 +49,7 @@ from transom.params import (
     ParamSource,
 )
 from transom.requests import Request
+from transom.security.base import SecurityBase
 
 __all__ = [
     "ArgKind",
@@ -79,6 +80,8 @@ class ArgKind(enum.IntEnum):
     REQUEST = 1
     RESPONSE = 2
     BACKGROUND = 3
+    #: A fresh `SecurityScopes` of the step's own `scopes`.
+    SECURITY_SCOPES = 4
 
 
 class BodyMode(enum.Enum):
@@ -140,6 +143,9 @@ class Step:
     original: Callable[..., Any]
     reads: Reads | None
     extract: Callable[[Request], dict[str, Any]] | None
+    #: The OAuth2 scopes `Security()` declared on the chain to this step, outermost
+    #: first, each once (what its `SecurityScopes` parameter receives).
+    scopes: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -255,18 +261,34 @@ class _Builder:
         self.path_params = path_params
         self.overrides = overrides
         self.steps: list[Step] = []
-        self.cache: dict[tuple[Callable[..., Any], str], int] = {}
+        # Keyed by callable, `scope=` and the chain's scopes (sorted) if the step
+        # uses scopes, else `()`: a dependency that never sees scopes is one call
+        # however differently scoped its users are, as in FastAPI.
+        self.cache: dict[tuple[Callable[..., Any], str, tuple[str, ...]], int] = {}
+        # Whether a callable's own tree uses scopes (a `SecurityScopes` parameter,
+        # a security scheme, or such a dependency); known once it has been added.
+        self.tree_uses: dict[Callable[..., Any], bool] = {}
+        self.step_uses: dict[int, bool] = {}
         self.active: list[Callable[..., Any]] = []
 
     def where(self, chain: list[str]) -> str:
         return f"{self.label}: dependency {' -> '.join(chain)}" if chain else self.label
 
-    def add(self, original: Callable[..., Any], dependency: Dependency, chain: list[str]) -> int:
+    def add(
+        self,
+        original: Callable[..., Any],
+        dependency: Dependency,
+        chain: list[str],
+        chain_scopes: tuple[str, ...] = (),
+    ) -> int:
+        scopes = _united(chain_scopes, dependency.scopes)
         # One instance per callable and scope: a `scope="function"` use and a
         # `scope="request"` use of one generator are two resources.
-        key = (original, dependency.scope or "request")
-        if dependency.use_cache and key in self.cache:
-            return self.cache[key]
+        scope = dependency.scope or "request"
+        if dependency.use_cache:
+            found = self._cached(original, scope, scopes, bool(dependency.scopes))
+            if found is not None:
+                return found
         if original in self.active:
             cycle = " -> ".join(call_name(c) for c in [*self.active, original])
             raise DeclarationError(f"{self.label}: dependency cycle {cycle}.")
@@ -276,17 +298,42 @@ class _Builder:
                 f"{self.where(chain)}: Depends() needs a callable, got {call!r}."
             )
         self.active.append(original)
-        step = self._step(original, call, dependency.scope or "request", chain)
+        step = self._step(original, call, scope, chain, scopes, chain_scopes + dependency.scopes)
         self.active.pop()
         self.steps.append(step)
         index = len(self.steps) - 1
+        tree = (
+            isinstance(original, SecurityBase)
+            or any(kind is ArgKind.SECURITY_SCOPES for _, kind, _ in step.args)
+            or any(self.step_uses[need] for need in step.needs)
+        )
+        self.tree_uses[original] = tree
+        uses = self.step_uses[index] = tree or bool(dependency.scopes)
         if dependency.use_cache:
-            self.cache[key] = index
+            self.cache[(original, scope, tuple(sorted(scopes)) if uses else ())] = index
         return index
 
+    def _cached(
+        self, original: Callable[..., Any], scope: str, scopes: tuple[str, ...], own: bool
+    ) -> int | None:
+        """The step already added for this use of `original`, if any."""
+        tree = self.tree_uses.get(original)
+        if tree is None:
+            return None  # never added: nothing cached
+        key = tuple(sorted(scopes)) if own or tree else ()
+        return self.cache.get((original, scope, key))
+
     def _step(
-        self, original: Callable[..., Any], call: Callable[..., Any], scope: str, chain: list[str]
+        self,
+        original: Callable[..., Any],
+        call: Callable[..., Any],
+        scope: str,
+        chain: list[str],
+        scopes: tuple[str, ...] = (),
+        chain_scopes: tuple[str, ...] = (),
     ) -> Step:
+        """The step of `call`; `scopes` are its own (each once), `chain_scopes` every scope
+        declared on the way to it, which its dependencies start from."""
         where = self.where(chain)
         args: list[tuple[str, ArgKind, int]] = []
         inputs: list[Input] = []
@@ -294,7 +341,7 @@ class _Builder:
         for parameter in signature_of(call, where).parameters.values():
             analysed = analyse_parameter(parameter, self.path_params, where)
             if analysed.dependency is not None:
-                index = self._dependency(analysed, analysed.dependency, chain, where)
+                index = self._dependency(analysed, analysed.dependency, chain, where, chain_scopes)
                 args.append((analysed.name, ArgKind.DEPENDENCY, index))
             elif analysed.special is not None:
                 args.append((analysed.name, _SPECIAL_ARGS[analysed.special], -1))
@@ -319,10 +366,16 @@ class _Builder:
             extract=(
                 None if step_reads is None else extract_function(step_reads, owner=where, runs=call)
             ),
+            scopes=scopes,
         )
 
     def _dependency(
-        self, analysed: Analysed, dependency: Dependency, chain: list[str], where: str
+        self,
+        analysed: Analysed,
+        dependency: Dependency,
+        chain: list[str],
+        where: str,
+        scopes: tuple[str, ...],
     ) -> int:
         """Add the step a `Depends()` parameter names; its index."""
         target = dependency.dependency or analysed.annotation
@@ -331,7 +384,7 @@ class _Builder:
                 f"{where}: parameter {analysed.name!r} uses Depends() without a "
                 "callable and its annotation is not a class to call."
             )
-        return self.add(target, dependency, [*chain, call_name(target)])
+        return self.add(target, dependency, [*chain, call_name(target)], scopes)
 
     def _input(self, analysed: Analysed, param: Param) -> Input:
         if is_param_model(param, analysed.annotation):
@@ -396,7 +449,16 @@ _SPECIAL_ARGS = {
     Special.REQUEST: ArgKind.REQUEST,
     Special.RESPONSE: ArgKind.RESPONSE,
     Special.BACKGROUND: ArgKind.BACKGROUND,
+    Special.SECURITY_SCOPES: ArgKind.SECURITY_SCOPES,
 }
+
+
+def _united(chain: tuple[str, ...], own: tuple[str, ...]) -> tuple[str, ...]:
+    """A step's scopes: those declared on the way to it, then each of its own not among
+    them yet (FastAPI 0.141 keeps a scope repeated further up the chain twice)."""
+    if not own:
+        return chain
+    return chain + tuple(dict.fromkeys(scope for scope in own if scope not in chain))
 
 
 def build_plan(

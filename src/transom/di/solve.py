@@ -25,6 +25,7 @@ from transom.concurrency import run_in_threadpool
 from transom.di.plan import ArgKind, BodyMode, CallMode, FormField, Input, Plan, Step
 from transom.exceptions import RequestValidationError
 from transom.requests import Request
+from transom.security.oauth2 import SecurityScopes
 from transom.temporal import TemporalResponse
 
 __all__ = [
@@ -363,6 +364,8 @@ def _bind(step: Step, kwargs: dict[str, Any], ctx: Context, results: list[Any]) 
     for name, kind, ref in step.args:
         if kind is ArgKind.DEPENDENCY:
             kwargs[name] = results[ref]
+        elif kind is ArgKind.SECURITY_SCOPES:
+            kwargs[name] = SecurityScopes(list(step.scopes))
         else:
             kwargs[name] = getattr(ctx, ARGUMENT_FIELDS[kind])
 

@@ -29,6 +29,7 @@ from transom.di.plan import BodyMode, Input, Plan, clean_annotation
 from transom.encoders import jsonable_encoder
 from transom.openapi.headers import add_declared_headers
 from transom.openapi.schemas import REF_PREFIX, VALIDATION_ERROR_DEFINITIONS, SchemaRegistry
+from transom.openapi.security import operation_security
 from transom.params import BodyParam, FileParam, ParamSource
 from transom.responses import JSONResponse, Response, body_allowed
 from transom.routing.api import APIRoute
@@ -62,12 +63,15 @@ def build_openapi(app: Transom) -> dict[str, Any]:
     """
     registry = SchemaRegistry()
     paths: dict[str, dict[str, Any]] = {}
+    security_schemes: dict[str, Any] = {}
     for route in app.routes:
         if not isinstance(route, APIRoute) or not route.options.get("include_in_schema", True):
             continue
         operations = paths.setdefault(route.template.format, {})
+        schemes, security = operation_security(route.plan)
+        security_schemes.update(schemes)
         for method in _ordered(route.methods):
-            operations[method.lower()] = _operation(route, method, registry)
+            operations[method.lower()] = _operation(route, method, registry, security)
     paths = {path: operations for path, operations in paths.items() if operations}
     schemas = registry.resolve(paths)
     info: dict[str, Any] = {"title": app.title, "version": app.version}
@@ -79,8 +83,13 @@ def build_openapi(app: Transom) -> dict[str, Any]:
     if app.servers:
         document["servers"] = app.servers
     document["paths"] = paths
+    components: dict[str, Any] = {}
     if schemas:
-        document["components"] = {"schemas": schemas}
+        components["schemas"] = schemas
+    if security_schemes:
+        components["securitySchemes"] = security_schemes
+    if components:
+        document["components"] = components
     if app.openapi_tags:
         document["tags"] = app.openapi_tags
     if app.openapi_external_docs:
@@ -110,7 +119,9 @@ def _title(name: str) -> str:
     return name.title().replace("_", " ")
 
 
-def _operation(route: APIRoute, method: str, registry: SchemaRegistry) -> dict[str, Any]:
+def _operation(
+    route: APIRoute, method: str, registry: SchemaRegistry, security: list[dict[str, list[str]]]
+) -> dict[str, Any]:
     options = route.options
     op_id = operation_id(route, method)
     operation: dict[str, Any] = {}
@@ -131,6 +142,8 @@ def _operation(route: APIRoute, method: str, registry: SchemaRegistry) -> dict[s
     operation["responses"] = _responses(route, op_id, registry)
     if options.get("deprecated"):
         operation["deprecated"] = True
+    if security:
+        operation["security"] = [dict(requirement) for requirement in security]
     extra = options.get("openapi_extra")
     if extra:
         _deep_update(operation, extra)
