@@ -54,6 +54,7 @@ from transom.routing.options import (
 )
 from transom.routing.paths import compile_path
 from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
+from transom.routing.websocket import APIWebSocketRoute, WebSocketDecorators, WebSocketRoute
 from transom.serialization import ResponseModel, dump_json
 from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send
 
@@ -455,7 +456,7 @@ class RouteDecorators:
         return self.api_route(path, methods=["OPTIONS"], **options)
 
 
-class APIRouter(Router, RouteDecorators):
+class APIRouter(Router, RouteDecorators, WebSocketDecorators):
     """A group of path operations with a shared prefix, tags, dependencies and responses.
 
     Include it in the app (or another router) with `include_router`.
@@ -533,6 +534,31 @@ class APIRouter(Router, RouteDecorators):
         )
         self.append(route)
 
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        *,
+        dependencies: Sequence[Dependency] | None = None,
+    ) -> None:
+        """Add a WebSocket endpoint with parameters and dependencies; its plan is compiled now."""
+        route = APIWebSocketRoute(
+            self.prefix + path,
+            endpoint,
+            overrides=self.dependency_overrides,
+            name=name,
+            dependencies=dependencies,
+            layers=(self.layer,),
+        )
+        self.append(route)
+
+    def add_websocket_route(
+        self, path: str, endpoint: Callable[..., Any], name: str | None = None
+    ) -> None:
+        """Add a plain `async def endpoint(websocket)` at `path` (as `add_route`, no prefix)."""
+        self.append(WebSocketRoute(path, endpoint, name=name))
+
     def include_router(
         self,
         router: APIRouter,
@@ -561,7 +587,7 @@ class APIRouter(Router, RouteDecorators):
             default_response_class=default_response_class,
         )
         for route in router.routes:
-            if isinstance(route, APIRoute):
+            if isinstance(route, (APIRoute, APIWebSocketRoute)):
                 path = self.prefix + prefix + route.path
                 self.append(route.included(path, (self.layer, call), self.dependency_overrides))
             else:
@@ -578,6 +604,8 @@ class APIRouter(Router, RouteDecorators):
         elif isinstance(route, Route):
             methods = sorted(route.methods or frozenset[str]())
             self.add_route(self.prefix + prefix + route.path, route.endpoint, methods, route.name)
+        elif isinstance(route, WebSocketRoute):
+            self.add_websocket_route(self.prefix + prefix + route.path, route.endpoint, route.name)
 
 
 def _check_prefix(what: str, prefix: str) -> None:

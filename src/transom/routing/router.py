@@ -27,7 +27,10 @@ from transom.routing.paths import SLASH, Lookup, PathTemplate, compile_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["BaseRoute", "Lifespan", "Mount", "Route", "Router", "route_path"]
+__all__ = ["WEBSOCKET", "BaseRoute", "Lifespan", "Mount", "Route", "Router", "route_path"]
+
+#: The method a WebSocket handshake is routed by: only routes whose `methods` hold it take one.
+WEBSOCKET = "WEBSOCKET"
 
 Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
 
@@ -184,8 +187,8 @@ class Router:
             await self.lifespan(scope, receive, send)
             return
         path = route_path(scope) if scope.get("root_path") else scope["path"]
-        # A WebSocket handshake matches only routes that take any method (mounts).
-        method = scope["method"] if kind == "http" else "WEBSOCKET"
+        # A WebSocket handshake matches WebSocket routes and mounts, nothing else.
+        method = scope["method"] if kind == "http" else WEBSOCKET
         for route in self._static.get(path, ()):
             if route.methods is None or method in route.methods:
                 await route.handle(scope, receive, send)
@@ -222,11 +225,16 @@ class Router:
         `near` holds the patterns' answers that did not lead to a route: a match
         for another method, or a match of the path with its trailing slash toggled.
         """
+        if scope["type"] == "websocket":
+            # Refused before any accept, as Starlette does: the server answers 403.
+            await send({"type": "websocket.close", "code": 1000, "reason": ""})
+            return
         matched = [route for route, answer in near if answer is not SLASH]
         toggled = [route for route, answer in near if answer is SLASH]
         methods: set[str] = set()
         for route in [*self._static.get(path, ()), *matched]:
             methods |= route.methods or frozenset()
+        methods.discard(WEBSOCKET)
         if methods:
             raise HTTPException(405, headers={"Allow": ", ".join(sorted(methods))})
         if scope["type"] == "http" and self.redirect_slashes and path != "/":
