@@ -41,6 +41,7 @@ from transom.http.headers import MutableHeaders, RawHeaders, encode_value
 from transom.serialization import dump_json
 
 __all__ = [
+    "EventSourceResponse",
     "FileResponse",
     "HTMLResponse",
     "JSONResponse",
@@ -152,7 +153,8 @@ def uses_start_path(response: Any) -> bool:
     A `Response` subclass that overrides `__call__`, and any other ASGI
     response, may send its start some other way: give it `marking_start`.
     """
-    return type(response).__call__ in _OWN_SENDERS
+    cls = type(response)
+    return cls.__call__ in _OWN_SENDERS or getattr(cls, "sends_through_start_path", False)
 
 
 #: Scope key of a list where after-response work is deferred (see `run_after_response`).
@@ -473,6 +475,13 @@ class StreamingResponse(Response):
             group.cancel_scope.cancel()
         if self.background is not None:
             await run_after_response(scope, self.background)
+
+
+class EventSourceResponse(StreamingResponse):
+    """A `text/event-stream` response: the `response_class` of a path operation that
+    yields Server-Sent Events (see `transom.sse`)."""
+
+    media_type = "text/event-stream"
 
 
 class FileResponse(Response):
