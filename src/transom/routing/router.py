@@ -121,6 +121,21 @@ class Mount(BaseRoute):
         # A mount that matches the path with its trailing slash toggled matches it as is.
         return self.match_path(path)
 
+    def url_path_for(self, name: str, params: dict[str, Any]) -> str | None:
+        """The path for `name` below this mount, or `None` if it names nothing here."""
+        if self.name is not None and name == self.name and set(params) <= {"path"}:
+            path = str(params.get("path", "/"))
+            return self.prefix + (path if path.startswith("/") else "/" + path)
+        mount, colon, child = name.partition(":")
+        inner = getattr(self.app, "url_path_for", None)
+        if colon and mount == self.name and inner is not None:
+            try:
+                found: str = inner(child, **params)
+            except LookupError:
+                return None
+            return self.prefix + found
+        return None
+
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         child = dict(scope)
         child["root_path"] = scope.get("root_path", "") + self.prefix
@@ -175,9 +190,17 @@ class Router:
         self.append(Mount(path, app, name=name))
 
     def url_path_for(self, name: str, /, **params: Any) -> str:
-        """The path of the route called `name`, with `params` filled in."""
+        """The path of the route called `name`, with `params` filled in.
+
+        A named mount takes `path` (`url_path_for("static", path="/app.css")`);
+        `"mount:child"` names a route of the app mounted as `mount`.
+        """
         for route in self.routes:
-            if route.name == name and not isinstance(route, Mount):
+            if isinstance(route, Mount):
+                found = route.url_path_for(name, params)
+                if found is not None:
+                    return found
+            elif route.name == name:
                 return route.template.build(**params)
         raise LookupError(f"No route named {name!r}.")
 
