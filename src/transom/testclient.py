@@ -44,10 +44,14 @@ class _ASGITransport(httpx.BaseTransport):
         scope = self.client.build_scope(request)
         body = request.read()
         with self.client.portal() as portal:
-            status, headers, content = portal.call(self.client.run_app, scope, body)
+            status, headers, content, debug = portal.call(self.client.run_app, scope, body)
         # A stream, not `content=`: httpx would add a Content-Length the app never sent.
         stream = httpx.ByteStream(content)
-        return httpx.Response(status, headers=headers, stream=stream, request=request)
+        response = httpx.Response(status, headers=headers, stream=stream, request=request)
+        # What a template response reports (`response.template`, `response.context`).
+        for key, value in debug.items():
+            setattr(response, key, value)
+        return response
 
 
 class TestClient(httpx.Client):
@@ -212,7 +216,7 @@ class TestClient(httpx.Client):
 
     async def run_app(
         self, scope: Scope, body: bytes
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes, dict[str, Any]]:
         """Run the app for one request and collect what it sends."""
         exchange = _Exchange(body)
         try:
@@ -221,15 +225,16 @@ class TestClient(httpx.Client):
             if self.raise_server_exceptions:
                 raise
             if exchange.started is None:
-                return 500, [], b""
+                return 500, [], b"", {}
         finally:
             exchange.complete.set()
         started = exchange.started
         if started is None:
             if self.raise_server_exceptions:
                 raise RuntimeError("The app returned without sending a response.")
-            return 500, [], b""
-        return started["status"], list(started.get("headers", [])), b"".join(exchange.chunks)
+            return 500, [], b"", {}
+        headers = list(started.get("headers", []))
+        return started["status"], headers, b"".join(exchange.chunks), exchange.debug
 
     def __enter__(self) -> TestClient:
         with contextlib.ExitStack() as stack:
@@ -324,6 +329,7 @@ class _Exchange:
         self.complete = anyio.Event()
         self.started: Message | None = None
         self.chunks: list[bytes] = []
+        self.debug: dict[str, Any] = {}
 
     async def receive(self) -> Message:
         if not self.request_sent:
@@ -333,7 +339,9 @@ class _Exchange:
         return {"type": "http.disconnect"}
 
     async def send(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
+        if message["type"] == "http.response.debug":
+            self.debug = dict(message.get("info") or {})
+        elif message["type"] == "http.response.start":
             if self.started is not None:
                 raise RuntimeError("The app sent 'http.response.start' twice.")
             self.started = message
