@@ -48,6 +48,7 @@ __all__ = [
     "WebSocketException",
     "WebSocketState",
     "denial_send",
+    "refuse_handshake",
 ]
 
 #: Scope key of the route's `WebSocket`, so exception handlers get the same connection.
@@ -327,6 +328,16 @@ class WebSocket(HTTPConnection):
                 "Close the WebSocket instead (the server answers 403)."
             )
         await response(denial_scope(self.scope), self._receive, denial_send(self))
+
+
+async def refuse_handshake(scope: Scope, receive: Receive, send: Send, response: Response) -> None:
+    """Answer a WebSocket handshake with an HTTP `response` where the server supports it,
+    else close it (the server answers 403): what middleware that refuses a request
+    does for a handshake."""
+    if DENIAL_EXTENSION in (scope.get("extensions") or {}):
+        await response(denial_scope(scope), receive, denial_send(WebSocket(scope, receive, send)))
+    else:
+        await send({"type": "websocket.close", "code": 1008, "reason": ""})
 
 
 def denial_scope(scope: Scope) -> Scope:
