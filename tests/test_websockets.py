@@ -820,6 +820,36 @@ def test_yield_dependencies_close_when_the_endpoint_returns_and_tasks_run_after(
     ]
 
 
+def test_a_request_scoped_yield_dependency_cannot_use_a_function_scoped_one() -> None:
+    def inner() -> Iterator[str]:
+        yield "inner"
+
+    def outer(value: Annotated[str, Depends(inner, scope="function")]) -> Iterator[str]:
+        yield value
+
+    def plain(value: Annotated[str, Depends(inner, scope="function")]) -> str:
+        return value
+
+    app = Transom()
+    expected = (
+        r'websocket /ws: dependency test_.*outer: The dependency "outer" has a scope of '
+        r'"request", it cannot depend on dependencies with scope "function"'
+    )
+    with pytest.raises(DeclarationError, match=expected):
+
+        @app.websocket("/ws")
+        async def endpoint(websocket: WebSocket, value: Annotated[str, Depends(outer)]) -> None:
+            pass  # pragma: no cover
+
+    @app.websocket("/fine")
+    async def fine(websocket: WebSocket, value: Annotated[str, Depends(plain)]) -> None:
+        await websocket.accept()
+        await websocket.send_text(value)
+
+    with client_for(app).websocket_connect("/fine") as ws:
+        assert ws.receive_text() == "inner"
+
+
 def test_the_temporal_background_runs_after_the_endpoint() -> None:
     from transom import BackgroundTask
 
