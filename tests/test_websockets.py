@@ -544,7 +544,7 @@ def test_the_connection_refuses_use_out_of_order() -> None:
         with pytest.raises(WebSocketDisconnect):
             await websocket.receive_text()
         try:
-            await websocket.receive()
+            await websocket.receive_text()
         except WebSocketDisconnected as exc:
             seen.append(str(exc))
         with pytest.raises(WebSocketDisconnect):  # the client is gone: the server says so
@@ -624,7 +624,7 @@ def test_the_client_state_follows_the_messages_received() -> None:
 
 
 def test_a_server_that_finds_the_client_gone_gives_a_1006_disconnect() -> None:
-    async def run() -> int:
+    async def run() -> list[int]:
         async def receive() -> Message:
             return {"type": "websocket.connect"}
 
@@ -632,14 +632,51 @@ def test_a_server_that_finds_the_client_gone_gives_a_1006_disconnect() -> None:
             if message["type"] == "websocket.send":
                 raise ConnectionResetError
 
-        websocket = WebSocket(ws_scope(), receive, send)
-        await websocket.accept()
-        with pytest.raises(WebSocketDisconnect) as gone:
-            await websocket.send_text("x")
-        assert websocket.application_state is WebSocketState.DISCONNECTED
-        return gone.value.code
+        codes = []
+        for binary in (False, True):
+            websocket = WebSocket(ws_scope(), receive, send)
+            await websocket.accept()
+            sending = websocket.send_bytes(b"x") if binary else websocket.send_text("x")
+            with pytest.raises(WebSocketDisconnect) as gone:
+                await sending
+            assert websocket.application_state is WebSocketState.DISCONNECTED
+            codes.append(gone.value.code)
+        return codes
 
-    assert anyio.run(run) == 1006
+    assert anyio.run(run) == [1006, 1006]
+
+
+def test_messages_out_of_order_while_connected_are_refused() -> None:
+    app = Transom()
+    seen: list[str] = []
+
+    @app.websocket("/raw")
+    async def raw(websocket: WebSocket) -> None:
+        await websocket.receive()  # the connect, taken by hand
+        await websocket.accept()
+        seen.append((await websocket.receive())["text"])
+        for call in (websocket.receive, websocket.receive_text):
+            try:
+                await call()
+            except RuntimeError as exc:
+                seen.append(str(exc))
+        seen.append((await websocket.receive())["type"])
+        assert websocket.client_state is WebSocketState.DISCONNECTED
+
+    connect: Message = {"type": "websocket.connect"}
+    incoming: list[Message] = [
+        connect,
+        {"type": "websocket.receive", "text": "one"},
+        connect,
+        connect,
+        {"type": "websocket.disconnect", "code": 1000},
+    ]
+    anyio.run(drive, app, ws_scope("/raw"), incoming)
+    expected = (
+        "Expected the ASGI message 'websocket.disconnect' or 'websocket.receive', got "
+        "'websocket.connect'."
+    )
+    assert seen == ["one", expected, expected, "websocket.disconnect"]
 
 
 def test_a_websocket_needs_a_websocket_scope() -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import enum
 import inspect
 import json
+import time
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -158,17 +159,19 @@ class StreamPlan:
         self.item_model = item_model
         self.status_code = status_code or 200
 
-    def _data(self, item: Any) -> str:
+    def _data(self, item: Any) -> bytes:
+        # JSON on one line: pydantic-core and json.dumps escape line breaks in strings.
         if self.item_model is not None:
-            return self.item_model.dump(item).decode("utf-8")
-        return _untyped_json(item)
+            return self.item_model.dump(item)
+        return _untyped_json(item).encode("utf-8")
 
     def encode(self, item: Any) -> bytes:
         """One item as it goes on the wire."""
         if self.kind is StreamKind.JSON_LINES:
-            return self._data(item).encode("utf-8") + b"\n"
+            return self._data(item) + b"\n"
         if not isinstance(item, ServerSentEvent):
-            return format_sse_event(data_str=self._data(item))
+            # `format_sse_event(data_str=...)` for one line of data, without the splitting.
+            return b"data: " + self._data(item) + b"\n\n"
         if item.raw_data is not None:
             data: str | None = item.raw_data
         elif item.data is None:
@@ -190,19 +193,19 @@ class StreamPlan:
         return ItemStream(items, self, headers, temporal)
 
 
-class _Ended:
-    """The generator is exhausted."""
-
-
-_ENDED = _Ended()
+#: A stream passes a checkpoint every this many items, so a generator that never
+#: awaits can still be cancelled (a disconnect, a server shutting down).
+_CHECKPOINT_EVERY = 16
 
 
 class ItemStream(Response):
     """The response of a streamed path operation: one generator's items, encoded.
 
-    A producer task runs the generator and hands encoded items over one at a
-    time, so waiting for the next item can time out (for a keep-alive ping)
-    without cancelling the generator itself.
+    The generator runs in the request's task; one keep-alive task sleeps a ping
+    interval at a time and, when the stream has been silent that long, sends a
+    `: ping` comment (for an event stream), or starts the response if the
+    first item has not come yet. Once the response has started, a third task
+    watches for the client's disconnect and cancels the stream.
     """
 
     sized = False
@@ -222,6 +225,9 @@ class ItemStream(Response):
         self.raw_headers = headers
         self.temporal = temporal
         self._error: Exception | None = None
+        self._started = False
+        self._body = True
+        self._last = 0.0
 
     def _iterate(self) -> AsyncIterator[Any]:
         items = self.items
@@ -229,28 +235,11 @@ class ItemStream(Response):
             return aiter(items)
         return iterate_in_threadpool(items)
 
-    async def _produce(self, channel: anyio.abc.ObjectSendStream[bytes]) -> None:
-        async with channel:
-            try:
-                async for item in self._iterate():
-                    await channel.send(self.plan.encode(item))
-                    # The generator resumes after its first item only once the stream
-                    # has started: what it does there meets a frozen temporal response.
-                    await self._started.wait()
-            except Exception as exc:
-                self._error = exc  # raised by `__call__`, outside the task group
-
-    async def _first(self, channel: anyio.abc.ObjectReceiveStream[bytes]) -> bytes | _Ended | None:
-        """The first encoded item, `_ENDED`, or `None` if none came within a ping interval."""
-        with anyio.move_on_after(sse.PING_INTERVAL):
-            try:
-                return await channel.receive()
-            except anyio.EndOfStream:
-                return _ENDED
-        return None
-
-    def _start(self) -> tuple[int, RawHeaders]:
-        """The status and headers at the start: the temporal ones win, then it freezes."""
+    async def _start(self, scope: Scope, send: Send) -> None:
+        """Send the start once: the temporal status and headers win, then it freezes."""
+        if self._started:
+            return
+        self._started = True
         status, headers = self.status_code, self.raw_headers
         temporal = self.temporal
         if temporal is not None:
@@ -258,53 +247,57 @@ class ItemStream(Response):
                 status = temporal.status_code
             headers = merge_data_headers(temporal.raw_headers, headers)
             temporal.freeze()
-        return status, headers
+        self._body = await start_stream(scope, send, status, headers)
+        self._group.start_soon(self._watch, self._receive, self._group.cancel_scope)
+
+    async def _write(self, send: Send, body: bytes) -> None:
+        self._last = time.monotonic()
+        if self._body:
+            await send({"type": "http.response.body", "body": body, "more_body": True})
+
+    async def _keep_alive(self, scope: Scope, send: Send) -> None:
+        """Start the response if the first item is late; ping an idle event stream."""
+        ping = self.plan.kind is StreamKind.EVENTS
+        self._last = time.monotonic()
+        while True:
+            interval = sse.PING_INTERVAL
+            await anyio.sleep(max(self._last + interval - time.monotonic(), 0))
+            if time.monotonic() - self._last < interval:
+                continue
+            if not self._started:
+                await self._start(scope, send)
+                self._last = time.monotonic()
+            if ping:
+                await self._write(send, sse.KEEPALIVE_COMMENT)
+            else:
+                self._last = time.monotonic()
 
     async def _watch(self, receive: Receive, scope: anyio.CancelScope) -> None:
         while (await receive())["type"] != "http.disconnect":
             pass
         scope.cancel()
 
-    async def _stream(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        channel: anyio.abc.ObjectReceiveStream[bytes],
-        group: anyio.abc.TaskGroup,
-    ) -> None:
-        first = await self._first(channel)
-        if self._error is not None:
-            return
-        status, headers = self._start()
-        self._started.set()
-        if not await start_stream(scope, send, status, headers):
-            return
-        group.start_soon(self._watch, receive, group.cancel_scope)
-        if isinstance(first, bytes):
-            await send({"type": "http.response.body", "body": first, "more_body": True})
-        elif first is _ENDED:
-            return
-        ping = self.plan.kind is StreamKind.EVENTS
-        while True:
-            with anyio.move_on_after(sse.PING_INTERVAL if ping else float("inf")):
-                try:
-                    chunk = await channel.receive()
-                except anyio.EndOfStream:
-                    return
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                continue
-            await send(
-                {"type": "http.response.body", "body": sse.KEEPALIVE_COMMENT, "more_body": True}
-            )
+    async def _stream(self, scope: Scope, send: Send) -> None:
+        encode = self.plan.encode
+        count = 0
+        async for item in self._iterate():
+            body = encode(item)
+            await self._start(scope, send)
+            await self._write(send, body)
+            count += 1
+            if count % _CHECKPOINT_EVERY == 0:
+                await anyio.lowlevel.checkpoint()
+        await self._start(scope, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        sender, channel = anyio.create_memory_object_stream[bytes](0)
-        self._started = anyio.Event()
         try:
-            async with anyio.create_task_group() as group, channel:
-                group.start_soon(self._produce, sender)
-                await self._stream(scope, receive, send, channel, group)
+            async with anyio.create_task_group() as group:
+                self._group, self._receive = group, receive
+                group.start_soon(self._keep_alive, scope, send)
+                try:
+                    await self._stream(scope, send)
+                except Exception as exc:
+                    self._error = exc  # raised below, outside the task group
                 group.cancel_scope.cancel()
         finally:
             with anyio.CancelScope(shield=True):

@@ -25,6 +25,7 @@ from urllib.parse import unquote
 import anyio
 import anyio.abc
 import anyio.from_thread
+import anyio.to_thread
 import httpx
 
 from transom._types import ASGIApp, Message, Scope
@@ -435,8 +436,18 @@ class WebSocketTestSession:
         await self._to_client.send(message)
 
     async def _settle(self) -> None:
-        """Let the app act on the disconnect, then stop it if it still waits for something."""
-        await anyio.wait_all_tasks_blocked()
+        """Let the app act on the disconnect, then stop it if it still waits for something.
+
+        A task waiting for a worker thread (a sync dependency's teardown, say) is
+        making progress, not waiting: the app is stopped only once every task is
+        blocked and no worker thread is busy.
+        """
+        threads = anyio.to_thread.current_default_thread_limiter()
+        while True:
+            await anyio.wait_all_tasks_blocked()
+            if threads.borrowed_tokens == 0:
+                break
+            await anyio.sleep(0.001)
         self._cancel.cancel()
 
     def _finish(self) -> None:

@@ -75,6 +75,8 @@ class WebSocketState(enum.Enum):
     RESPONSE = 3
 
 
+_CONNECTED = WebSocketState.CONNECTED
+
 _CLIENT_NEXT = {
     WebSocketState.CONNECTING: frozenset({"websocket.connect"}),
     WebSocketState.CONNECTED: frozenset({"websocket.receive", "websocket.disconnect"}),
@@ -125,6 +127,16 @@ class WebSocket(HTTPConnection):
         Raises:
             WebSocketDisconnected: after the client's disconnect was received.
         """
+        if self.client_state is _CONNECTED:
+            # An open connection's messages: the common case, without the table.
+            message = await self._receive()
+            kind = message["type"]
+            if kind == "websocket.receive":
+                return message
+            if kind == "websocket.disconnect":
+                self.client_state = WebSocketState.DISCONNECTED
+                return message
+            self._unexpected(kind, _CLIENT_NEXT[_CONNECTED])
         allowed = _CLIENT_NEXT.get(self.client_state)
         if allowed is None:
             raise WebSocketDisconnected(
@@ -133,8 +145,7 @@ class WebSocket(HTTPConnection):
         message = await self._receive()
         kind = message["type"]
         if kind not in allowed:
-            expected = " or ".join(repr(name) for name in sorted(allowed))
-            raise RuntimeError(f"Expected the ASGI message {expected}, got {kind!r}.")
+            self._unexpected(kind, allowed)
         if kind == "websocket.connect":
             self.client_state = WebSocketState.CONNECTED
         elif kind == "websocket.disconnect":
@@ -148,14 +159,28 @@ class WebSocket(HTTPConnection):
             WebSocketDisconnected: after this side closed the connection.
             WebSocketDisconnect: (code 1006) if the server finds the client gone.
         """
-        state = self.application_state
-        allowed = _APP_NEXT.get(state)
+        kind = message["type"]
+        if kind != "websocket.send" or self.application_state is not _CONNECTED:
+            self._advance(kind, message)
+        try:
+            await self._send(message)
+        except OSError:
+            # What servers raise when the client is gone (uvicorn's ClientDisconnected).
+            self.application_state = WebSocketState.DISCONNECTED
+            raise WebSocketDisconnect(1006) from None
+
+    @staticmethod
+    def _unexpected(kind: str, allowed: frozenset[str]) -> NoReturn:
+        expected = " or ".join(repr(name) for name in sorted(allowed))
+        raise RuntimeError(f"Expected the ASGI message {expected}, got {kind!r}.")
+
+    def _advance(self, kind: str, message: Message) -> None:
+        """Check that this side may send `kind` now, and move its state on."""
+        allowed = _APP_NEXT.get(self.application_state)
         if allowed is None:
             raise WebSocketDisconnected("Cannot send: this WebSocket is already closed.")
-        kind = message["type"]
         if kind not in allowed:
-            expected = " or ".join(repr(name) for name in sorted(allowed))
-            raise RuntimeError(f"Expected the ASGI message {expected}, got {kind!r}.")
+            self._unexpected(kind, allowed)
         if kind == "websocket.accept":
             self.application_state = WebSocketState.CONNECTED
         elif kind == "websocket.close":
@@ -164,12 +189,6 @@ class WebSocket(HTTPConnection):
             self.application_state = WebSocketState.RESPONSE
         elif kind == "websocket.http.response.body" and not message.get("more_body", False):
             self.application_state = WebSocketState.DISCONNECTED
-        try:
-            await self._send(message)
-        except OSError:
-            # What servers raise when the client is gone (uvicorn's ClientDisconnected).
-            self.application_state = WebSocketState.DISCONNECTED
-            raise WebSocketDisconnect(1006) from None
 
     async def accept(
         self,
@@ -200,23 +219,37 @@ class WebSocket(HTTPConnection):
         await self.send({"type": "websocket.accept", "subprotocol": subprotocol, "headers": raw})
 
     def _check_connected(self) -> None:
-        if self.application_state is not WebSocketState.CONNECTED:
+        if self.application_state is not _CONNECTED:
             raise WebSocketDisconnected(
                 "This WebSocket is not connected: call accept() first, and not after close()."
             )
 
     async def _receive_data(self, want: Mode) -> Any:
         """The next message's text or bytes; a disconnect, or the wrong kind, raises."""
-        self._check_connected()
-        message = await self.receive()
+        key = "text" if want == "text" else "bytes"
+        if self.application_state is _CONNECTED and self.client_state is _CONNECTED:
+            # Both sides open: take a data message straight from the server.
+            message = await self._receive()
+            kind = message["type"]
+            if kind == "websocket.receive":
+                value = message.get(key)
+                if value is not None:
+                    return value
+            elif kind == "websocket.disconnect":
+                self.client_state = WebSocketState.DISCONNECTED
+            else:
+                self._unexpected(kind, _CLIENT_NEXT[_CONNECTED])
+        else:
+            self._check_connected()
+            message = await self.receive()
+        await self._not_data(message, want)
+
+    async def _not_data(self, message: Message, want: Mode) -> NoReturn:
+        """Raise for a message that is not the data asked for: a disconnect, or the other kind."""
         if message["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
-        key = "text" if want == "text" else "bytes"
-        value = message.get(key)
-        if value is None:
-            other = "binary" if want == "text" else "text"
-            await self._refuse(_UNSUPPORTED_DATA, f"Expected a {want} message, got {other}.")
-        return value
+        other = "binary" if want == "text" else "text"
+        await self._refuse(_UNSUPPORTED_DATA, f"Expected a {want} message, got {other}.")
 
     async def _refuse(self, code: int, reason: str) -> NoReturn:
         """Close for bad client data, and tell the endpoint the connection is over."""
@@ -283,7 +316,15 @@ class WebSocket(HTTPConnection):
 
     async def send_text(self, data: str) -> None:
         """Send a text message."""
-        await self.send({"type": "websocket.send", "text": data})
+        message = {"type": "websocket.send", "text": data}
+        if self.application_state is not _CONNECTED:
+            await self.send(message)  # refused, with the reason
+        else:
+            try:
+                await self._send(message)
+            except OSError:
+                self.application_state = WebSocketState.DISCONNECTED
+                raise WebSocketDisconnect(1006) from None
 
     async def send_bytes(self, data: bytes) -> None:
         """Send a binary message."""
