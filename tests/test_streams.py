@@ -304,3 +304,53 @@ def test_events_reach_a_browser_like_parser() -> None:
     parsed = [dict(line.split(": ", 1) for line in block.split("\n")) for block in blocks[:-1]]
     assert [json.loads(event["data"]) for event in parsed] == [{"n": 0}, {"n": 1}, {"n": 2}]
     assert [event["id"] for event in parsed] == ["0", "1", "2"]
+
+
+def test_openapi_documents_one_item_of_the_stream() -> None:
+    app = Transom()
+
+    @app.get("/events", response_class=EventSourceResponse)
+    async def events() -> AsyncIterator[Item]:
+        yield Item(name="a")  # pragma: no cover
+
+    @app.get("/raw-events", response_class=EventSourceResponse)
+    async def raw_events() -> AsyncIterator[ServerSentEvent]:
+        yield ServerSentEvent("x")  # pragma: no cover
+
+    @app.get("/lines")
+    async def lines() -> AsyncIterator[Item]:
+        yield Item(name="b")  # pragma: no cover
+
+    @app.get("/untyped-lines")
+    async def untyped_lines():  # type: ignore[no-untyped-def]
+        yield 1  # pragma: no cover
+
+    paths = app.openapi()["paths"]
+    event = {
+        "type": "object",
+        "properties": {
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": {"$ref": "#/components/schemas/Item"},
+            },
+            "event": {"type": "string"},
+            "id": {"type": "string"},
+            "retry": {"type": "integer", "minimum": 0},
+        },
+        "required": ["data"],
+    }
+    ok = "Successful Response"
+    assert paths["/events"]["get"]["responses"]["200"] == {
+        "description": ok,
+        "content": {"text/event-stream": {"itemSchema": event}},
+    }
+    raw = paths["/raw-events"]["get"]["responses"]["200"]["content"]["text/event-stream"]
+    assert raw["itemSchema"]["properties"]["data"] == {"type": "string"}
+    assert "required" not in raw["itemSchema"]
+    assert paths["/lines"]["get"]["responses"]["200"]["content"] == {
+        "application/jsonl": {"itemSchema": {"$ref": "#/components/schemas/Item"}}
+    }
+    assert paths["/untyped-lines"]["get"]["responses"]["200"]["content"] == {
+        "application/jsonl": {"itemSchema": {}}
+    }

@@ -19,12 +19,24 @@ from typing import Any
 from transom.responses import EventSourceResponse
 
 __all__ = [
+    "EVENT_SCHEMA",
     "KEEPALIVE_COMMENT",
     "PING_INTERVAL",
     "EventSourceResponse",
     "ServerSentEvent",
     "format_sse_event",
 ]
+
+#: An event as OpenAPI 3.2 describes one (section 4.14.4), for streamed operations.
+EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "data": {"type": "string"},
+        "event": {"type": "string"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
 
 #: The comment an idle stream sends to keep proxies from closing it.
 KEEPALIVE_COMMENT = b": ping\n\n"
