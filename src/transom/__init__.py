@@ -22,6 +22,7 @@ from transom.responses import (
 )
 from transom.routing import APIRouter
 from transom.temporal import TemporalResponse
+from transom.websockets import WebSocket, WebSocketDisconnect, WebSocketException
 
 __version__ = "0.1.0"
 
@@ -59,5 +60,8 @@ __all__ = [
     "TemporalResponse",
     "Transom",
     "UploadFile",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketException",
     "status",
 ]

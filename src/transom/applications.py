@@ -29,13 +29,14 @@ from transom.requests import DEFAULT_MAX_BODY_SIZE, State, check_body_limit
 from transom.responses import JSONResponse, Response
 from transom.routing.api import APIRouter, DependencyOverrides, RouteDecorators, RouteOptions
 from transom.routing.router import BaseRoute, Lifespan
+from transom.routing.websocket import WebSocketDecorators
 
 __all__ = ["Transom"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Transom(RouteDecorators):
+class Transom(RouteDecorators, WebSocketDecorators):
     """The application: path operations, middleware, exception handlers, lifespan.
 
     Args:
@@ -249,6 +250,24 @@ class Transom(RouteDecorators):
         """Add a path operation."""
         _check_app_path(path)
         self.router.add_api_route(path, endpoint, methods=methods, **options)
+
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        *,
+        dependencies: Sequence[Dependency] | None = None,
+    ) -> None:
+        """Add a WebSocket endpoint with parameters and dependencies."""
+        _check_app_path(path)
+        self.router.add_api_websocket_route(path, endpoint, name, dependencies=dependencies)
+
+    def add_websocket_route(
+        self, path: str, endpoint: Callable[..., Any], name: str | None = None
+    ) -> None:
+        """Add a plain `async def endpoint(websocket)`."""
+        self.router.add_websocket_route(path, endpoint, name)
 
     def include_router(self, router: APIRouter, **options: Any) -> None:
         """Add the routes of `router`; see `APIRouter.include_router`."""

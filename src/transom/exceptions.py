@@ -8,9 +8,12 @@ raises at the line that did it, with a sentence naming the rule::
     │   ├── BodyTooLarge           the body passed `max_body_size` while read: a 413
     │   └── MalformedForm          a form body that does not parse, or passes a form limit: a 400
     ├── ClientDisconnect           the client went away while the body was read
+    ├── WebSocketDisconnect        the WebSocket client closed the connection (`code`, `reason`)
+    ├── WebSocketException         raise it: the WebSocket closes with its `code` and `reason`
     └── ValidationError            a list of pydantic-style errors (`errors()`)
         ├── RequestValidationError     the request does not fit the route: a 422
-        └── ResponseValidationError    the handler's data does not fit its model: a 500
+        ├── ResponseValidationError    the handler's data does not fit its model: a 500
+        └── WebSocketRequestValidationError  a handshake does not fit its route: close 1008
     ValueError
     ├── HeaderError                a header name or value breaks RFC 9110 (set time)
     ├── CookieError                a cookie breaks RFC 6265bis (set time)
@@ -19,7 +22,8 @@ raises at the line that did it, with a sentence naming the rule::
     └── DeclarationError           a route, parameter or dependency cannot work (startup)
     RuntimeError
     ├── ResponseStartedError       the temporal response changed after the start
-    └── ResponseContractError      a response lacks a header its route declared required
+    ├── ResponseContractError      a response lacks a header its route declared required
+    └── WebSocketDisconnected      `receive`/`send` on a WebSocket that is already closed
 
 `HeaderError` and `CookieError` are defined beside their rules in the sans-IO
 `transom.http` package (which imports nothing of Transom) and re-exported here;
@@ -35,6 +39,7 @@ from typing import Any
 
 from transom.http.cookies import CookieError, CookieWarning
 from transom.http.headers import HeaderError, Headers
+from transom.http.websocket import check_close_reason
 
 __all__ = [
     "BodyTooLarge",
@@ -51,6 +56,10 @@ __all__ = [
     "ResponseStartedError",
     "ResponseValidationError",
     "ValidationError",
+    "WebSocketDisconnect",
+    "WebSocketDisconnected",
+    "WebSocketException",
+    "WebSocketRequestValidationError",
 ]
 
 
@@ -182,3 +191,64 @@ class RequestValidationError(ValidationError):
 
 class ResponseValidationError(ValidationError):
     """The handler returned data that does not match its response model; a 500."""
+
+
+class WebSocketRequestValidationError(ValidationError):
+    """A WebSocket handshake does not match its route's parameters.
+
+    Its default handler closes the connection with 1008 (policy violation)
+    before accepting it, as FastAPI does; the close reason names the first
+    error. `str()` names the route.
+    """
+
+    def __init__(self, errors: list[dict[str, Any]], *, label: str = "") -> None:
+        super().__init__(errors)
+        self.label = label
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{self.label}: {text}" if self.label else text
+
+
+class WebSocketDisconnect(Exception):
+    """The WebSocket client closed the connection: raised by `receive_*` and `iter_*` ends.
+
+    Attributes:
+        code: The close code the client sent (1000 is a normal closure).
+        reason: The close reason, `""` if none.
+    """
+
+    def __init__(self, code: int = 1000, reason: str | None = None) -> None:
+        super().__init__(code, reason or "")
+        self.code = code
+        self.reason = reason or ""
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason}" if self.reason else str(self.code)
+
+
+class WebSocketDisconnected(RuntimeError):
+    """A WebSocket was used after its connection ended (or before it was accepted)."""
+
+
+class WebSocketException(Exception):
+    """Close the WebSocket with `code` and `reason`; raise it from an endpoint or dependency.
+
+    Raised before `accept()`, the handshake is refused (the server answers 403);
+    after it, the open connection closes with that code.
+
+    Args:
+        code: A close code (RFC 6455 section 7.4), e.g. `status.WS_1008_POLICY_VIOLATION`.
+        reason: Text for the client, at most 123 bytes of UTF-8.
+    """
+
+    def __init__(self, code: int, reason: str | None = None) -> None:
+        super().__init__(code, reason or "")
+        self.code = code
+        self.reason = check_close_reason(reason or "")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, reason={self.reason!r})"

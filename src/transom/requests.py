@@ -90,6 +90,20 @@ class HTTPConnection(Mapping[str, Any]):
             scope={**self.scope, "path": "/", "root_path": root.rstrip("/"), "query_string": b""}
         )
 
+    def url_for(self, name: str, /, **params: Any) -> URL:
+        """The absolute URL of the route (or named mount) called `name`, as `request.url`
+        would show it: scheme and host of this request, below the app's `root_path`.
+
+        Raises:
+            LookupError: if no route has that name.
+        """
+        app = self.scope.get("app")
+        finder = getattr(app, "url_path_for", None)
+        if finder is None:
+            raise LookupError(f"No app in the scope to find a route named {name!r} in.")
+        path: str = finder(name, **params)
+        return URL(str(self.base_url).rstrip("/") + path)
+
     @property
     def headers(self) -> Headers:
         if self._headers is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
+import secrets
 import stat
 from collections.abc import AsyncIterable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -38,9 +39,18 @@ from transom.http.cookies import (
     set_cookie_line,
 )
 from transom.http.headers import MutableHeaders, RawHeaders, encode_value
+from transom.http.media import dump_content_disposition
+from transom.http.ranges import (
+    MalformedRange,
+    RangeNotSatisfiable,
+    byteranges_length,
+    byteranges_part,
+    requested_ranges,
+)
 from transom.serialization import dump_json
 
 __all__ = [
+    "EventSourceResponse",
     "FileResponse",
     "HTMLResponse",
     "JSONResponse",
@@ -152,7 +162,8 @@ def uses_start_path(response: Any) -> bool:
     A `Response` subclass that overrides `__call__`, and any other ASGI
     response, may send its start some other way: give it `marking_start`.
     """
-    return type(response).__call__ in _OWN_SENDERS
+    cls = type(response)
+    return cls.__call__ in _OWN_SENDERS or getattr(cls, "sends_through_start_path", False)
 
 
 #: Scope key of a list where after-response work is deferred (see `run_after_response`).
@@ -475,6 +486,13 @@ class StreamingResponse(Response):
             await run_after_response(scope, self.background)
 
 
+class EventSourceResponse(StreamingResponse):
+    """A `text/event-stream` response: the `response_class` of a path operation that
+    yields Server-Sent Events (see `transom.sse`)."""
+
+    media_type = "text/event-stream"
+
+
 class FileResponse(Response):
     """A file sent in chunks, with `Last-Modified`, `ETag` and an optional download name.
 
@@ -507,10 +525,10 @@ class FileResponse(Response):
             guessed, _ = mimetypes.guess_type(filename or self.path)
             media_type = guessed or "application/octet-stream"
         super().__init__(None, status_code, headers, media_type, background)
+        self.raw_headers.append((b"accept-ranges", b"bytes"))
         if filename is not None:
-            self.raw_headers.append(
-                (b"content-disposition", _content_disposition(content_disposition_type, filename))
-            )
+            disposition = dump_content_disposition(content_disposition_type, filename)
+            self.raw_headers.append((b"content-disposition", disposition.encode("latin-1")))
         if stat_result is not None:
             self._set_stat_headers(stat_result)
 
@@ -537,22 +555,96 @@ class FileResponse(Response):
             if not stat.S_ISREG(self.stat_result.st_mode):
                 raise RuntimeError(f"FileResponse: {self.path!r} is not a regular file.")
             self._set_stat_headers(self.stat_result)
-        if await start_stream(scope, send, self.status_code, self.raw_headers):
-            async with await anyio.open_file(self.path, "rb") as file:
-                while chunk := await file.read(self.chunk_size):
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await end_stream(send)
+        try:
+            ranges = self._ranges(scope, self.stat_result.st_size)
+        except MalformedRange as exc:
+            await PlainTextResponse(str(exc), 400)(scope, receive, send)
+            return
+        except RangeNotSatisfiable as exc:
+            refused = PlainTextResponse(exc.args[0], 416)
+            refused.raw_headers.append((b"content-range", f"bytes */{exc.size}".encode()))
+            await refused(scope, receive, send)
+            return
+        if not ranges:
+            await self._send(scope, send, self.status_code, self.raw_headers, [])
+        else:
+            await self._send_ranges(scope, send, ranges, self.stat_result.st_size)
         if self.background is not None:
             await run_after_response(scope, self.background)
 
+    def _ranges(self, scope: Scope, size: int) -> list[tuple[int, int]]:
+        """The byte ranges the request asks for (only of a 200 to a GET or HEAD)."""
+        if self.status_code != 200 or scope.get("method") not in ("GET", "HEAD"):
+            return []
+        wanted: dict[bytes, str] = {}
+        for name, value in scope["headers"]:
+            if name in (b"range", b"if-range"):
+                wanted.setdefault(name, value.decode("latin-1"))
+        headers = dict(self.raw_headers)
+        return requested_ranges(
+            wanted.get(b"range"),
+            wanted.get(b"if-range"),
+            size,
+            headers[b"etag"].decode("latin-1"),
+            headers[b"last-modified"].decode("latin-1"),
+        )
 
-def _content_disposition(kind: str, filename: str) -> bytes:
-    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace("\\", "\\\\")
-    ascii_name = ascii_name.replace('"', '\\"')
-    value = f'{kind}; filename="{ascii_name}"'
-    if not filename.isascii() or ascii_name != filename:
-        value += f"; filename*=utf-8''{quote(filename, safe='')}"
-    return encode_value("content-disposition", value)
+    async def _send_ranges(
+        self, scope: Scope, send: Send, ranges: list[tuple[int, int]], size: int
+    ) -> None:
+        """A 206: one range as it is, several as `multipart/byteranges`."""
+        headers = [pair for pair in self.raw_headers if pair[0] != b"content-length"]
+        if len(ranges) == 1:
+            start, end = ranges[0]
+            headers += [
+                (b"content-range", f"bytes {start}-{end - 1}/{size}".encode("ascii")),
+                (b"content-length", str(end - start).encode("ascii")),
+            ]
+            await self._send(scope, send, 206, headers, [(b"", start, end)])
+            return
+        boundary = secrets.token_hex(13)
+        content_type = dict(headers)[b"content-type"].decode("latin-1")
+        length = byteranges_length(boundary, content_type, ranges, size)
+        headers = [pair for pair in headers if pair[0] != b"content-type"]
+        headers += [
+            (b"content-type", f"multipart/byteranges; boundary={boundary}".encode("ascii")),
+            (b"content-length", str(length).encode("ascii")),
+        ]
+        parts = [
+            (byteranges_part(boundary, content_type, start, end, size), start, end)
+            for start, end in ranges
+        ]
+        await self._send(scope, send, 206, headers, parts, f"\r\n--{boundary}--".encode())
+
+    async def _send(
+        self,
+        scope: Scope,
+        send: Send,
+        status: int,
+        headers: RawHeaders,
+        parts: list[tuple[bytes, int, int]],
+        closing: bytes = b"",
+    ) -> None:
+        """Start, then the whole file (no `parts`) or each part: its header, then its bytes."""
+        if await start_stream(scope, send, status, headers):
+            async with await anyio.open_file(self.path, "rb") as file:
+                if not parts:
+                    while chunk := await file.read(self.chunk_size):
+                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                for index, (head, start, end) in enumerate(parts):
+                    lead = head if index == 0 or not head else b"\r\n" + head
+                    if lead:
+                        await send({"type": "http.response.body", "body": lead, "more_body": True})
+                    await file.seek(start)
+                    while start < end:
+                        chunk = await file.read(min(self.chunk_size, end - start))
+                        if not chunk:
+                            raise RuntimeError(f"FileResponse: {self.path!r} became shorter.")
+                        start += len(chunk)
+                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                if closing:
+                    await send({"type": "http.response.body", "body": closing, "more_body": True})
+        await end_stream(send)
 
 
 #: The `__call__` of every response class whose start goes through `send_response`

@@ -341,6 +341,7 @@ class _Builder:
         for parameter in signature_of(call, where).parameters.values():
             analysed = analyse_parameter(parameter, self.path_params, where)
             if analysed.dependency is not None:
+                _check_scopes(call, scope, analysed.dependency, where)
                 index = self._dependency(analysed, analysed.dependency, chain, where, chain_scopes)
                 args.append((analysed.name, ArgKind.DEPENDENCY, index))
             elif analysed.special is not None:
@@ -410,6 +411,21 @@ def _model_field_key(name: str, field: FieldInfo) -> str:
     """
     alias = field.validation_alias
     return alias if isinstance(alias, str) and alias else field.alias or name
+
+
+def _check_scopes(call: Callable[..., Any], scope: str, dependency: Dependency, where: str) -> None:
+    """A `yield` dependency torn down after the response cannot use one torn down before it.
+
+    Raises:
+        DeclarationError: for a request-scoped generator depending on a function-scoped one.
+    """
+    generator = _mode(call) in (CallMode.ASYNC_GEN, CallMode.SYNC_GEN)
+    if generator and scope == "request" and dependency.scope == "function":
+        raise DeclarationError(
+            f'{where}: The dependency "{getattr(call, "__name__", call_name(call))}" has a '
+            'scope of "request", it cannot depend on dependencies with scope "function": '
+            'those end before it does. Declare it with Depends(..., scope="function") as well.'
+        )
 
 
 def _model_input(name: str, model: type[BaseModel], param: Param) -> Input:

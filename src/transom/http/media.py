@@ -15,9 +15,9 @@ Windows path such as `"C:\\docs\\a.txt"` keeps its backslashes.
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote, unquote_to_bytes
 
-__all__ = ["decode_extended_value", "parse_header_options"]
+__all__ = ["decode_extended_value", "dump_content_disposition", "parse_header_options"]
 
 # One parameter: separators, a name, and maybe `=` with a quoted or a bare value.
 _PARAMETER = re.compile(
@@ -78,3 +78,27 @@ def decode_extended_value(value: str) -> str | None:
         return unquote_to_bytes(found.group("value")).decode(found.group("charset"))
     except (LookupError, UnicodeDecodeError):
         return None
+
+
+def _ascii_fallback(filename: str) -> str:
+    """`filename` as a quoted-string: non-ASCII and control characters become `?`."""
+    safe = "".join(
+        "?" if not char.isascii() or ord(char) < 0x20 or ord(char) == 0x7F else char
+        for char in filename
+    )
+    return safe.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def dump_content_disposition(kind: str, filename: str) -> str:
+    """A `Content-Disposition` value for a download named `filename` (RFC 6266).
+
+    Any name works: the quoted `filename` is an ASCII fallback (non-ASCII and
+    control characters as `?`, quotes and backslashes escaped), and whenever
+    it differs from the name, `filename*` (RFC 8187) carries the exact name,
+    percent-encoded. A name from a user's upload can never break the header.
+    """
+    fallback = _ascii_fallback(filename)
+    value = f'{kind}; filename="{fallback}"'
+    if fallback != filename:
+        value += f"; filename*=utf-8''{quote(filename, safe='')}"
+    return value

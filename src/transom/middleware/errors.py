@@ -15,7 +15,7 @@ from typing import Any
 from transom._types import ASGIApp, Message, Receive, Scope, Send
 from transom.concurrency import run_in_threadpool
 from transom.exceptions import ClientDisconnect
-from transom.requests import Request
+from transom.requests import HTTPConnection, Request
 from transom.responses import PlainTextResponse, Response
 
 __all__ = ["ServerErrorMiddleware", "StartTracker", "call_handler"]
@@ -38,7 +38,9 @@ class StartTracker:
         await self.send(message)
 
 
-async def call_handler(handler: Callable[[Request, Any], Any], request: Request, exc: Any) -> Any:
+async def call_handler(
+    handler: Callable[[Any, Any], Any], request: HTTPConnection, exc: Any
+) -> Any:
     """Call an exception handler, sync ones in a worker thread."""
     if inspect.iscoroutinefunction(handler):
         return await handler(request, exc)

@@ -18,7 +18,10 @@ from transom.exceptions import (
     HTTPException,
     InvalidJSONBody,
     RequestValidationError,
+    WebSocketException,
+    WebSocketRequestValidationError,
 )
+from transom.http.websocket import clip_close_reason
 from transom.middleware.errors import ServerErrorMiddleware, call_handler
 from transom.requests import Request
 from transom.responses import (
@@ -31,15 +34,25 @@ from transom.responses import (
 )
 from transom.serialization import dump_json
 from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send
+from transom.websockets import (
+    WEBSOCKET_KEY,
+    WebSocket,
+    WebSocketState,
+    denial_scope,
+    denial_send,
+)
 
 __all__ = [
     "ExceptionHandler",
     "ExceptionMiddleware",
     "http_exception_handler",
     "request_validation_exception_handler",
+    "websocket_exception_handler",
+    "websocket_request_validation_exception_handler",
 ]
 
-ExceptionHandler = Callable[[Request, Any], Any]
+#: `handler(request, exc)`, or `handler(websocket, exc)` for a WebSocket's exceptions.
+ExceptionHandler = Callable[[Any, Any], Any]
 
 
 async def http_exception_handler(request: Request, exc: HTTPException) -> Response:
@@ -56,6 +69,31 @@ async def request_validation_exception_handler(
     """422 with FastAPI's body: `{"detail": [{"type", "loc", "msg", "input", ...}]}`."""
     body = dump_json({"detail": exc.errors()}, fallback=str)
     return Response(body, status_code=422, media_type="application/json")
+
+
+async def websocket_exception_handler(websocket: WebSocket, exc: WebSocketException) -> None:
+    """Close the connection with the exception's code and reason (a refused handshake: 403)."""
+    if websocket.application_state is not WebSocketState.DISCONNECTED:
+        await websocket.close(exc.code, exc.reason)
+
+
+async def websocket_request_validation_exception_handler(
+    websocket: WebSocket, exc: WebSocketRequestValidationError
+) -> None:
+    """Close with 1008 (policy violation), as FastAPI does; the reason names the first error.
+
+    FastAPI sends the whole error list as the reason, which does not fit a close
+    frame (123 bytes) for most errors; the reason here is one line, clipped.
+    """
+    await websocket.close(1008, _validation_reason(exc))
+
+
+def _validation_reason(exc: WebSocketRequestValidationError) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    loc = ".".join(str(part) for part in first.get("loc", ()))
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    return clip_close_reason(f"{loc}: {first.get('msg', 'invalid')}{more}")
 
 
 async def invalid_json_handler(request: Request, exc: InvalidJSONBody) -> Response:
@@ -89,6 +127,8 @@ class ExceptionMiddleware:
             HTTPException: http_exception_handler,
             RequestValidationError: request_validation_exception_handler,
             InvalidJSONBody: invalid_json_handler,
+            WebSocketException: websocket_exception_handler,
+            WebSocketRequestValidationError: websocket_request_validation_exception_handler,
         }
         for key, handler in handlers.items():
             if isinstance(key, int):
@@ -146,12 +186,39 @@ class ExceptionMiddleware:
         await self.server_errors.last_resort(scope, receive, send, exc, started=started)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Route a WebSocket handshake; one no route accepts is refused (HTTP 403)."""
+        """Run a WebSocket connection; an exception with a handler is answered on it.
+
+        The handler gets the route's `WebSocket`. A response it returns refuses
+        the handshake (the server's denial-response extension), or, where that
+        cannot be, closes the connection: with 1008 before `accept()`, after it
+        with 1008 for a 4xx and 1011 otherwise.
+        """
         try:
             await self.app(scope, receive, send)
-        except HTTPException:
-            # Raised by the router before anything was accepted: no route takes it.
-            await send({"type": "websocket.close", "code": 1008})
+        except Exception as exc:
+            handler = self._lookup(exc)
+            if handler is None:
+                raise  # the server logs it and closes the connection (1011) or answers 500
+            websocket: WebSocket = scope.get(WEBSOCKET_KEY) or WebSocket(scope, receive, send)
+            answer = await call_handler(handler, websocket, exc)
+            if answer is not None:
+                await _send_websocket_answer(websocket, answer, exc)
+
+
+async def _send_websocket_answer(websocket: WebSocket, response: Any, exc: Exception) -> None:
+    """Send a handler's response on a WebSocket: a denial, or a close that says as much."""
+    if websocket.can_deny:
+        temporal: TemporalResponse | None = websocket.scope.get(SCOPE_KEY)
+        send = shaping_send(denial_send(websocket), temporal, error=True)
+        await response(denial_scope(websocket.scope), websocket.receive_channel, send)
+        return
+    state = websocket.application_state
+    if state is WebSocketState.DISCONNECTED:
+        return
+    status: int = getattr(response, "status_code", 500)
+    code = 1008 if state is WebSocketState.CONNECTING or status < 500 else 1011
+    detail = exc.detail if isinstance(exc, HTTPException) else None
+    await websocket.close(code, clip_close_reason(detail) if isinstance(detail, str) else None)
 
 
 def _own_class(key: type[BaseException]) -> type[BaseException]:

@@ -33,6 +33,8 @@ from transom.openapi.security import operation_security
 from transom.params import BodyParam, FileParam, ParamSource
 from transom.responses import JSONResponse, Response, body_allowed
 from transom.routing.api import APIRoute
+from transom.sse import EVENT_SCHEMA
+from transom.streams import StreamKind, StreamPlan
 
 if TYPE_CHECKING:
     from transom.applications import Transom
@@ -236,7 +238,9 @@ def _responses(route: APIRoute, op_id: str, registry: SchemaRegistry) -> dict[st
     success: dict[str, Any] = {
         "description": route.options.get("response_description", "Successful Response")
     }
-    if media_type and body_allowed(status):
+    if route.stream is not None and body_allowed(status):
+        success["content"] = _stream_content(route.stream, op_id, registry)
+    elif media_type and body_allowed(status):
         schema: Any = {"type": "string"}
         if issubclass(route.response_class, JSONResponse):
             schema = {}
@@ -259,6 +263,26 @@ def _responses(route: APIRoute, op_id: str, registry: SchemaRegistry) -> dict[st
         }
         registry.define(VALIDATION_ERROR_DEFINITIONS)
     return responses
+
+
+def _stream_content(stream: StreamPlan, op_id: str, registry: SchemaRegistry) -> dict[str, Any]:
+    """A streamed operation's content, as FastAPI documents it: the schema of one item
+    (`itemSchema`) of JSON Lines, or of one event whose data is the item as JSON."""
+    item: Any = {}
+    if stream.item_model is not None:
+        title = _title(f"StreamItem_{op_id}")
+        item = registry.slot(stream.item_model.adapter, "serialization", title)
+    if stream.kind is StreamKind.JSON_LINES:
+        return {"application/jsonl": {"itemSchema": item}}
+    event = copy.deepcopy(EVENT_SCHEMA)
+    if stream.item_model is not None:
+        event["properties"]["data"] = {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": item,
+        }
+        event["required"] = ["data"]
+    return {"text/event-stream": {"itemSchema": event}}
 
 
 def _status_key(key: int | str, route: APIRoute) -> tuple[str, str | None]:

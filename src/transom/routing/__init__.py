@@ -2,14 +2,17 @@
 
 from transom.routing.api import APIRoute, APIRouter, DependencyOverrides, RouteOptions
 from transom.routing.router import BaseRoute, Mount, Route, Router
+from transom.routing.websocket import APIWebSocketRoute, WebSocketRoute
 
 __all__ = [
     "APIRoute",
     "APIRouter",
+    "APIWebSocketRoute",
     "BaseRoute",
     "DependencyOverrides",
     "Mount",
     "Route",
     "RouteOptions",
     "Router",
+    "WebSocketRoute",
 ]

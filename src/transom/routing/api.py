@@ -16,7 +16,7 @@ instead of repeating FastAPI's forty keyword arguments per verb.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
 from functools import partial
@@ -24,7 +24,7 @@ from typing import Any, TypeAlias, TypeVar, Unpack
 
 from transom._types import ASGIApp, Receive, Scope, Send
 from transom.background import BackgroundTask, BackgroundTasks
-from transom.di.analysis import infer_response_model
+from transom.di.analysis import infer_response_model, signature_of
 from transom.di.compile import compile_plan, needs_context
 from transom.di.plan import Plan, build_plan
 from transom.di.solve import Context
@@ -54,7 +54,17 @@ from transom.routing.options import (
 )
 from transom.routing.paths import compile_path
 from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
+from transom.routing.websocket import APIWebSocketRoute, WebSocketDecorators, WebSocketRoute
 from transom.serialization import ResponseModel, dump_json
+from transom.sse import ServerSentEvent
+from transom.streams import (
+    StreamPlan,
+    checkpointed,
+    is_generator_endpoint,
+    returning_generator,
+    stream_item_type,
+    stream_kind,
+)
 from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send
 
 __all__ = ["APIRoute", "APIRouter", "DependencyOverrides", "RouteDecorators", "RouteOptions"]
@@ -158,10 +168,19 @@ class APIRoute(BaseRoute):
         self.response_class: type[Response] = options.get("response_class", JSONResponse)
         self.dependencies = list(options.get("dependencies") or ())
         self.overrides = overrides
-        self.response_model: ResponseModel | None = (
-            self._response_model() if base is None else base.response_model
-        )
-        self._fast_json = self.response_class is JSONResponse
+        #: What the plan calls: the endpoint, or for a generator one that returns it.
+        self.call = endpoint
+        #: How a generator endpoint streams its items (`transom.streams`), else `None`.
+        self.stream: StreamPlan | None = None
+        if is_generator_endpoint(endpoint):
+            self.call = returning_generator(endpoint, signature_of(endpoint, self.label))
+            self.response_model = None
+            kind = stream_kind(self.response_class)
+            if kind is not None:
+                self.stream = StreamPlan(kind, self._item_model(), self.status_code)
+        else:
+            self.response_model = self._response_model() if base is None else base.response_model
+        self._fast_json = self.response_class is JSONResponse and self.call is endpoint
         declarations = combined_declarations(self.layers)
         #: Declaration layers, outermost (app) first, this route's own last.
         self.header_layers = [*declarations.headers, tuple(declared.get("response_headers") or ())]
@@ -176,6 +195,16 @@ class APIRoute(BaseRoute):
         )
         self.plan = self._build(base)
 
+    def _item_model(self) -> ResponseModel | None:
+        """The model each streamed item is validated by: `response_model=`, else the `X`
+        of a return annotation `AsyncIterable[X]` (none for `ServerSentEvent` items)."""
+        annotation = self.options.get("response_model", ...)
+        if annotation is ...:
+            annotation = stream_item_type(infer_response_model(self.endpoint))
+        if annotation is None or annotation is ServerSentEvent:
+            return None
+        return self._model(annotation)
+
     def _response_model(self) -> ResponseModel | None:
         options = self.options
         annotation = options.get("response_model", ...)
@@ -185,6 +214,10 @@ class APIRoute(BaseRoute):
             return None
         if self.status_code is not None and not body_allowed(self.status_code):
             return None
+        return self._model(annotation)
+
+    def _model(self, annotation: Any) -> ResponseModel:
+        options = self.options
         return ResponseModel(
             annotation,
             label=self.label,
@@ -209,7 +242,7 @@ class APIRoute(BaseRoute):
             plan = base.plan
         else:
             plan = build_plan(
-                self.endpoint,
+                self.call,
                 label=self.label,
                 path_params=frozenset(self.template.converters),
                 dependencies=self.dependencies,
@@ -378,6 +411,11 @@ class APIRoute(BaseRoute):
 
     def _class_response(self, value: Any, temporal: TemporalResponse | None) -> Response:
         """Data in a fresh instance of `response_class`, the temporal response merged in."""
+        if self.stream is not None:
+            # Merged when the stream starts, after the generator's first item.
+            return self.stream.response(value, temporal)
+        if self.call is not self.endpoint and isinstance(value, AsyncIterator):
+            value = checkpointed(value)  # a generator for the class to stream
         # T3: the temporal status, else the route's, else the class's own default
         # (a `RedirectResponse` answers 307 unless told otherwise).
         status = self.status_code
@@ -455,7 +493,7 @@ class RouteDecorators:
         return self.api_route(path, methods=["OPTIONS"], **options)
 
 
-class APIRouter(Router, RouteDecorators):
+class APIRouter(Router, RouteDecorators, WebSocketDecorators):
     """A group of path operations with a shared prefix, tags, dependencies and responses.
 
     Include it in the app (or another router) with `include_router`.
@@ -533,6 +571,31 @@ class APIRouter(Router, RouteDecorators):
         )
         self.append(route)
 
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        *,
+        dependencies: Sequence[Dependency] | None = None,
+    ) -> None:
+        """Add a WebSocket endpoint with parameters and dependencies; its plan is compiled now."""
+        route = APIWebSocketRoute(
+            self.prefix + path,
+            endpoint,
+            overrides=self.dependency_overrides,
+            name=name,
+            dependencies=dependencies,
+            layers=(self.layer,),
+        )
+        self.append(route)
+
+    def add_websocket_route(
+        self, path: str, endpoint: Callable[..., Any], name: str | None = None
+    ) -> None:
+        """Add a plain `async def endpoint(websocket)` at `path` (as `add_route`, no prefix)."""
+        self.append(WebSocketRoute(path, endpoint, name=name))
+
     def include_router(
         self,
         router: APIRouter,
@@ -561,7 +624,7 @@ class APIRouter(Router, RouteDecorators):
             default_response_class=default_response_class,
         )
         for route in router.routes:
-            if isinstance(route, APIRoute):
+            if isinstance(route, (APIRoute, APIWebSocketRoute)):
                 path = self.prefix + prefix + route.path
                 self.append(route.included(path, (self.layer, call), self.dependency_overrides))
             else:
@@ -578,6 +641,8 @@ class APIRouter(Router, RouteDecorators):
         elif isinstance(route, Route):
             methods = sorted(route.methods or frozenset[str]())
             self.add_route(self.prefix + prefix + route.path, route.endpoint, methods, route.name)
+        elif isinstance(route, WebSocketRoute):
+            self.add_websocket_route(self.prefix + prefix + route.path, route.endpoint, route.name)
 
 
 def _check_prefix(what: str, prefix: str) -> None:

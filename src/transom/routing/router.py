@@ -27,7 +27,10 @@ from transom.routing.paths import SLASH, Lookup, PathTemplate, compile_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["BaseRoute", "Lifespan", "Mount", "Route", "Router", "route_path"]
+__all__ = ["WEBSOCKET", "BaseRoute", "Lifespan", "Mount", "Route", "Router", "route_path"]
+
+#: The method a WebSocket handshake is routed by: only routes whose `methods` hold it take one.
+WEBSOCKET = "WEBSOCKET"
 
 Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
 
@@ -118,6 +121,21 @@ class Mount(BaseRoute):
         # A mount that matches the path with its trailing slash toggled matches it as is.
         return self.match_path(path)
 
+    def url_path_for(self, name: str, params: dict[str, Any]) -> str | None:
+        """The path for `name` below this mount, or `None` if it names nothing here."""
+        if self.name is not None and name == self.name and set(params) <= {"path"}:
+            path = str(params.get("path", "/"))
+            return self.prefix + (path if path.startswith("/") else "/" + path)
+        mount, colon, child = name.partition(":")
+        inner = getattr(self.app, "url_path_for", None)
+        if colon and mount == self.name and inner is not None:
+            try:
+                found: str = inner(child, **params)
+            except LookupError:
+                return None
+            return self.prefix + found
+        return None
+
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         child = dict(scope)
         child["root_path"] = scope.get("root_path", "") + self.prefix
@@ -172,9 +190,17 @@ class Router:
         self.append(Mount(path, app, name=name))
 
     def url_path_for(self, name: str, /, **params: Any) -> str:
-        """The path of the route called `name`, with `params` filled in."""
+        """The path of the route called `name`, with `params` filled in.
+
+        A named mount takes `path` (`url_path_for("static", path="/app.css")`);
+        `"mount:child"` names a route of the app mounted as `mount`.
+        """
         for route in self.routes:
-            if route.name == name and not isinstance(route, Mount):
+            if isinstance(route, Mount):
+                found = route.url_path_for(name, params)
+                if found is not None:
+                    return found
+            elif route.name == name:
                 return route.template.build(**params)
         raise LookupError(f"No route named {name!r}.")
 
@@ -184,8 +210,8 @@ class Router:
             await self.lifespan(scope, receive, send)
             return
         path = route_path(scope) if scope.get("root_path") else scope["path"]
-        # A WebSocket handshake matches only routes that take any method (mounts).
-        method = scope["method"] if kind == "http" else "WEBSOCKET"
+        # A WebSocket handshake matches WebSocket routes and mounts, nothing else.
+        method = scope["method"] if kind == "http" else WEBSOCKET
         for route in self._static.get(path, ()):
             if route.methods is None or method in route.methods:
                 await route.handle(scope, receive, send)
@@ -222,11 +248,16 @@ class Router:
         `near` holds the patterns' answers that did not lead to a route: a match
         for another method, or a match of the path with its trailing slash toggled.
         """
+        if scope["type"] == "websocket":
+            # Refused before any accept, as Starlette does: the server answers 403.
+            await send({"type": "websocket.close", "code": 1000, "reason": ""})
+            return
         matched = [route for route, answer in near if answer is not SLASH]
         toggled = [route for route, answer in near if answer is SLASH]
         methods: set[str] = set()
         for route in [*self._static.get(path, ()), *matched]:
             methods |= route.methods or frozenset()
+        methods.discard(WEBSOCKET)
         if methods:
             raise HTTPException(405, headers={"Allow": ", ".join(sorted(methods))})
         if scope["type"] == "http" and self.redirect_slashes and path != "/":

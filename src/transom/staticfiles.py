@@ -1,0 +1,200 @@
+"""`StaticFiles`: serve a directory's files, mounted under a path.
+
+```python
+app.mount("/static", StaticFiles(directory="static"), name="static")
+app.url_path_for("static", path="/css/site.css")  # "/static/css/site.css"
+```
+
+Files are sent by `FileResponse` (so `Range` requests work) with `ETag` and
+`Last-Modified`; a request whose `If-None-Match` or `If-Modified-Since` still
+holds gets a 304. A path can never leave the directory: a `..` segment, a
+backslash, a NUL, or a name too long for the file system is a 404 (the path
+the server hands over is already percent-decoded, so `%2e%2e` and `%2f` are
+seen as what they decode to), and a symlink whose target lies outside the
+directory is a 404 unless `follow_symlink=True`. A link whose real path stays
+inside the directory is served either way, as in Starlette 1.x.
+
+With `html=True` a directory is answered with its `index.html` (a path without
+the trailing slash is redirected to it), and a miss with `404.html` and status
+404 when the directory has one.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import os
+import stat
+from collections.abc import Sequence
+
+import anyio.to_thread
+
+from transom._types import Receive, Scope, Send
+from transom.exceptions import HTTPException
+from transom.http.ranges import not_modified
+from transom.http.urls import URL
+from transom.responses import FileResponse, RedirectResponse, Response
+from transom.routing.router import route_path
+
+__all__ = ["NotModifiedResponse", "StaticFiles"]
+
+PathLike = str | os.PathLike[str]
+
+#: What a 304 repeats of the 200 it stands for (RFC 9110 section 15.4.5).
+_NOT_MODIFIED_HEADERS = frozenset(
+    {b"cache-control", b"content-location", b"date", b"etag", b"expires", b"vary"}
+)
+
+_Found = tuple[str, os.stat_result] | None
+
+
+class NotModifiedResponse(Response):
+    """A 304 carrying the validators and caching headers of the response it replaces."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(status_code=304)
+        kept = _NOT_MODIFIED_HEADERS
+        self.raw_headers = [pair for pair in response.raw_headers if pair[0] in kept]
+
+
+def _package_directory(package: str | tuple[str, str]) -> str:
+    name, folder = package if isinstance(package, tuple) else (package, "statics")
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise RuntimeError(f"StaticFiles: package {name!r} could not be found.")
+    directory = os.path.normpath(os.path.join(spec.origin, "..", folder))
+    if not os.path.isdir(directory):
+        raise RuntimeError(f"StaticFiles: package {name!r} has no directory {folder!r}.")
+    return directory
+
+
+class StaticFiles:
+    """An ASGI app serving the files under `directory` (and the `packages`' static folders).
+
+    Args:
+        directory: The folder to serve.
+        packages: Packages whose `statics` folder (or `(package, folder)`) is
+            served too, after `directory`.
+        html: Answer directories with `index.html` and misses with `404.html`.
+        check_dir: Raise now if `directory` does not exist.
+        follow_symlink: Serve symlinks that point outside the directory.
+
+    Raises:
+        RuntimeError: if the directory or a package folder is missing.
+    """
+
+    def __init__(
+        self,
+        *,
+        directory: PathLike | None = None,
+        packages: Sequence[str | tuple[str, str]] | None = None,
+        html: bool = False,
+        check_dir: bool = True,
+        follow_symlink: bool = False,
+    ) -> None:
+        self.directory = directory
+        self.packages = packages
+        self.html = html
+        self.follow_symlink = follow_symlink
+        self.all_directories: list[str] = [os.fspath(directory)] if directory is not None else []
+        self.all_directories += [_package_directory(package) for package in packages or ()]
+        if check_dir and directory is not None and not os.path.isdir(directory):
+            raise RuntimeError(f"StaticFiles: directory {os.fspath(directory)!r} does not exist.")
+        self._checked = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1000, "reason": ""})
+            return
+        if not self._checked:
+            self._check_directory()
+            self._checked = True
+        response = await self.get_response(route_path(scope), scope)
+        await response(scope, receive, send)
+
+    def _check_directory(self) -> None:
+        if self.directory is None:
+            return
+        where = os.fspath(self.directory)
+        if not os.path.exists(where):
+            raise RuntimeError(f"StaticFiles: directory {where!r} does not exist.")
+        if not os.path.isdir(where):
+            raise RuntimeError(f"StaticFiles: {where!r} is not a directory.")
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        """The response for `path` (below the mount), or an `HTTPException`."""
+        if scope["method"] not in ("GET", "HEAD"):
+            raise HTTPException(405, headers={"Allow": "GET, HEAD"})
+        parts = _safe_parts(path)
+        if parts is not None:
+            response = await self._serve(parts, scope)
+            if response is not None:
+                return response
+        if self.html:
+            missing = await self._find(["404.html"])
+            if missing is not None and stat.S_ISREG(missing[1].st_mode):
+                return FileResponse(missing[0], status_code=404, stat_result=missing[1])
+        raise HTTPException(404)
+
+    async def _serve(self, parts: list[str], scope: Scope) -> Response | None:
+        """The file `parts` names, or with `html` its folder's `index.html`; else `None`."""
+        found = await self._find(parts)
+        if found is not None and stat.S_ISREG(found[1].st_mode):
+            return self._file(found, scope)
+        if found is None or not self.html or not stat.S_ISDIR(found[1].st_mode):
+            return None
+        index = await self._find([*parts, "index.html"])
+        if index is None or not stat.S_ISREG(index[1].st_mode):
+            return None
+        if not scope["path"].endswith("/"):
+            url = URL(scope=scope)
+            return RedirectResponse(str(url.replace(path=url.path + "/")))
+        return self._file(index, scope)
+
+    async def _find(self, parts: list[str]) -> _Found:
+        return await anyio.to_thread.run_sync(self.lookup_path, parts)
+
+    def lookup_path(self, parts: list[str]) -> _Found:
+        """The first file (or folder) named by `parts` in the served directories, if any."""
+        for directory in self.all_directories:
+            joined = os.path.join(directory, *parts)
+            if self.follow_symlink:
+                full, root = os.path.abspath(joined), os.path.abspath(directory)
+            else:
+                full, root = os.path.realpath(joined), os.path.realpath(directory)
+            if os.path.commonpath([full, root]) != root:
+                continue  # a link out of the directory
+            try:
+                return full, os.stat(full)
+            except (FileNotFoundError, NotADirectoryError, PermissionError):
+                continue
+            except OSError as exc:
+                if exc.errno == errno.ENAMETOOLONG:
+                    return None
+                raise
+        return None
+
+    def _file(self, found: tuple[str, os.stat_result], scope: Scope) -> Response:
+        response = FileResponse(found[0], stat_result=found[1])
+        headers = dict(response.raw_headers)
+        wanted: dict[bytes, str] = {}
+        for name, value in scope["headers"]:
+            if name in (b"if-none-match", b"if-modified-since"):
+                wanted.setdefault(name, value.decode("latin-1"))
+        if not_modified(
+            wanted.get(b"if-none-match"),
+            wanted.get(b"if-modified-since"),
+            headers[b"etag"].decode("latin-1"),
+            headers[b"last-modified"].decode("latin-1"),
+        ):
+            return NotModifiedResponse(response)
+        return response
+
+
+def _safe_parts(path: str) -> list[str] | None:
+    """The segments of `path`, or `None` if one could leave the directory or name nothing."""
+    parts = [part for part in path.split("/") if part and part != "."]
+    for part in parts:
+        if part == ".." or "\\" in part or "\0" in part or (os.sep != "/" and os.sep in part):
+            return None
+    return parts
