@@ -46,9 +46,13 @@ MODULES_WITH_ALL = [
     "transom.http.cookies",
     "transom.http.headers",
     "transom.http.media",
+    "transom.http.policy",
     "transom.http.urls",
+    "transom.keyring",
     "transom.requests",
+    "transom.response_cookies",
     "transom.responses",
+    "transom.sealing",
     "transom.status",
     "transom.testclient",
 ]

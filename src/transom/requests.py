@@ -31,6 +31,7 @@ from transom.http.headers import Headers
 from transom.http.urls import URL, QueryParams
 
 __all__ = [
+    "COOKIES_READ_KEY",
     "DEFAULT_MAX_BODY_SIZE",
     "Address",
     "HTTPConnection",
@@ -46,6 +47,10 @@ async def _empty_receive() -> Message:
 
 async def _empty_send(message: Message) -> None:
     raise RuntimeError("This request has no send channel.")
+
+
+#: Scope key set when a request's cookies are read, so its response says `Vary: Cookie`.
+COOKIES_READ_KEY = "transom.cookies_read"
 
 
 class HTTPConnection(Mapping[str, Any]):
@@ -117,6 +122,8 @@ class HTTPConnection(Mapping[str, Any]):
                     for key, item in parse_cookie_header(value.decode("latin-1")).items():
                         cookies.setdefault(key, item)
             self._cookies = cookies
+            # The response now depends on the cookies: `Vary: Cookie` (see `transom.temporal`).
+            self.scope[COOKIES_READ_KEY] = True
         return self._cookies
 
     @property

@@ -23,15 +23,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
-from transom._types import Message, Send
+from transom._types import Message, Scope, Send
 from transom.background import BackgroundTask
 from transom.exceptions import ResponseStartedError
 from transom.http.cookies import CookieAttributes, CookieIdentity
 from transom.http.headers import MutableHeaders, RawHeaders
-from transom.http.merge import merge_headers, set_cookie_identity
+from transom.http.merge import add_list_value, merge_headers, set_cookie_identity
 from transom.responses import Response, start_message
 
-__all__ = ["Finish", "TemporalResponse", "shaping_send"]
+__all__ = ["Finish", "TemporalResponse", "shaping_send", "vary_on_cookies"]
 
 SCOPE_KEY = "transom.temporal"
 
@@ -99,6 +99,8 @@ class TemporalResponse(Response):
     # (no property call per read on the request path); `freeze` changes the
     # class to one whose properties refuse changes.
     frozen = False
+    #: The response depends on the request's cookies: `Vary: Cookie` joins it when it starts.
+    vary_cookie = False
     body = b""
     _cookies = None
     status_code: int | None = None  # type: ignore[assignment]
@@ -148,6 +150,8 @@ class TemporalResponse(Response):
         the cookie setters built on it refuse too: a change after the start
         raises instead of being lost, with no check while the response is open.
         """
+        if self.vary_cookie:
+            add_list_value(self.raw_headers, b"vary", b"Cookie")
         self.__class__ = _StartedTemporalResponse
         raw = self.raw_headers
         if type(raw) is _HeaderList:
@@ -183,6 +187,21 @@ class _StartedTemporalResponse(TemporalResponse):
     @background.setter
     def background(self, value: BackgroundTask | None) -> None:
         raise ResponseStartedError(_FROZEN_MESSAGE)
+
+
+def vary_on_cookies(temporal: TemporalResponse | None, scope: Scope) -> TemporalResponse:
+    """Mark this request's response as depending on its cookies (`Vary: Cookie`).
+
+    A request that read its cookies gets a temporal response if it had none,
+    so every way of answering (data, a returned response, an error) carries
+    the header, merged by kind with the response's own `Vary`.
+    """
+    if temporal is None:
+        temporal = TemporalResponse()
+        scope[SCOPE_KEY] = temporal
+    if not temporal.frozen:
+        temporal.vary_cookie = True
+    return temporal
 
 
 def shaping_send(

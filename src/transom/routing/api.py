@@ -55,7 +55,7 @@ from transom.routing.options import (
 from transom.routing.paths import compile_path
 from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
 from transom.serialization import ResponseModel, dump_json
-from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send
+from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send, vary_on_cookies
 
 __all__ = ["APIRoute", "APIRouter", "DependencyOverrides", "RouteDecorators", "RouteOptions"]
 
@@ -249,6 +249,8 @@ class APIRoute(BaseRoute):
         if self._flat:
             # Async steps reading only request values: the common case.
             value = await self._run(request, temporal, None)
+            if request._cookies is not None:  # the response depends on the cookies
+                temporal = vary_on_cookies(temporal, scope)
         else:
             background = BackgroundTasks() if plan.uses_background else None
             ctx = Context(request, temporal, background)
@@ -288,6 +290,8 @@ class APIRoute(BaseRoute):
         else:
             value = await self._run(ctx.request, ctx.temporal, ctx)
         temporal = ctx.temporal
+        if ctx.request._cookies is not None:  # the response depends on the cookies
+            temporal = ctx.temporal = vary_on_cookies(temporal, scope)
         final = self.finalize(value, temporal, scope)
         if isinstance(final, tuple):
             status, headers, body = final
@@ -370,8 +374,8 @@ class APIRoute(BaseRoute):
         if temporal is not None:
             if temporal.status_code is not None:
                 status = temporal.status_code
-            headers = merge_data_headers(temporal.raw_headers, headers)
             temporal.freeze()
+            headers = merge_data_headers(temporal.raw_headers, headers)
         if self.contract.active:
             headers = self.contract.apply(scope, status, headers)
         return status, headers, body
@@ -393,8 +397,8 @@ class APIRoute(BaseRoute):
             response = self.response_class(value, **options)
         if temporal is not None:
             # A fresh object of this request: the merge may go into it.
-            response.raw_headers = merge_data_headers(temporal.raw_headers, response.raw_headers)
             temporal.freeze()
+            response.raw_headers = merge_data_headers(temporal.raw_headers, response.raw_headers)
         return response
 
 
