@@ -61,6 +61,10 @@ class SealedReader:
 
     __slots__ = ("adapter", "encrypted", "name", "purpose")
 
+    #: Scope key of what this request's readers opened: `collect_errors` reads
+    #: the values again, and a value is opened (and logged, and re-issued) once.
+    OPENED_KEY = "transom.sealed"
+
     def __init__(self, name: str, purpose: str | None, encrypted: bool, annotation: Any) -> None:
         self.name = name
         self.purpose = purpose
@@ -68,6 +72,13 @@ class SealedReader:
         self.adapter: TypeAdapter[Any] = TypeAdapter(annotation)
 
     def __call__(self, request: Request, cookies: Mapping[str, str]) -> Any:
+        opened: dict[SealedReader, Any] = request.scope.setdefault(self.OPENED_KEY, {})
+        if self in opened:
+            return opened[self]
+        value = opened[self] = self._read(request, cookies)
+        return value
+
+    def _read(self, request: Request, cookies: Mapping[str, str]) -> Any:
         context = current_context()
         if context is None or context.keyring is None:
             kind = "encrypted" if self.encrypted else "signed"
