@@ -71,6 +71,8 @@ _SAMESITE_BITS = {None: 0, "lax": 1, "strict": 2, "none": 3}
 _SAMESITE_OF = {bits: name for name, bits in _SAMESITE_BITS.items()}
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _CHUNK_NAME = re.compile(r"(.+)\.(\d)")
+#: The least room a chunk must leave for its part of the value.
+_MIN_CHUNK = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +285,12 @@ def chunk_plan(
         cookies = [(key, value)]
     else:
         size = NAME_VALUE_LIMIT - 1 - overhead
+        if size < _MIN_CHUNK:
+            raise CookieError(
+                f"Cookie {key!r}: its name and attributes take {overhead} bytes of a "
+                f"Set-Cookie line, and the attributes leave no room for the value in "
+                f"{NAME_VALUE_LIMIT} bytes. Shorten the path or domain."
+            )
         count = -(-len(value) // size)
         if count > MAX_CHUNKS:
             raise CookieError(
