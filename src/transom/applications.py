@@ -31,7 +31,7 @@ from transom.requests import DEFAULT_MAX_BODY_SIZE, State, check_body_limit
 from transom.responses import JSONResponse, Response
 from transom.routing.api import APIRouter, DependencyOverrides, RouteDecorators, RouteOptions
 from transom.routing.router import BaseRoute, Lifespan
-from transom.sealing import COOKIE_CONTEXT, CookieContext
+from transom.sealing import CONTEXT_IN_USE, COOKIE_CONTEXT, CookieContext
 
 __all__ = ["Transom"]
 
@@ -111,6 +111,8 @@ class Transom(RouteDecorators):
         self.keyring = keyring
         #: Defaults for the cookie arguments a call leaves out.
         self.cookie_policy = cookie_policy
+        if (keyring is not None or cookie_policy is not None) and not CONTEXT_IN_USE:
+            CONTEXT_IN_USE.append(True)
         #: A JSON body must come with a JSON Content-Type (FastAPI's default since 0.132).
         self.strict_content_type = strict_content_type
         #: The most bytes a request body may have (`None`: no limit); routes may override.

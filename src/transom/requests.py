@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -29,6 +29,9 @@ from transom.forms import (
 from transom.http.cookies import parse_cookie_header
 from transom.http.headers import Headers
 from transom.http.urls import URL, QueryParams
+
+if TYPE_CHECKING:
+    from transom.middleware.sessions import Session
 
 __all__ = [
     "COOKIES_READ_KEY",
@@ -125,6 +128,17 @@ class HTTPConnection(Mapping[str, Any]):
             # The response now depends on the cookies: `Vary: Cookie` (see `transom.temporal`).
             self.scope[COOKIES_READ_KEY] = True
         return self._cookies
+
+    @property
+    def session(self) -> Session:
+        """The session `SessionMiddleware` keeps (`transom.middleware.sessions`)."""
+        session: Session | None = self.scope.get("session")
+        if session is None:
+            raise RuntimeError(
+                "request.session needs SessionMiddleware: "
+                "app.add_middleware(SessionMiddleware) (transom.middleware.sessions)."
+            )
+        return session
 
     @property
     def client(self) -> Address | None:

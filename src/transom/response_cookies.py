@@ -41,18 +41,11 @@ from transom.sealing import (
     seal_value,
 )
 
-__all__ = ["CookieSetter", "CookieTable"]
+__all__ = ["CookieSetter", "CookieTable", "plain_set_cookie"]
 
 #: identity -> (the `Set-Cookie` line, its attributes, kept on an error response)
 CookieTable = dict[CookieIdentity, tuple[bytes, CookieAttributes, bool]]
 
-
-class _Unknown:
-    __slots__ = ()
-
-
-#: The cookie context of a response that has not looked it up yet.
-_UNKNOWN: Any = _Unknown()
 
 _NO_KEYRING = (
     "set_cookie(..., {mode}=True) needs the app's key ring, and this request's app has "
@@ -69,8 +62,6 @@ class CookieSetter:
     declared_cookies: Mapping[str, CookieAttributes]
     #: Declared cookies kept on error responses (`keep_on_error=True`), for the temporal response.
     kept_on_error: frozenset[str] = frozenset()
-    #: The app's cookie context for this request, looked up on the first cookie.
-    _cookie_context: Any = _UNKNOWN
 
     def set_cookie(
         self,
@@ -84,7 +75,8 @@ class CookieSetter:
         httponly: bool = UNSET,
         samesite: SameSite | None = UNSET,
         partitioned: bool = UNSET,
-        *,
+        # Not keyword-only: a keyword-only default costs a dict lookup per call
+        # (measured, bench/instructions.py); pass them by keyword all the same.
         compat: bool = False,
         keep_on_error: bool = False,
         signed: bool = False,
@@ -112,44 +104,37 @@ class CookieSetter:
         Raises:
             CookieError: naming the rule the cookie breaks.
         """
-        context = self._cookie_context
-        if context is _UNKNOWN:
-            context = self._cookie_context = current_context()
-        if context is not None or signed or encrypted:
-            self._set_in_context(
-                context,
+        context = current_context()
+        if context is None and not (signed or encrypted):
+            plain_set_cookie(
+                self,
                 key,
                 value,
-                (max_age, expires, path, domain, secure, httponly, samesite, partitioned),
-                compat=compat,
-                keep_on_error=keep_on_error,
-                signed=signed,
-                encrypted=encrypted,
-                purpose=purpose,
+                max_age,
+                expires,
+                path,
+                domain,
+                secure,
+                httponly,
+                samesite,
+                partitioned,
+                compat,
+                keep_on_error,
             )
             return
-        line, attributes, identity = set_cookie_line(
+        self.set_cookie_in(
+            context,
             key,
             value,
-            max_age,
-            expires,
-            path,
-            domain,
-            secure,
-            httponly,
-            samesite,
-            partitioned,
-            compat,
+            (max_age, expires, path, domain, secure, httponly, samesite, partitioned),
+            compat=compat,
+            keep_on_error=keep_on_error,
+            signed=signed,
+            encrypted=encrypted,
+            purpose=purpose,
         )
-        # An error response keeps a cookie only if it is kept or deleted (T7).
-        kept = keep_on_error or key in self.kept_on_error or (max_age is not None and max_age <= 0)
-        if self._cookies is None:  # the first cookie: nothing to replace (a call less)
-            self.raw_headers.append((b"set-cookie", line))
-            self._cookies = {identity: (line, attributes, kept)}
-        else:
-            self._store_cookie(identity, line, attributes, kept)
 
-    def _set_in_context(
+    def set_cookie_in(
         self,
         context: CookieContext | None,
         key: str,
@@ -162,7 +147,11 @@ class CookieSetter:
         encrypted: bool,
         purpose: str | None,
     ) -> None:
-        """`set_cookie` with the app's policy, or sealed with its key ring."""
+        """`set_cookie` with `context`'s policy, or sealed with its key ring.
+
+        `given` is (max_age, expires, path, domain, secure, httponly, samesite,
+        partitioned), `UNSET` for what the call leaves out.
+        """
         policy = None if context is None else context.policy
         resolved = given if policy is None else resolve_attributes(policy, key, *given)
         max_age = resolved[0]
@@ -273,9 +262,10 @@ class CookieSetter:
                 known.partitioned,
             )
             given = [old if new is UNSET else new for new, old in zip(given, repeated, strict=True)]
-        context = self._cookie_context
-        if context is _UNKNOWN:
-            context = self._cookie_context = current_context()
+        self.delete_cookie_in(current_context(), key, given)
+
+    def delete_cookie_in(self, context: CookieContext | None, key: str, given: list[Any]) -> None:
+        """`delete_cookie` with `context`'s policy; `given` are the six attributes, or `UNSET`."""
         policy = None if context is None else context.policy
         resolved = resolve_attributes(policy, key, 0, None, *given)
         attributes = CookieAttributes(*resolved[2:])
@@ -324,3 +314,53 @@ class CookieSetter:
             else:
                 raw.append((b"set-cookie", header))
         cookies[identity] = (header, attributes, kept)
+
+
+def plain_set_cookie(
+    self: CookieSetter,
+    key: str,
+    value: Any = "",
+    max_age: int | None = None,
+    expires: Expires | None = None,
+    path: str | None = UNSET,
+    domain: str | None = UNSET,
+    secure: bool = UNSET,
+    httponly: bool = UNSET,
+    samesite: SameSite | None = UNSET,
+    partitioned: bool = UNSET,
+    compat: bool = False,
+    keep_on_error: bool = False,
+    signed: bool = False,
+    encrypted: bool = False,
+    purpose: str | None = None,
+) -> None:
+    """`set_cookie` when the app has neither a key ring nor a cookie policy.
+
+    The temporal response's own `set_cookie` when its request has no cookie
+    context (the route decides once per request), so a call checks nothing
+    more than the cookie: the per-request path.
+    """
+    if signed or encrypted:
+        given = (max_age, expires, path, domain, secure, httponly, samesite, partitioned)
+        self.set_cookie_in(
+            current_context(),
+            key,
+            value,
+            given,
+            compat=compat,
+            keep_on_error=keep_on_error,
+            signed=signed,
+            encrypted=encrypted,
+            purpose=purpose,
+        )
+        return
+    line, attributes, identity = set_cookie_line(
+        key, value, max_age, expires, path, domain, secure, httponly, samesite, partitioned, compat
+    )
+    # An error response keeps a cookie only if it is kept or deleted (T7).
+    kept = keep_on_error or key in self.kept_on_error or (max_age is not None and max_age <= 0)
+    if self._cookies is None:  # the first cookie: nothing to replace (a call less)
+        self.raw_headers.append((b"set-cookie", line))
+        self._cookies = {identity: (line, attributes, kept)}
+    else:
+        self._store_cookie(identity, line, attributes, kept)

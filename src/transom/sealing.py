@@ -49,6 +49,7 @@ from transom.keyring import TAG_BYTES, Keyring
 from transom.serialization import dump_json
 
 __all__ = [
+    "CONTEXT_IN_USE",
     "COOKIE_CONTEXT",
     "MAX_CHUNKS",
     "CookieContext",
@@ -89,6 +90,10 @@ class CookieContext:
 COOKIE_CONTEXT: ContextVar[CookieContext | None] = ContextVar("transom_cookies", default=None)
 
 current_context = COOKIE_CONTEXT.get
+
+#: Not empty once an app with a key ring or a cookie policy exists: until then a
+#: request has no cookie context, and the route need not look it up.
+CONTEXT_IN_USE: list[bool] = []
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,9 +29,16 @@ from transom.exceptions import ResponseStartedError
 from transom.http.cookies import CookieAttributes, CookieIdentity
 from transom.http.headers import MutableHeaders, RawHeaders
 from transom.http.merge import add_list_value, merge_headers, set_cookie_identity
+from transom.response_cookies import CookieSetter, plain_set_cookie
 from transom.responses import Response, start_message
 
-__all__ = ["Finish", "TemporalResponse", "shaping_send", "vary_on_cookies"]
+__all__ = [
+    "ContextTemporalResponse",
+    "Finish",
+    "TemporalResponse",
+    "shaping_send",
+    "vary_on_cookies",
+]
 
 SCOPE_KEY = "transom.temporal"
 
@@ -99,8 +106,6 @@ class TemporalResponse(Response):
     # (no property call per read on the request path); `freeze` changes the
     # class to one whose properties refuse changes.
     frozen = False
-    #: The response depends on the request's cookies: `Vary: Cookie` joins it when it starts.
-    vary_cookie = False
     body = b""
     _cookies = None
     status_code: int | None = None  # type: ignore[assignment]
@@ -150,8 +155,6 @@ class TemporalResponse(Response):
         the cookie setters built on it refuse too: a change after the start
         raises instead of being lost, with no check while the response is open.
         """
-        if self.vary_cookie:
-            add_list_value(self.raw_headers, b"vary", b"Cookie")
         self.__class__ = _StartedTemporalResponse
         raw = self.raw_headers
         if type(raw) is _HeaderList:
@@ -163,6 +166,16 @@ class TemporalResponse(Response):
         frozen = self.raw_headers = _FrozenHeaderList(raw)
         if self._headers_view is not None:
             self._headers_view._list = frozen
+
+    # No key ring or cookie policy for this request (the route decides): set_cookie
+    # checks the cookie and nothing else. See `ContextTemporalResponse`.
+    set_cookie = plain_set_cookie
+
+
+class ContextTemporalResponse(TemporalResponse):
+    """The temporal response of a request whose app has a key ring or a cookie policy."""
+
+    set_cookie = CookieSetter.set_cookie
 
 
 class _StartedTemporalResponse(TemporalResponse):
@@ -200,7 +213,8 @@ def vary_on_cookies(temporal: TemporalResponse | None, scope: Scope) -> Temporal
         temporal = TemporalResponse()
         scope[SCOPE_KEY] = temporal
     if not temporal.frozen:
-        temporal.vary_cookie = True
+        # After the handler: what it set on `Vary` is there to be united with.
+        add_list_value(temporal.raw_headers, b"vary", b"Cookie")
     return temporal
 
 

@@ -12,8 +12,10 @@ repeated `set_cookie` only checks the value (and the lifetime).
 
 from __future__ import annotations
 
+import os
 import re
 import string
+import sys
 import time
 import warnings
 from contextlib import suppress
@@ -444,6 +446,17 @@ def _check_attribute(name: str, value: str) -> None:
         raise CookieError(f"Cookie {name} {value!r} must not start or end with whitespace.")
 
 
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _caller_level() -> int:
+    """The `stacklevel` of the first caller outside Transom, for a warning to point at it."""
+    level, frame = 2, sys._getframe(2)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        level, frame = level + 1, frame.f_back
+    return level
+
+
 def _lifetime(key: str, max_age: int | None, expires: Expires | None) -> str:
     parts = ""
     if max_age is not None:
@@ -456,7 +469,7 @@ def _lifetime(key: str, max_age: int | None, expires: Expires | None) -> str:
                 f"Cookie {key!r} max_age={max_age} is more than 400 days; browsers cap it "
                 f"(RFC 6265bis section 5.6.2), so it was sent as Max-Age={MAX_AGE_LIMIT}.",
                 CookieWarning,
-                stacklevel=4,
+                stacklevel=_caller_level(),
             )
             max_age = MAX_AGE_LIMIT
         parts = f"; Max-Age={max_age}"

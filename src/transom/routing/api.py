@@ -54,8 +54,15 @@ from transom.routing.options import (
 )
 from transom.routing.paths import compile_path
 from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
+from transom.sealing import CONTEXT_IN_USE, current_context
 from transom.serialization import ResponseModel, dump_json
-from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send, vary_on_cookies
+from transom.temporal import (
+    SCOPE_KEY,
+    ContextTemporalResponse,
+    TemporalResponse,
+    shaping_send,
+    vary_on_cookies,
+)
 
 __all__ = ["APIRoute", "APIRouter", "DependencyOverrides", "RouteDecorators", "RouteOptions"]
 
@@ -241,10 +248,15 @@ class APIRoute(BaseRoute):
         request = Request(scope, receive, send)
         if self.has_body_limit:
             request.max_body_size = self.max_body_size
-        temporal = None
+        temporal: TemporalResponse | None = None
         if plan.uses_temporal:
             contract = self.contract
-            temporal = TemporalResponse(contract.cookie_attributes, contract.kept_on_error)
+            if CONTEXT_IN_USE and current_context() is not None:
+                temporal = ContextTemporalResponse(
+                    contract.cookie_attributes, contract.kept_on_error
+                )
+            else:
+                temporal = TemporalResponse(contract.cookie_attributes, contract.kept_on_error)
             scope[SCOPE_KEY] = temporal
         if self._flat:
             # Async steps reading only request values: the common case.
