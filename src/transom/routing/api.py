@@ -261,7 +261,9 @@ class APIRoute(BaseRoute):
         if self._flat:
             # Async steps reading only request values: the common case.
             value = await self._run(request, temporal, None)
-            if request._cookies is not None:  # the response depends on the cookies
+            # The response depends on the cookies (the key is `requests.COOKIES_READ_KEY`;
+            # a literal and `in` cost less than reading the request's attribute).
+            if "transom.cookies_read" in scope:
                 temporal = vary_on_cookies(temporal, scope)
         else:
             background = BackgroundTasks() if plan.uses_background else None
@@ -302,7 +304,7 @@ class APIRoute(BaseRoute):
         else:
             value = await self._run(ctx.request, ctx.temporal, ctx)
         temporal = ctx.temporal
-        if ctx.request._cookies is not None:  # the response depends on the cookies
+        if "transom.cookies_read" in scope:  # the response depends on the cookies
             temporal = ctx.temporal = vary_on_cookies(temporal, scope)
         final = self.finalize(value, temporal, scope)
         if isinstance(final, tuple):
