@@ -8,6 +8,8 @@ from transom.di.analysis import DeclarationError
 from transom.exceptions import HTTPException, RequestValidationError, ResponseValidationError
 from transom.http.cookies import CookieError
 from transom.http.headers import HeaderError, Headers, MutableHeaders
+from transom.http.policy import CookiePolicy
+from transom.keyring import Keyring
 from transom.metadata import ResponseCookie, ResponseHeader
 from transom.params import Body, Cookie, Depends, File, Form, Header, Path, Query, Security
 from transom.requests import Request
@@ -33,6 +35,7 @@ __all__ = [
     "Body",
     "Cookie",
     "CookieError",
+    "CookiePolicy",
     "DeclarationError",
     "Depends",
     "File",
@@ -44,6 +47,7 @@ __all__ = [
     "HeaderError",
     "Headers",
     "JSONResponse",
+    "Keyring",
     "MutableHeaders",
     "Path",
     "PlainTextResponse",

@@ -18,6 +18,8 @@ from enum import Enum
 from typing import Any, TypeVar, Unpack
 
 from transom._types import ASGIApp, Receive, Scope, Send
+from transom.http.policy import CookiePolicy
+from transom.keyring import Keyring
 from transom.metadata import ResponseCookie, ResponseHeader
 from transom.middleware import Middleware
 from transom.middleware.errors import ServerErrorMiddleware
@@ -30,6 +32,7 @@ from transom.responses import JSONResponse, Response
 from transom.routing.api import APIRouter, DependencyOverrides, RouteDecorators, RouteOptions
 from transom.routing.router import BaseRoute, Lifespan
 from transom.routing.websocket import WebSocketDecorators
+from transom.sealing import CONTEXT_IN_USE, COOKIE_CONTEXT, CookieContext
 
 __all__ = ["Transom"]
 
@@ -56,6 +59,10 @@ class Transom(RouteDecorators, WebSocketDecorators):
             A route may set its own (`max_body_size=` on the path operation).
         strict_content_type: Refuse (422) a JSON body sent without a
             `Content-Type`, as FastAPI does; `False` reads it as JSON.
+        keyring: The keys that sign and encrypt cookies (`set_cookie(...,
+            signed=True)`, `Cookie(signed=True)`, sessions), newest first.
+        cookie_policy: Defaults for every cookie argument a `set_cookie` or
+            `delete_cookie` call leaves out, and an optional `rewrite`.
     """
 
     def __init__(
@@ -90,8 +97,26 @@ class Transom(RouteDecorators, WebSocketDecorators):
         openapi_external_docs: dict[str, Any] | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         strict_content_type: bool = True,
+        keyring: Keyring | None = None,
+        cookie_policy: CookiePolicy | None = None,
     ) -> None:
         self.debug = debug
+        if keyring is not None and not isinstance(keyring, Keyring):
+            raise TypeError(
+                f"Transom(keyring=...) takes a Keyring, got {type(keyring).__name__}: "
+                "Keyring([key]) or Keyring.from_env('APP_KEYS')."
+            )
+        if cookie_policy is not None and not isinstance(cookie_policy, CookiePolicy):
+            raise TypeError(
+                "Transom(cookie_policy=...) takes a CookiePolicy, got "
+                f"{type(cookie_policy).__name__}."
+            )
+        #: The keys that sign and encrypt cookies, newest first.
+        self.keyring = keyring
+        #: Defaults for the cookie arguments a call leaves out.
+        self.cookie_policy = cookie_policy
+        if (keyring is not None or cookie_policy is not None) and not CONTEXT_IN_USE:
+            CONTEXT_IN_USE.append(True)
         #: A JSON body must come with a JSON Content-Type (FastAPI's default since 0.132).
         self.strict_content_type = strict_content_type
         #: The most bytes a request body may have (`None`: no limit); routes may override.
@@ -200,7 +225,15 @@ class Transom(RouteDecorators, WebSocketDecorators):
         scope["app"] = self
         if self.middleware_stack is None:
             self.middleware_stack = self.build_middleware_stack()
-        await self.middleware_stack(scope, receive, send)
+        if self.keyring is None and self.cookie_policy is None:
+            await self.middleware_stack(scope, receive, send)
+            return
+        # What responses and cookie parameters need of the app, for this request.
+        token = COOKIE_CONTEXT.set(CookieContext(self.keyring, self.cookie_policy, scope))
+        try:
+            await self.middleware_stack(scope, receive, send)
+        finally:
+            COOKIE_CONTEXT.reset(token)
 
     def _check_not_started(self, what: str) -> None:
         if self.middleware_stack is not None:

@@ -17,6 +17,7 @@ raises at the line that did it, with a sentence naming the rule::
     ValueError
     ├── HeaderError                a header name or value breaks RFC 9110 (set time)
     ├── CookieError                a cookie breaks RFC 6265bis (set time)
+    ├── KeyringError               a key ring key is missing, too short or not text or bytes
     └── InvalidJSONBody            `await request.json()` on a body that is not JSON: a 400
     TypeError
     └── DeclarationError           a route, parameter or dependency cannot work (startup)
@@ -50,6 +51,7 @@ __all__ = [
     "HTTPException",
     "HeaderError",
     "InvalidJSONBody",
+    "KeyringError",
     "MalformedForm",
     "RequestValidationError",
     "ResponseContractError",
@@ -147,6 +149,13 @@ class InvalidJSONBody(ValueError):
         super().__init__(f"The request body is not valid JSON: {reason}.")
         self.body = body
         self.reason = reason
+
+
+class KeyringError(ValueError):
+    """A key ring cannot be built: no key, or a key too short or not text or bytes.
+
+    The message names the key by its position and never shows it.
+    """
 
 
 class ClientDisconnect(Exception):

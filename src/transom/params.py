@@ -170,7 +170,42 @@ class HeaderParam(Param):
 
 
 class CookieParam(Param):
+    """A request cookie; `signed=True` or `encrypted=True` for one sealed by `set_cookie`.
+
+    A sealed cookie's payload is validated as the parameter's type (a model
+    included, not FastAPI's cookie-parameter model); one that does not
+    verify, has expired or does not fit the type is absent.
+    """
+
     source = ParamSource.COOKIE
+
+    def __init__(
+        self,
+        default: Any = PydanticUndefined,
+        *,
+        signed: bool = False,
+        encrypted: bool = False,
+        purpose: str | None = None,
+        **options: Unpack[ParamOptions],
+    ) -> None:
+        super().__init__(default, **options)
+        if signed and encrypted:
+            raise ValueError(
+                "Cookie(signed=True, encrypted=True): choose one; an encrypted cookie is "
+                "authenticated too."
+            )
+        if purpose is not None and not (signed or encrypted):
+            raise ValueError("Cookie(purpose=...) is for signed or encrypted cookies only.")
+        if purpose is not None and not isinstance(purpose, str):
+            raise ValueError(f"Cookie purpose must be a str, got {purpose!r}.")
+        self.signed = signed
+        self.encrypted = encrypted
+        self.purpose = purpose
+
+    @property
+    def sealed(self) -> bool:
+        """Signed or encrypted: read through the app's key ring."""
+        return self.signed or self.encrypted
 
 
 class BodyParam(Param):
@@ -232,9 +267,16 @@ def Header(  # noqa: N802
     return HeaderParam(default, convert_underscores=convert_underscores, **options)
 
 
-def Cookie(default: Any = ..., **options: Unpack[ParamOptions]) -> Any:  # noqa: N802
-    """A request cookie."""
-    return CookieParam(default, **options)
+def Cookie(  # noqa: N802
+    default: Any = ...,
+    *,
+    signed: bool = False,
+    encrypted: bool = False,
+    purpose: str | None = None,
+    **options: Unpack[ParamOptions],
+) -> Any:
+    """A request cookie; `signed=True`/`encrypted=True` for a sealed one (see `CookieParam`)."""
+    return CookieParam(default, signed=signed, encrypted=encrypted, purpose=purpose, **options)
 
 
 def Body(  # noqa: N802

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -30,7 +30,11 @@ from transom.http.cookies import parse_cookie_header
 from transom.http.headers import Headers
 from transom.http.urls import URL, QueryParams
 
+if TYPE_CHECKING:
+    from transom.middleware.sessions import Session
+
 __all__ = [
+    "COOKIES_READ_KEY",
     "DEFAULT_MAX_BODY_SIZE",
     "Address",
     "HTTPConnection",
@@ -46,6 +50,10 @@ async def _empty_receive() -> Message:
 
 async def _empty_send(message: Message) -> None:
     raise RuntimeError("This request has no send channel.")
+
+
+#: Scope key set when a request's cookies are read, so its response says `Vary: Cookie`.
+COOKIES_READ_KEY = "transom.cookies_read"
 
 
 class HTTPConnection(Mapping[str, Any]):
@@ -131,7 +139,20 @@ class HTTPConnection(Mapping[str, Any]):
                     for key, item in parse_cookie_header(value.decode("latin-1")).items():
                         cookies.setdefault(key, item)
             self._cookies = cookies
+            # The response now depends on the cookies: `Vary: Cookie` (see `transom.temporal`).
+            self.scope[COOKIES_READ_KEY] = True
         return self._cookies
+
+    @property
+    def session(self) -> Session:
+        """The session `SessionMiddleware` keeps (`transom.middleware.sessions`)."""
+        session: Session | None = self.scope.get("session")
+        if session is None:
+            raise RuntimeError(
+                "request.session needs SessionMiddleware: "
+                "app.add_middleware(SessionMiddleware) (transom.middleware.sessions)."
+            )
+        return session
 
     @property
     def client(self) -> Address | None:

@@ -3,7 +3,8 @@
 A response keeps its headers as raw `(bytes, bytes)` pairs (`raw_headers`);
 `headers` is a checked, mutable view over that same list, built on first use.
 Cookies are kept one per identity (name, domain, path): setting the same cookie
-twice replaces the first `Set-Cookie` line instead of sending both.
+twice replaces the first `Set-Cookie` line instead of sending both
+(`set_cookie` and `delete_cookie` live in `transom.response_cookies`).
 
 Statuses that forbid a body (1xx, 204, 304) are sent with no body, no
 `Content-Length` and no `Content-Type`, whatever the status was when the
@@ -28,16 +29,7 @@ import anyio
 from transom._types import Message, Receive, Scope, Send
 from transom.background import BackgroundTask
 from transom.concurrency import iterate_in_threadpool
-from transom.http.cookies import (
-    CookieAttributes,
-    CookieIdentity,
-    Expires,
-    SameSite,
-    cookie_identity,
-    dump_delete_cookie,
-    format_http_date,
-    set_cookie_line,
-)
+from transom.http.cookies import UNSET, CookieAttributes, format_http_date
 from transom.http.headers import MutableHeaders, RawHeaders, encode_value
 from transom.http.media import dump_content_disposition
 from transom.http.ranges import (
@@ -47,9 +39,11 @@ from transom.http.ranges import (
     byteranges_part,
     requested_ranges,
 )
+from transom.response_cookies import CookieSetter, CookieTable
 from transom.serialization import dump_json
 
 __all__ = [
+    "UNSET",
     "EventSourceResponse",
     "FileResponse",
     "HTMLResponse",
@@ -67,16 +61,6 @@ __all__ = [
 ]
 
 Content: TypeAlias = AsyncIterable[str | bytes] | Iterable[str | bytes]
-
-
-class _Unset:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
 
 
 #: Statuses whose responses never carry a body (RFC 9110 section 6.4.1): T8.
@@ -184,7 +168,7 @@ async def run_after_response(scope: Scope, task: BackgroundTask) -> None:
         await task()
 
 
-class Response:
+class Response(CookieSetter):
     """A response with a body of bytes.
 
     Args:
@@ -220,7 +204,7 @@ class Response:
             view = MutableHeaders(raw=self.raw_headers)
             for key, value in headers.items():
                 view.append(key, value)
-        self._cookies: dict[CookieIdentity, tuple[bytes, CookieAttributes, bool]] | None = None
+        self._cookies: CookieTable | None = None
         self.init_headers()
 
     def render(self, content: Any) -> bytes:
@@ -265,8 +249,6 @@ class Response:
         return encode_value("content-type", media_type)
 
     _headers_view: MutableHeaders | None = None
-    #: Declared cookies kept on error responses (`keep_on_error=True`), for the temporal response.
-    kept_on_error: frozenset[str] = frozenset()
 
     @property
     def headers(self) -> MutableHeaders:
@@ -275,121 +257,6 @@ class Response:
         if view is None or view._list is not self.raw_headers:
             view = self._headers_view = MutableHeaders.view(self.raw_headers)
         return view
-
-    def set_cookie(
-        self,
-        key: str,
-        value: str = "",
-        max_age: int | None = None,
-        expires: Expires | None = None,
-        path: str | None = "/",
-        domain: str | None = None,
-        secure: bool = False,
-        httponly: bool = False,
-        samesite: SameSite | None = "lax",
-        partitioned: bool = False,
-        *,
-        compat: bool = False,
-        keep_on_error: bool = False,
-    ) -> None:
-        """Set a cookie, checked now against RFC 6265bis (see `dump_set_cookie`).
-
-        Setting a cookie of the same name, domain and path again replaces it.
-        With `compat=True` a value outside cookie-octets is quoted the way
-        Starlette does instead of raising. On the temporal response, a cookie
-        the request *sets* is dropped from an error response (T7) unless it is
-        set with `keep_on_error=True` (or declared so); deletions are kept.
-
-        Raises:
-            CookieError: naming the rule the cookie breaks.
-        """
-        line, attributes, identity = set_cookie_line(
-            key,
-            value,
-            max_age,
-            expires,
-            path,
-            domain,
-            secure,
-            httponly,
-            samesite,
-            partitioned,
-            compat,
-        )
-        # An error response keeps a cookie only if it is kept or deleted (T7).
-        kept = keep_on_error or key in self.kept_on_error or (max_age is not None and max_age <= 0)
-        if self._cookies is None:  # the first cookie: nothing to replace (a call less)
-            self.raw_headers.append((b"set-cookie", line))
-            self._cookies = {identity: (line, attributes, kept)}
-        else:
-            self._store_cookie(identity, line, attributes, kept)
-
-    def delete_cookie(
-        self,
-        key: str,
-        path: str | None = UNSET,
-        domain: str | None = UNSET,
-        secure: bool = UNSET,
-        httponly: bool = UNSET,
-        samesite: SameSite | None = UNSET,
-        partitioned: bool = UNSET,
-    ) -> None:
-        """Tell the browser to delete cookie `key`.
-
-        Attributes not given repeat those of the cookie of that name already set
-        on this response (a browser only deletes a cookie whose path, domain and
-        security attributes match); otherwise they default as in `set_cookie`.
-        """
-        known = self.cookie_attributes(key) or CookieAttributes()
-        attributes = CookieAttributes(
-            known.path if path is UNSET else path,
-            known.domain if domain is UNSET else domain,
-            known.secure if secure is UNSET else secure,
-            known.httponly if httponly is UNSET else httponly,
-            known.samesite if samesite is UNSET else samesite,
-            known.partitioned if partitioned is UNSET else partitioned,
-        )
-        header = dump_delete_cookie(key, attributes)
-        self.store_cookie(key, header.encode("latin-1"), attributes)
-
-    def cookie_attributes(self, key: str) -> CookieAttributes | None:
-        """The attributes of the cookie named `key`: set on this response, or declared."""
-        for (name, _, _), (_, attributes, _) in (self._cookies or {}).items():
-            if name == key:
-                return attributes
-        return self.declared_cookies.get(key)
-
-    def store_cookie(
-        self, key: str, header: bytes, attributes: CookieAttributes, kept: bool = True
-    ) -> None:
-        """Add a formatted `Set-Cookie` line, replacing one of the same identity.
-
-        `kept=False` marks a cookie an error response drops (T7, see `set_cookie`).
-        """
-        identity = cookie_identity(key, attributes.domain, attributes.path)
-        self._store_cookie(identity, header, attributes, kept)
-
-    def _store_cookie(
-        self, identity: CookieIdentity, header: bytes, attributes: CookieAttributes, kept: bool
-    ) -> None:
-        # The header list changes first: a list that refuses changes (a response
-        # that has started) leaves the cookie table as it was.
-        raw = self.raw_headers
-        cookies = self._cookies
-        if cookies is None:
-            cookies = self._cookies = {}
-        previous = cookies.get(identity)
-        if previous is None:
-            raw.append((b"set-cookie", header))
-        else:
-            old = (b"set-cookie", previous[0])
-            for index, pair in enumerate(raw):
-                if pair == old:
-                    raw[index] = (b"set-cookie", header)
-                    break
-            else:
-                raw.append((b"set-cookie", header))
-        cookies[identity] = (header, attributes, kept)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send_response(scope, send, self.status_code, self.raw_headers, self.body)

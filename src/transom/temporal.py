@@ -23,15 +23,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
-from transom._types import Message, Send
+from transom._types import Message, Scope, Send
 from transom.background import BackgroundTask
 from transom.exceptions import ResponseStartedError
 from transom.http.cookies import CookieAttributes, CookieIdentity
 from transom.http.headers import MutableHeaders, RawHeaders
-from transom.http.merge import merge_headers, set_cookie_identity
+from transom.http.merge import add_list_value, merge_headers, set_cookie_identity
+from transom.response_cookies import CookieSetter, plain_set_cookie
 from transom.responses import Response, start_message
 
-__all__ = ["Finish", "TemporalResponse", "shaping_send"]
+__all__ = [
+    "ContextTemporalResponse",
+    "Finish",
+    "TemporalResponse",
+    "shaping_send",
+    "vary_on_cookies",
+]
 
 SCOPE_KEY = "transom.temporal"
 
@@ -160,6 +167,16 @@ class TemporalResponse(Response):
         if self._headers_view is not None:
             self._headers_view._list = frozen
 
+    # No key ring or cookie policy for this request (the route decides): set_cookie
+    # checks the cookie and nothing else. See `ContextTemporalResponse`.
+    set_cookie = plain_set_cookie
+
+
+class ContextTemporalResponse(TemporalResponse):
+    """The temporal response of a request whose app has a key ring or a cookie policy."""
+
+    set_cookie = CookieSetter.set_cookie
+
 
 class _StartedTemporalResponse(TemporalResponse):
     """A temporal response whose response has started: the status and background are read-only."""
@@ -183,6 +200,22 @@ class _StartedTemporalResponse(TemporalResponse):
     @background.setter
     def background(self, value: BackgroundTask | None) -> None:
         raise ResponseStartedError(_FROZEN_MESSAGE)
+
+
+def vary_on_cookies(temporal: TemporalResponse | None, scope: Scope) -> TemporalResponse:
+    """Mark this request's response as depending on its cookies (`Vary: Cookie`).
+
+    A request that read its cookies gets a temporal response if it had none,
+    so every way of answering (data, a returned response, an error) carries
+    the header, merged by kind with the response's own `Vary`.
+    """
+    if temporal is None:
+        temporal = TemporalResponse()
+        scope[SCOPE_KEY] = temporal
+    if not temporal.frozen:
+        # After the handler: what it set on `Vary` is there to be united with.
+        add_list_value(temporal.raw_headers, b"vary", b"Cookie")
+    return temporal
 
 
 def shaping_send(

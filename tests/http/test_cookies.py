@@ -530,3 +530,28 @@ def test_a_valid_raw_set_cookie_header_is_sent_as_it_is(line: str) -> None:
     from transom import Response
 
     assert Response(headers={"Set-Cookie": line}).headers["set-cookie"] == line
+
+
+def test_expiry_moment_is_when_a_cookie_set_now_expires() -> None:
+    import time as _time
+    from datetime import UTC as _UTC
+    from datetime import datetime as _datetime
+
+    from transom.http.cookies import MAX_AGE_LIMIT, expiry_moment
+
+    now = _time.time()
+    assert expiry_moment("c", None, None) is None
+    assert now + 59 <= (expiry_moment("c", 60, None) or 0) <= _time.time() + 60
+    assert now + 9 <= (expiry_moment("c", None, 10) or 0) <= _time.time() + 10
+    moment = _datetime.fromtimestamp(int(now) + 86400, _UTC)
+    assert expiry_moment("c", None, moment) == moment.timestamp()
+    far = _datetime.fromtimestamp(now + 2 * MAX_AGE_LIMIT, _UTC)
+    assert (expiry_moment("c", None, far) or 0) <= _time.time() + MAX_AGE_LIMIT
+    text = "Wed, 21 Oct 2015 07:28:00 GMT"
+    assert expiry_moment("c", None, text) == _datetime(2015, 10, 21, 7, 28, tzinfo=_UTC).timestamp()
+    assert (expiry_moment("c", 10**9, None) or 0) <= _time.time() + MAX_AGE_LIMIT
+    assert (expiry_moment("c", 5, moment) or 0) <= _time.time() + 5
+    with pytest.raises(CookieError, match="max_age must be an int"):
+        expiry_moment("c", "60", None)  # type: ignore[arg-type]
+    with pytest.raises(CookieError, match="is not an HTTP date"):
+        expiry_moment("c", None, "tomorrow")

@@ -261,6 +261,7 @@ def is_param_model(param: Param, annotation: Any) -> bool:
         annotation = get_args(annotation)[0]
     return (
         param.source in (ParamSource.QUERY, ParamSource.HEADER, ParamSource.COOKIE)
+        and not getattr(param, "sealed", False)
         and isinstance(annotation, type)
         and issubclass(annotation, BaseModel)
     )
@@ -269,6 +270,8 @@ def is_param_model(param: Param, annotation: Any) -> bool:
 def _check_readable(param: Param, annotation: Any, name: str, where: str) -> None:
     """Anything but a body parameter is read from one string (or a list of them)."""
     if param.source is ParamSource.BODY or is_scalar(annotation) or is_sequence(annotation):
+        return
+    if getattr(param, "sealed", False):  # a signed or encrypted cookie carries JSON
         return
     if is_param_model(param, annotation):
         return

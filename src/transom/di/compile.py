@@ -25,7 +25,7 @@ from typing import Any
 import pydantic_core
 
 from transom.di.codegen import define
-from transom.di.extract import prologue
+from transom.di.extract import SEALED, prologue
 from transom.di.plan import ArgKind, BodyMode, CallMode, Plan, Step
 from transom.di.solve import (
     ARGUMENT_FIELDS,
@@ -74,6 +74,7 @@ def compile_plan(plan: Plan) -> Runner:
         "Context": Context,
         "ValidationError": pydantic_core.ValidationError,
         "SecurityScopes": SecurityScopes,
+        "sealed": SEALED,
     }
     views: set[str] = set()
     body: list[str] = []

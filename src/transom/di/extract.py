@@ -13,17 +13,24 @@ Nothing user-controlled reaches the source: names are embedded with `repr`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Sequence
+import logging
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from pydantic import TypeAdapter, ValidationError
 
 from transom.di.codegen import define
 from transom.params import ParamSource
 from transom.requests import Request
+from transom.sealing import current_context, joined_value, open_value
+from transom.temporal import SCOPE_KEY
 
 if TYPE_CHECKING:
     from transom.di.plan import Input
 
-__all__ = ["Reads", "extract_function", "prologue", "reads"]
+__all__ = ["SEALED", "Reads", "SealedReader", "extract_function", "prologue", "reads"]
+
+logger = logging.getLogger("transom.cookies")
 
 #: The per-request views the lines may use, each set up once at the top of a function.
 _VIEWS = {
@@ -40,6 +47,86 @@ class Reads:
     lines: tuple[str, ...]
     #: The views in `lines` (`scope`, `query`, `cookies`): see `prologue`.
     views: frozenset[str]
+
+
+class SealedReader:
+    """How a signed or encrypted cookie parameter is read: opened, then validated as its type.
+
+    A value that does not open (tampered, truncated, expired, another name or
+    purpose, a key no longer in the ring) or whose payload does not fit the
+    type is absent: `None`, logged at debug level without the value. A value
+    only an older key opened is sealed again with the newest key on the
+    temporal response (`CookieSetter.reissue`).
+    """
+
+    __slots__ = ("adapter", "encrypted", "name", "purpose")
+
+    #: Scope key of what this request's readers opened: `collect_errors` reads
+    #: the values again, and a value is opened (and logged, and re-issued) once.
+    OPENED_KEY = "transom.sealed"
+
+    def __init__(self, name: str, purpose: str | None, encrypted: bool, annotation: Any) -> None:
+        self.name = name
+        self.purpose = purpose
+        self.encrypted = encrypted
+        self.adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+
+    def __call__(self, request: Request, cookies: Mapping[str, str]) -> Any:
+        opened: dict[SealedReader, Any] = request.scope.setdefault(self.OPENED_KEY, {})
+        if self in opened:
+            return opened[self]
+        value = opened[self] = self._read(request, cookies)
+        return value
+
+    def _read(self, request: Request, cookies: Mapping[str, str]) -> Any:
+        context = current_context()
+        if context is None or context.keyring is None:
+            kind = "encrypted" if self.encrypted else "signed"
+            raise RuntimeError(
+                f"Cookie parameter {self.name!r} is {kind}, and this request's app has no "
+                "key ring: Transom(keyring=Keyring.from_env('APP_KEYS'))."
+            )
+        text = joined_value(cookies, self.name)
+        if text is None:
+            return None
+        opened = open_value(
+            context.keyring, self.name, self.purpose, text, encrypted=self.encrypted
+        )
+        if opened is None:
+            return None
+        try:
+            value = self.adapter.validate_json(opened.payload)
+        except ValidationError as exc:
+            logger.debug(
+                "Cookie %r was ignored: its payload does not fit the parameter (%d errors).",
+                self.name,
+                exc.error_count(),
+            )
+            return None
+        if opened.key_index:
+            temporal = request.scope.get(SCOPE_KEY)
+            if temporal is not None:
+                temporal.reissue(self.name, opened, encrypted=self.encrypted, purpose=self.purpose)
+        return value
+
+
+#: Every sealed-cookie reader, by number: the generated lines call `sealed[n](...)`.
+SEALED: dict[int, SealedReader] = {}
+_SEALED_NUMBERS: dict[tuple[Any, ...], int] = {}
+
+
+def sealed_number(reader_key: tuple[Any, ...], make: Callable[[], SealedReader]) -> int:
+    """The number of the reader for `reader_key`, made once (`make`) per distinct key."""
+    try:
+        number = _SEALED_NUMBERS.get(reader_key)
+    except TypeError:  # an unhashable annotation: a reader of its own
+        number, reader_key = None, ()
+    if number is None:
+        number = len(SEALED)
+        SEALED[number] = make()
+        if reader_key:
+            _SEALED_NUMBERS[reader_key] = number
+    return number
 
 
 def reads(inputs: Sequence[Input]) -> Reads:
@@ -103,7 +190,12 @@ def extract_function(
     """
     body = [*prologue(step_reads.views), *step_reads.lines, "return data"]
     extract: Callable[[Request], dict[str, Any]] = define(
-        "def extract(request):", body, kind="extract", owner=owner, namespace={}, runs=runs
+        "def extract(request):",
+        body,
+        kind="extract",
+        owner=owner,
+        namespace={"sealed": SEALED},
+        runs=runs,
     )
     return extract
 
@@ -139,4 +231,6 @@ def _read(item: Input, views: set[str]) -> list[str]:
             "        break",
         ]
     views.add("cookies")
+    if item.sealed is not None:
+        return [f"value = sealed[{item.sealed}](request, cookies)"]
     return [f"value = cookies.get({item.lookup!r})"]

@@ -22,7 +22,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, NotRequired, Required, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, PydanticSchemaGenerationError, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, PydanticSchemaGenerationError, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined, SchemaValidator
 from typing_extensions import TypedDict
@@ -38,9 +38,10 @@ from transom.di.analysis import (
     lookup_name,
     signature_of,
 )
-from transom.di.extract import Reads, extract_function, reads
+from transom.di.extract import Reads, SealedReader, extract_function, reads, sealed_number
 from transom.params import (
     BodyParam,
+    CookieParam,
     Dependency,
     FileParam,
     FormParam,
@@ -114,6 +115,8 @@ class Input:
     #: A parameter model that forbids or keeps extra fields also gets the values
     #: no field reads, so `extra="forbid"` can refuse them.
     extras: bool = False
+    #: A signed or encrypted cookie: the number of its reader (`di.extract.SEALED`).
+    sealed: int | None = None
     #: `lookup` as latin-1 bytes, to compare with raw header names.
     lookup_bytes: bytes = dataclasses.field(init=False, repr=False)
 
@@ -242,7 +245,12 @@ def _validator(inputs: list[Input], by_alias: bool) -> SchemaValidator | None:
     fields: dict[str, Any] = {}
     for item in inputs:
         field: FieldInfo = item.param.field_info(alias=item.lookup if by_alias else None)
-        annotated: Any = Annotated[(clean_annotation(item.annotation), field)]
+        # A sealed cookie's reader validates its payload; the value passes through here.
+        annotation = Any if item.sealed is not None else clean_annotation(item.annotation)
+        if item.sealed is not None:
+            factory = field.default_factory
+            field = Field(field.default) if factory is None else Field(default_factory=factory)
+        annotated: Any = Annotated[(annotation, field)]
         fields[item.key] = Required[annotated] if item.param.required else NotRequired[annotated]
     params: Any = _typed_dict("Params", fields)
     params.__pydantic_config__ = _PARAMS_CONFIG
@@ -388,6 +396,8 @@ class _Builder:
         return self.add(target, dependency, [*chain, call_name(target)], scopes)
 
     def _input(self, analysed: Analysed, param: Param) -> Input:
+        if isinstance(param, CookieParam) and param.sealed:
+            return _sealed_input(analysed, param)
         if is_param_model(param, analysed.annotation):
             model = analysed.annotation
             if get_origin(model) is Annotated:
@@ -426,6 +436,32 @@ def _check_scopes(call: Callable[..., Any], scope: str, dependency: Dependency, 
             'scope of "request", it cannot depend on dependencies with scope "function": '
             'those end before it does. Declare it with Depends(..., scope="function") as well.'
         )
+
+
+def _sealed_input(analysed: Analysed, param: CookieParam) -> Input:
+    """A signed or encrypted cookie: read by a `SealedReader`, validated as its type."""
+    lookup = lookup_name(analysed.name, param)
+    annotation = clean_annotation(analysed.annotation)
+    constraints = {key: value for key, value in param.constraints.items() if key in _CONSTRAINTS}
+    if constraints:
+        annotation = Annotated[annotation, Field(**constraints)]
+    number = sealed_number(
+        (lookup, param.purpose, param.encrypted, annotation),
+        lambda: SealedReader(lookup, param.purpose, param.encrypted, annotation),
+    )
+    return Input(
+        analysed.name,
+        analysed.name,
+        param.source,
+        lookup,
+        False,
+        analysed.annotation,
+        param,
+        sealed=number,
+    )
+
+
+_CONSTRAINTS = ("gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length", "pattern")
 
 
 def _model_input(name: str, model: type[BaseModel], param: Param) -> Input:
@@ -566,7 +602,9 @@ def _finish(steps: list[Step]) -> Plan:
         ),
         single_body=bodies[0] if single else None,
         single_body_adapter=adapter,
-        uses_temporal=ArgKind.RESPONSE in kinds,
+        # A sealed cookie that an older key opened is re-issued on the temporal response.
+        uses_temporal=ArgKind.RESPONSE in kinds
+        or any(item.sealed is not None for step in steps for item in step.inputs),
         uses_background=ArgKind.BACKGROUND in kinds,
         function_stack=any(step.scope == "function" for step in generators),
         request_stack=any(step.scope == "request" for step in generators),

@@ -12,20 +12,23 @@ repeated `set_cookie` only checks the value (and the lifetime).
 
 from __future__ import annotations
 
+import os
 import re
 import string
+import sys
 import time
 import warnings
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_tz
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from transom.http.headers import is_token
 
 __all__ = [
     "MAX_AGE_LIMIT",
+    "UNSET",
     "CookieAttributes",
     "CookieError",
     "CookieIdentity",
@@ -36,10 +39,26 @@ __all__ = [
     "cookie_identity",
     "dump_delete_cookie",
     "dump_set_cookie",
+    "expiry_moment",
     "format_http_date",
     "parse_cookie_header",
     "set_cookie_line",
 ]
+
+
+class _Unset:
+    """The default of a cookie argument a call did not give (see `transom.http.policy`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
 
 SameSite: TypeAlias = Literal["lax", "strict", "none"]
 Expires: TypeAlias = "datetime | int | float | str"
@@ -312,7 +331,13 @@ def _new_spec(
             "only letters, digits and !#$%&'*+-.^_`|~."
         )
     cache_key = (key, path, domain, secure, httponly, samesite, partitioned)
-    secure, httponly, partitioned = bool(secure), bool(httponly), bool(partitioned)
+    # An argument the call did not give (and no policy filled in): `set_cookie`'s default.
+    path = "/" if path is UNSET else path
+    domain = None if domain is UNSET else domain
+    samesite = "lax" if samesite is UNSET else samesite
+    secure = secure is not UNSET and bool(secure)
+    httponly = httponly is not UNSET and bool(httponly)
+    partitioned = partitioned is not UNSET and bool(partitioned)
     if isinstance(samesite, str):
         samesite = samesite.lower()
     parts: list[str] = []
@@ -421,6 +446,17 @@ def _check_attribute(name: str, value: str) -> None:
         raise CookieError(f"Cookie {name} {value!r} must not start or end with whitespace.")
 
 
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _caller_level() -> int:
+    """The `stacklevel` of the first caller outside Transom, for a warning to point at it."""
+    level, frame = 2, sys._getframe(2)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        level, frame = level + 1, frame.f_back
+    return level
+
+
 def _lifetime(key: str, max_age: int | None, expires: Expires | None) -> str:
     parts = ""
     if max_age is not None:
@@ -433,7 +469,7 @@ def _lifetime(key: str, max_age: int | None, expires: Expires | None) -> str:
                 f"Cookie {key!r} max_age={max_age} is more than 400 days; browsers cap it "
                 f"(RFC 6265bis section 5.6.2), so it was sent as Max-Age={MAX_AGE_LIMIT}.",
                 CookieWarning,
-                stacklevel=4,
+                stacklevel=_caller_level(),
             )
             max_age = MAX_AGE_LIMIT
         parts = f"; Max-Age={max_age}"
@@ -457,6 +493,34 @@ def _expires(key: str, expires: Expires) -> str:
         f"Cookie {key!r} expires must be an aware datetime, a number of seconds or an "
         f"HTTP date string, got {type(expires).__name__} {expires!r}."
     )
+
+
+def expiry_moment(key: str, max_age: int | None, expires: Expires | None) -> float | None:
+    """When a cookie set now with `max_age`/`expires` expires, in seconds since the epoch.
+
+    `Max-Age` wins over `Expires`, as in browsers; `None` for a session cookie.
+    A lifetime over 400 days counts as 400 days (browsers cap it).
+
+    Raises:
+        CookieError: if `max_age` or `expires` is not a valid lifetime.
+    """
+    now = time.time()
+    if max_age is not None:
+        if isinstance(max_age, bool) or not isinstance(max_age, int):
+            raise CookieError(
+                f"Cookie {key!r} max_age must be an int number of seconds, got {max_age!r}."
+            )
+        return now + min(max_age, MAX_AGE_LIMIT)
+    if expires is None:
+        return None
+    _expires(key, expires)  # the same checks as the attribute
+    if isinstance(expires, datetime):
+        moment = _aware_utc(key, expires).timestamp()
+    elif isinstance(expires, str):
+        moment = _parse_expires(key, expires).timestamp()
+    else:
+        moment = now + expires
+    return min(moment, now + MAX_AGE_LIMIT)
 
 
 def check_set_cookie_line(line: str) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from transom.http.cookies import CookieIdentity, cookie_identity
 from transom.http.headers import HeaderKind, RawHeaders, header_kind, split_list_value
 
-__all__ = ["merge_data_headers", "merge_headers", "set_cookie_identity"]
+__all__ = ["add_list_value", "merge_data_headers", "merge_headers", "set_cookie_identity"]
 
 
 def set_cookie_identity(value: bytes) -> CookieIdentity:
@@ -102,6 +102,15 @@ def merge_headers(primary: RawHeaders, secondary: RawHeaders, *, data: bool = Fa
             added[name] = len(merged)
             merged.append((name, value))
     return merged
+
+
+def add_list_value(headers: RawHeaders, name: bytes, value: bytes) -> None:
+    """Add the items of list header `name` (e.g. `Vary`) to `headers` in place, by kind.
+
+    They join the first `name` line, without duplicates (case-insensitively),
+    or become a new line if there is none.
+    """
+    _add_list_item(headers, name, value)
 
 
 def _add_list_item(merged: RawHeaders, name: bytes, value: bytes) -> None:

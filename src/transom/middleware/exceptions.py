@@ -23,7 +23,7 @@ from transom.exceptions import (
 )
 from transom.http.websocket import clip_close_reason
 from transom.middleware.errors import ServerErrorMiddleware, call_handler
-from transom.requests import Request
+from transom.requests import COOKIES_READ_KEY, Request
 from transom.responses import (
     STARTED_KEY,
     JSONResponse,
@@ -33,7 +33,7 @@ from transom.responses import (
     uses_start_path,
 )
 from transom.serialization import dump_json
-from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send
+from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send, vary_on_cookies
 from transom.websockets import (
     WEBSOCKET_KEY,
     WebSocket,
@@ -173,6 +173,8 @@ class ExceptionMiddleware:
             if not uses_start_path(response):
                 send = marking_start(scope, send)
             temporal: TemporalResponse | None = scope.get(SCOPE_KEY)
+            if scope.get(COOKIES_READ_KEY):  # e.g. a 422 for a cookie parameter
+                temporal = vary_on_cookies(temporal, scope)
             await response(scope, receive, shaping_send(send, temporal, error=True))
         except Exception as failure:
             # A handler that fails (or can no longer answer) still gets the app's

@@ -176,7 +176,11 @@ def _parameters(plan: Plan, registry: SchemaRegistry) -> list[dict[str, Any]]:
         parameter["required"] = item.source is ParamSource.PATH or param.required
         if param.deprecated:
             parameter["deprecated"] = True
-        parameter["schema"] = registry.slot(TypeAdapter(annotated), "validation", title)
+        if item.sealed is not None:
+            # On the wire a signed or encrypted cookie is an opaque string.
+            parameter["schema"] = {"type": "string", "title": title}
+        else:
+            parameter["schema"] = registry.slot(TypeAdapter(annotated), "validation", title)
         parameters.append(parameter)
     return parameters
 

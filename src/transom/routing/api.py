@@ -55,6 +55,7 @@ from transom.routing.options import (
 from transom.routing.paths import compile_path
 from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
 from transom.routing.websocket import APIWebSocketRoute, WebSocketDecorators, WebSocketRoute
+from transom.sealing import CONTEXT_IN_USE, current_context
 from transom.serialization import ResponseModel, dump_json
 from transom.sse import ServerSentEvent
 from transom.streams import (
@@ -65,7 +66,13 @@ from transom.streams import (
     stream_item_type,
     stream_kind,
 )
-from transom.temporal import SCOPE_KEY, TemporalResponse, shaping_send
+from transom.temporal import (
+    SCOPE_KEY,
+    ContextTemporalResponse,
+    TemporalResponse,
+    shaping_send,
+    vary_on_cookies,
+)
 
 __all__ = ["APIRoute", "APIRouter", "DependencyOverrides", "RouteDecorators", "RouteOptions"]
 
@@ -274,14 +281,23 @@ class APIRoute(BaseRoute):
         request = Request(scope, receive, send)
         if self.has_body_limit:
             request.max_body_size = self.max_body_size
-        temporal = None
+        temporal: TemporalResponse | None = None
         if plan.uses_temporal:
             contract = self.contract
-            temporal = TemporalResponse(contract.cookie_attributes, contract.kept_on_error)
+            if CONTEXT_IN_USE and current_context() is not None:
+                temporal = ContextTemporalResponse(
+                    contract.cookie_attributes, contract.kept_on_error
+                )
+            else:
+                temporal = TemporalResponse(contract.cookie_attributes, contract.kept_on_error)
             scope[SCOPE_KEY] = temporal
         if self._flat:
             # Async steps reading only request values: the common case.
             value = await self._run(request, temporal, None)
+            # The response depends on the cookies (the key is `requests.COOKIES_READ_KEY`;
+            # a literal and `in` cost less than reading the request's attribute).
+            if "transom.cookies_read" in scope:
+                temporal = vary_on_cookies(temporal, scope)
         else:
             background = BackgroundTasks() if plan.uses_background else None
             ctx = Context(request, temporal, background)
@@ -321,6 +337,8 @@ class APIRoute(BaseRoute):
         else:
             value = await self._run(ctx.request, ctx.temporal, ctx)
         temporal = ctx.temporal
+        if "transom.cookies_read" in scope:  # the response depends on the cookies
+            temporal = ctx.temporal = vary_on_cookies(temporal, scope)
         final = self.finalize(value, temporal, scope)
         if isinstance(final, tuple):
             status, headers, body = final
@@ -403,8 +421,8 @@ class APIRoute(BaseRoute):
         if temporal is not None:
             if temporal.status_code is not None:
                 status = temporal.status_code
-            headers = merge_data_headers(temporal.raw_headers, headers)
             temporal.freeze()
+            headers = merge_data_headers(temporal.raw_headers, headers)
         if self.contract.active:
             headers = self.contract.apply(scope, status, headers)
         return status, headers, body
@@ -431,8 +449,8 @@ class APIRoute(BaseRoute):
             response = self.response_class(value, **options)
         if temporal is not None:
             # A fresh object of this request: the merge may go into it.
-            response.raw_headers = merge_data_headers(temporal.raw_headers, response.raw_headers)
             temporal.freeze()
+            response.raw_headers = merge_data_headers(temporal.raw_headers, response.raw_headers)
         return response
 
 

@@ -1,0 +1,522 @@
+"""Sessions: `request.session`, a dict kept between requests by a backend.
+
+`SessionMiddleware(app, secret_key=..., backend=...)` takes Starlette's
+options (`session_cookie="session"`, `max_age=1209600`, `path="/"`,
+`same_site="lax"`, `https_only=False`, `domain=None`) and three backends:
+
+- `CookieSessionBackend` (the default): the data in a signed cookie, no
+  server state;
+- `EncryptedCookieSessionBackend`: the data in an encrypted cookie;
+- `RedisSessionBackend(url=...)`: an opaque random id in a signed cookie, the
+  data in Redis (or Valkey) with a TTL of the idle timeout, so several app
+  instances behind a load balancer share the sessions.
+
+The cookies are sealed by `transom.sealing` (bound to the cookie name and the
+purpose `"session"`, chunked when long) with the middleware's `secret_key` or,
+without one, the app's key ring; the app's `CookiePolicy` fills in what the
+middleware's options leave out. `request.session.regenerate()` gives the
+session a new id and cookie with the same data (call it at login, against
+session fixation); `clear()` empties it (and deletes it server-side). A
+tampered, expired or unknown session cookie gives an empty session, never an
+error; a session store that is down gives a 503, never a hang.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from transom._types import ASGIApp, Message, Receive, Scope, Send
+from transom.exceptions import KeyringError
+from transom.http.cookies import UNSET, parse_cookie_header
+from transom.http.headers import RawHeaders
+from transom.http.merge import add_list_value, merge_headers
+from transom.keyring import Keyring
+from transom.responses import JSONResponse, Response
+from transom.sealing import CookieContext, current_context, joined_value, open_value
+from transom.serialization import dump_json
+
+__all__ = [
+    "DELETE",
+    "CookieSessionBackend",
+    "EncryptedCookieSessionBackend",
+    "RedisSessionBackend",
+    "Session",
+    "SessionBackend",
+    "SessionConfig",
+    "SessionMiddleware",
+    "SessionUnavailable",
+]
+
+logger = logging.getLogger("transom.sessions")
+
+#: Starlette's default session lifetime: two weeks.
+DEFAULT_MAX_AGE = 14 * 24 * 60 * 60
+_PURPOSE = "session"
+
+
+class SessionUnavailable(Exception):
+    """The session store cannot be reached: the request is answered with a 503."""
+
+
+class Session(dict[str, Any]):
+    """`request.session`: the user's data, a dict that knows whether it changed.
+
+    Changing a value nested inside (`session["cart"].append(...)`) is not seen:
+    assign the key again, or set `session.modified = True`.
+    """
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        id: str | None = None,
+        created: float | None = None,
+    ) -> None:
+        super().__init__(data or {})
+        #: The backend's id of this session (`None` for a new one).
+        self.id = id
+        #: When the session began (seconds since the epoch), for the absolute timeout.
+        self.created = time.time() if created is None else created
+        self.modified = False
+        self.regenerated = False
+        #: The session was cleared: its stored data goes (server-side too).
+        self.cleared = False
+        #: A key that only an older key of the ring verified: seal it again.
+        self.reseal = False
+
+    def regenerate(self) -> None:
+        """A new id and cookie for the same data; the old cookie loads nothing.
+
+        Call it when the user logs in (or gains rights), against session fixation.
+        """
+        self.regenerated = True
+        self.modified = True
+
+    def clear(self) -> None:
+        """Empty the session; its stored data is deleted and the cookie with it."""
+        super().clear()
+        self.cleared = True
+        self.modified = True
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.modified = True
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self.modified = True
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self.modified = True
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        self.modified = True
+        return super().popitem()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self.modified = True
+        return super().setdefault(key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self.modified = True
+
+
+class SessionBackend(Protocol):
+    """Where sessions live: `load` one from the request's cookie, `save` it into the response."""
+
+    async def load(self, cookie: str | None, config: SessionConfig) -> Session:
+        """The session the cookie names (an empty one if it names none that is valid)."""
+
+    async def save(self, session: Session, config: SessionConfig) -> Any:
+        """Store `session`; return the cookie's payload, `DELETE` to delete it, `None` for none.
+
+        Raises:
+            SessionUnavailable: if the store cannot be reached.
+        """
+
+
+class SessionConfig:
+    """The middleware's options as a backend sees them: the key ring, cookie and lifetimes."""
+
+    __slots__ = ("absolute_timeout", "cookie", "keyring", "max_age")
+
+    def __init__(
+        self, keyring: Keyring, cookie: str, max_age: int | None, absolute_timeout: int | None
+    ) -> None:
+        self.keyring = keyring
+        self.cookie = cookie
+        self.max_age = max_age
+        self.absolute_timeout = absolute_timeout
+
+    def open(self, text: str, *, encrypted: bool) -> tuple[Any, bool] | None:
+        """A sealed cookie value's payload and whether an older key sealed it, or `None`."""
+        opened = open_value(self.keyring, self.cookie, _PURPOSE, text, encrypted=encrypted)
+        if opened is None:
+            return None
+        try:
+            return opened.value(), opened.key_index > 0
+        except ValueError:
+            return None
+
+    def expired(self, created: Any) -> bool:
+        """Whether a session created at `created` (seconds) is past the absolute timeout."""
+        if not isinstance(created, (int, float)) or isinstance(created, bool):
+            return True
+        return self.absolute_timeout is not None and time.time() >= created + self.absolute_timeout
+
+
+def _new_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CookieSessionBackend:
+    """The session's data in a signed cookie (readable by the client, not forgeable).
+
+    No server state: any instance with the key ring reads it. `clear()` and
+    `regenerate()` change the cookie; an old copy of the cookie stays valid
+    until it expires (use `RedisSessionBackend` to revoke sessions).
+    """
+
+    encrypted = False
+
+    async def load(self, cookie: str | None, config: SessionConfig) -> Session:
+        opened = None if cookie is None else config.open(cookie, encrypted=self.encrypted)
+        if opened is None:
+            return Session()
+        payload, older_key = opened
+        if not _valid_payload(payload) or config.expired(payload["c"]):
+            return Session()
+        session = Session(payload["d"], id=payload["i"], created=payload["c"])
+        session.reseal = older_key
+        return session
+
+    async def save(self, session: Session, config: SessionConfig) -> Any:
+        if not session:
+            return DELETE if session.id is not None else None
+        if session.id is None or session.regenerated:
+            session.id = _new_id()
+            session.created = time.time()
+        return {"i": session.id, "c": session.created, "d": dict(session)}
+
+
+class EncryptedCookieSessionBackend(CookieSessionBackend):
+    """The session's data in an encrypted cookie: neither readable nor forgeable."""
+
+    encrypted = True
+
+
+def _valid_payload(payload: Any) -> bool:
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("i"), str)
+        and isinstance(payload.get("d"), dict)
+        and "c" in payload
+    )
+
+
+class RedisSessionBackend:
+    """Sessions in Redis (or Valkey): an opaque random id in the cookie, the data server-side.
+
+    The data lives under `prefix + id` with a TTL of the idle timeout (the
+    middleware's `max_age`), renewed on each request; `absolute_timeout`
+    (seconds) ends a session however active it is. Data is written only when
+    the session changed; `clear()` deletes it, `regenerate()` moves it to a
+    new id and deletes the old one. Needs the `redis` package (`pip install
+    'transom[redis]'`).
+
+    Args:
+        url: A `redis://` URL, e.g. `redis://127.0.0.1:6379/0`.
+        prefix: The key prefix of sessions.
+        absolute_timeout: The most seconds a session lives, or `None`.
+        timeout: Seconds to wait for Redis before answering 503.
+        client: A `redis.asyncio.Redis` client to use instead of `url`.
+    """
+
+    encrypted = False
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        prefix: str = "transom:session:",
+        absolute_timeout: int | None = None,
+        timeout: float = 2.0,
+        client: Any = None,
+    ) -> None:
+        if client is None:
+            if url is None:
+                raise ValueError(
+                    "RedisSessionBackend needs url= (e.g. 'redis://127.0.0.1:6379/0')."
+                )
+            try:
+                import redis.asyncio
+            except ImportError:  # pragma: no cover - the dev extra installs it
+                raise RuntimeError(
+                    "RedisSessionBackend needs the 'redis' package: pip install 'transom[redis]'."
+                ) from None
+            client = redis.asyncio.Redis.from_url(
+                url, socket_timeout=timeout, socket_connect_timeout=timeout
+            )
+        self.client = client
+        self.prefix = prefix
+        self.absolute_timeout = absolute_timeout
+
+    async def close(self) -> None:
+        """Close the connections to Redis (the middleware does it at shutdown)."""
+        await self.client.aclose()
+
+    async def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        from redis.exceptions import RedisError
+
+        try:
+            return await getattr(self.client, method)(*args, **kwargs)
+        except (RedisError, OSError) as exc:
+            logger.warning("The session store did not answer %s: %s", method.upper(), exc)
+            raise SessionUnavailable(str(exc)) from None
+
+    async def load(self, cookie: str | None, config: SessionConfig) -> Session:
+        opened = None if cookie is None else config.open(cookie, encrypted=False)
+        if opened is None or not isinstance(opened[0], str):
+            return Session()
+        session_id, older_key = opened
+        ttl = config.max_age
+        if ttl is None:
+            stored = await self._call("get", self.prefix + session_id)
+        else:
+            stored = await self._call("getex", self.prefix + session_id, ex=ttl)
+        if stored is None:
+            return Session()
+        try:
+            record = json.loads(stored)
+        except ValueError:
+            return Session()
+        if not isinstance(record, dict) or not isinstance(record.get("d"), dict):
+            return Session()
+        timeout = (
+            config.absolute_timeout if self.absolute_timeout is None else self.absolute_timeout
+        )
+        created = record.get("c")
+        if timeout is not None and (
+            not isinstance(created, (int, float)) or time.time() >= created + timeout
+        ):
+            await self._call("delete", self.prefix + session_id)
+            return Session()
+        session = Session(record["d"], id=session_id, created=created)
+        session.reseal = older_key
+        return session
+
+    async def save(self, session: Session, config: SessionConfig) -> Any:
+        old = session.id
+        if not session:
+            if old is not None:
+                await self._call("delete", self.prefix + old)
+                return DELETE
+            return None
+        if old is None or session.regenerated:
+            if old is not None:
+                await self._call("delete", self.prefix + old)
+            session.id = _new_id()
+            session.created = time.time()
+            session.modified = True
+        session_id: str = session.id  # type: ignore[assignment]  # set above for a new one
+        key = self.prefix + session_id
+        if session.modified:
+            record = {"c": session.created, "d": dict(session)}
+            await self._call("set", key, dump_json(record), ex=config.max_age)
+        return session_id
+
+
+class SessionMiddleware:
+    """`request.session`, kept by `backend` between requests; see the module docstring.
+
+    Args:
+        app: The ASGI app.
+        secret_key: A `Keyring`, or one key (at least 32 bytes); without it the
+            app's key ring (`Transom(keyring=...)`) seals the cookie.
+        session_cookie: The cookie's name.
+        max_age: The session's idle lifetime in seconds (`None`: until the
+            browser closes); the cookie's `Max-Age` and Redis' TTL.
+        path, same_site, https_only, domain: The cookie's attributes; left
+            out, they come from the app's `CookiePolicy`, else Starlette's
+            defaults (`/`, `lax`, not Secure, no domain). It is always HttpOnly.
+        backend: `CookieSessionBackend()` (default),
+            `EncryptedCookieSessionBackend()` or `RedisSessionBackend(url=...)`.
+        absolute_timeout: The most seconds a session lives however active it is.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        secret_key: str | bytes | Keyring | None = None,
+        session_cookie: str = "session",
+        max_age: int | None = DEFAULT_MAX_AGE,
+        path: str = UNSET,
+        same_site: str = UNSET,
+        https_only: bool = UNSET,
+        domain: str | None = UNSET,
+        backend: SessionBackend | None = None,
+        absolute_timeout: int | None = None,
+    ) -> None:
+        self.app = app
+        if secret_key is None or isinstance(secret_key, Keyring):
+            self.keyring = secret_key
+        else:
+            try:
+                self.keyring = Keyring([secret_key])
+            except KeyringError as exc:
+                raise KeyringError(f"SessionMiddleware secret_key: {exc}") from None
+        self.session_cookie = session_cookie
+        self.max_age = max_age
+        self.attributes: dict[str, Any] = {
+            "path": path,
+            "samesite": same_site,
+            "secure": https_only,
+            "domain": domain,
+        }
+        self.backend: SessionBackend = backend or CookieSessionBackend()
+        self.absolute_timeout = absolute_timeout
+
+    def _context(self, scope: Scope) -> tuple[CookieContext, SessionConfig]:
+        app_context = current_context()
+        keyring = self.keyring or (app_context.keyring if app_context is not None else None)
+        if keyring is None:
+            raise RuntimeError(
+                "SessionMiddleware needs a key: SessionMiddleware(app, secret_key=...) or "
+                "Transom(keyring=Keyring.from_env('APP_KEYS'))."
+            )
+        policy = app_context.policy if app_context is not None else None
+        config = SessionConfig(keyring, self.session_cookie, self.max_age, self.absolute_timeout)
+        return CookieContext(keyring, policy, scope), config
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, self._closing_send(send))
+            return
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        context, config = self._context(scope)
+        cookie = joined_value(_request_cookies(scope), self.session_cookie)
+        try:
+            session = await self.backend.load(cookie, config)
+        except SessionUnavailable:
+            await _unavailable(scope, receive, send)
+            return
+        scope["session"] = session
+        answered = False
+
+        async def send_with_session(message: Message) -> None:
+            nonlocal answered
+            if answered:
+                return  # the 503 went instead of the app's response
+            if message["type"] == "http.response.start":
+                try:
+                    payload = await self.backend.save(session, config)
+                except SessionUnavailable:
+                    answered = True
+                    await _unavailable(scope, receive, send)
+                    return
+                headers = self._headers(context, message, payload, cookie is not None)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_session)
+
+    def _closing_send(self, send: Send) -> Send:
+        """Close the backend's connections once the app has shut down."""
+
+        async def closing(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete":
+                close = getattr(self.backend, "close", None)
+                if close is not None:
+                    await close()
+            await send(message)
+
+        return closing
+
+    def _headers(
+        self, context: CookieContext, message: Message, payload: Any, arrived: bool
+    ) -> RawHeaders:
+        """The response's headers with `Vary: Cookie` and the session cookie merged in."""
+        headers: RawHeaders = list(message.get("headers", ()))
+        add_list_value(headers, b"vary", b"Cookie")
+        if payload is None or (payload is DELETE and not arrived):
+            return headers
+        jar = Response()  # sealed with the session's key ring, under the app's policy
+        given = self._given(context)
+        if payload is DELETE:
+            attributes = [given[name] for name in ("path", "domain", "secure", "httponly")]
+            attributes += [given["samesite"], UNSET]
+            jar.delete_cookie_in(context, self.session_cookie, attributes)
+        else:
+            encrypted = bool(getattr(self.backend, "encrypted", False))
+            jar.set_cookie_in(
+                context,
+                self.session_cookie,
+                payload,
+                (
+                    self.max_age,
+                    None,
+                    given["path"],
+                    given["domain"],
+                    given["secure"],
+                    given["httponly"],
+                    given["samesite"],
+                    UNSET,
+                ),
+                compat=False,
+                keep_on_error=False,
+                signed=not encrypted,
+                encrypted=encrypted,
+                purpose=_PURPOSE,
+            )
+        cookies = [pair for pair in jar.raw_headers if pair[0] == b"set-cookie"]
+        return merge_headers(headers, cookies)
+
+    def _given(self, context: CookieContext) -> dict[str, Any]:
+        """The cookie's attributes: the middleware's, else the policy's, else Starlette's."""
+        given = dict(self.attributes)
+        if context.policy is None:
+            given = {
+                key: _STARLETTE[key] if value is UNSET else value for key, value in given.items()
+            }
+        given["httponly"] = True
+        return given
+
+
+#: Starlette's session cookie attributes, for those neither the middleware nor a policy gives.
+_STARLETTE: dict[str, Any] = {"path": "/", "samesite": "lax", "secure": False, "domain": None}
+
+
+class _Delete:
+    __slots__ = ()
+
+
+#: What `SessionBackend.save` returns for "delete the session cookie".
+DELETE: Any = _Delete()
+
+
+def _request_cookies(scope: Scope) -> dict[str, str]:
+    cookies: dict[str, str] = {}
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            for key, item in parse_cookie_header(value.decode("latin-1")).items():
+                cookies.setdefault(key, item)
+    return cookies
+
+
+async def _unavailable(scope: Scope, receive: Receive, send: Send) -> None:
+    response = JSONResponse(
+        {"detail": "The session store is unavailable; try again shortly."},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+    await response(scope, receive, send)
