@@ -183,7 +183,7 @@ def test_header_parameter_uses_the_name_looked_up() -> None:
         ("user-agent", "header", True),
         ("raw_name", "header", False),
     ]
-    assert parameters[0]["schema"] == {"type": "string", "title": "User Agent"}
+    assert parameters[0]["schema"] == {"type": "string", "title": "User-Agent"}
 
 
 # declared headers and cookies ------------------------------------------------------------
@@ -385,3 +385,37 @@ def test_model_schemas_as_fastapi_writes_them() -> None:
     }
     assert schemas["Body_data_data_post"]["properties"]["raw"] == {**octets, "title": "Raw"}
     validate(app.openapi())
+
+
+class SentHeaders(BaseModel):
+    x_token: str | None = None
+
+
+def test_header_parameters_are_documented_as_they_are_sent() -> None:
+    # The names and titles FastAPI 0.141 documents for the same declarations.
+    app = Transom()
+
+    @app.get("/one")
+    def one(
+        user_agent: Annotated[str | None, Header()] = None,
+        raw_name: Annotated[str | None, Header(convert_underscores=False)] = None,
+        aliased: Annotated[str | None, Header(alias="X-Foo_bar")] = None,
+        Big_One: Annotated[str | None, Header()] = None,  # noqa: N803
+    ) -> None:
+        return None
+
+    @app.get("/model")
+    def model(headers: Annotated[SentHeaders, Header()]) -> None:
+        return None
+
+    def documented(path: str) -> list[tuple[str, str]]:
+        parameters = app.openapi()["paths"][path]["get"]["parameters"]
+        return [(p["name"], p["schema"]["title"]) for p in parameters]
+
+    assert documented("/one") == [
+        ("user-agent", "User-Agent"),
+        ("raw_name", "Raw Name"),
+        ("X-Foo_bar", "X-Foo Bar"),
+        ("Big-One", "Big-One"),
+    ]
+    assert documented("/model") == [("x-token", "X Token")]

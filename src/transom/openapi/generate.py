@@ -161,16 +161,34 @@ def _docstring(endpoint: Any) -> str:
     return doc.split("\f")[0].strip()
 
 
+def _sent_as(item: Input, in_model: bool) -> tuple[str, str]:
+    """A parameter's documented name and the name its title comes from, as in FastAPI.
+
+    A header is documented as it is sent: its alias as written, or its name with
+    `-` for `_` (`last_event_id` -> `last-event-id`, titled `Last-Event-Id`); a
+    parameter model's header field keeps its field's title (`X Token`)."""
+    param = item.param
+    if item.source is not ParamSource.HEADER:
+        return item.lookup, param.request_alias or item.name
+    convert = getattr(param, "convert_underscores", True)
+    name = param.request_alias or (item.name.replace("_", "-") if convert else item.name)
+    return name, (param.request_alias or item.name) if in_model else name
+
+
 def _parameters(plan: Plan, registry: SchemaRegistry) -> list[dict[str, Any]]:
     parameters: list[dict[str, Any]] = []
     # A parameter model is documented as its fields, one parameter each.
-    for item in [field for given in plan.inputs for field in given.fields or (given,)]:
+    fields = [
+        (field, bool(given.fields)) for given in plan.inputs for field in given.fields or (given,)
+    ]
+    for item, in_model in fields:
         param = item.param
         if not param.include_in_schema:
             continue
         annotated: Any = Annotated[(clean_annotation(item.annotation), param.field_info())]
-        title = param.constraints.get("title") or _title(param.request_alias or item.name)
-        parameter: dict[str, Any] = {"name": item.lookup, "in": item.source.value}
+        name, titled = _sent_as(item, in_model)
+        title = param.constraints.get("title") or _title(titled)
+        parameter: dict[str, Any] = {"name": name, "in": item.source.value}
         if param.description:
             parameter["description"] = param.description
         parameter["required"] = item.source is ParamSource.PATH or param.required
