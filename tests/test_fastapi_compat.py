@@ -2,9 +2,14 @@
 
 import contextlib
 import contextvars
+import dataclasses
+import datetime
 import functools
+import json
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -20,6 +25,8 @@ from transom import (
     Transom,
 )
 from transom.testclient import TestClient
+
+ONE_HOUR = timedelta(hours=1)
 
 
 def test_an_unannotated_parameter_means_any() -> None:
@@ -123,6 +130,92 @@ def test_plain_data_sends_a_timedelta_as_seconds() -> None:
     app = Transom()
     app.get("/")(lambda: {"wait": timedelta(minutes=5)})
     assert TestClient(app).get("/").json() == {"wait": 300.0}
+
+
+class MaskedUUID:
+    """A UUID that is not one: asyncpg's UUIDs claim the class and have no `__dict__`."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return uuid.UUID
+
+    @property
+    def __dict__(self) -> dict[str, Any]:  # type: ignore[override]
+        raise TypeError("no __dict__")
+
+
+@dataclasses.dataclass
+class Reading:
+    at: datetime.datetime
+    value: Decimal
+
+
+class Gauge:
+    def __init__(self) -> None:
+        self.level = Decimal("0.25")
+        self._sa_instance_state = "SQLAlchemy's"
+
+
+def test_plain_data_is_sent_as_fastapis_jsonable_encoder_makes_it() -> None:
+    utc = datetime.datetime(2018, 12, 22, 14, 5, tzinfo=datetime.UTC)
+    app = Transom()
+
+    @app.get("/", response_model=None)  # plain data: no model to serialise it
+    def read() -> dict[str, Any]:
+        return {
+            "price": Decimal("1.10"),
+            "count": Decimal("3"),
+            "at": utc,
+            "local": datetime.datetime(2018, 12, 22, 15, 5, tzinfo=datetime.timezone(ONE_HOUR)),
+            "alarm": datetime.time(7, 30, tzinfo=datetime.UTC),
+            "id": MaskedUUID("a10ff360-3b1e-4984-a26f-d3ab460bdb51"),
+            "readings": [Reading(utc, Decimal("2.5"))],
+            "gauge": Gauge(),
+            "by_day": {datetime.date(2018, 12, 22): Decimal("1")},
+            "tags": ("a", "b"),
+        }
+
+    body = TestClient(app).get("/").content
+    assert json.loads(body) == {
+        "price": 1.1,
+        "count": 3,
+        "at": "2018-12-22T14:05:00+00:00",
+        "local": "2018-12-22T15:05:00+01:00",
+        "alarm": "07:30:00+00:00",
+        "id": "a10ff360-3b1e-4984-a26f-d3ab460bdb51",
+        "readings": [{"at": "2018-12-22T14:05:00+00:00", "value": 2.5}],
+        "gauge": {"level": 0.25},
+        "by_day": {"2018-12-22": 1},
+        "tags": ["a", "b"],
+    }
+    assert b'"count":3,' in body
+
+
+class Priced(BaseModel):
+    price: Decimal
+    at: datetime.datetime
+
+
+def test_models_in_plain_data_keep_pydantics_json_as_in_fastapi() -> None:
+    utc = datetime.datetime(2018, 12, 22, 14, 5, tzinfo=datetime.UTC)
+    app = Transom()
+    app.get("/")(lambda: {"item": Priced(price=Decimal("1.10"), at=utc)})
+    assert TestClient(app).get("/").json() == {
+        "item": {"price": "1.10", "at": "2018-12-22T14:05:00Z"}
+    }
+
+
+def test_plain_data_of_an_object_with_nothing_to_read_is_a_500() -> None:
+    app = Transom()
+    app.get("/")(lambda: {"x": object()})
+    response = TestClient(app, raise_server_exceptions=False).get("/")
+    assert response.status_code == 500
 
 
 class Item(BaseModel):

@@ -17,6 +17,7 @@ raises at the line that did it, with a sentence naming the rule::
     └── InvalidJSONBody            `await request.json()` on a body that is not JSON: a 400
     TypeError
     └── DeclarationError           a route, parameter or dependency cannot work (startup)
+        └── PydanticV1NotSupportedError    a `pydantic.v1` model where pydantic 2 is needed
     RuntimeError
     ├── ResponseStartedError       the temporal response changed after the start
     └── ResponseContractError      a response lacks a header its route declared required
@@ -46,6 +47,7 @@ __all__ = [
     "HeaderError",
     "InvalidJSONBody",
     "MalformedForm",
+    "PydanticV1NotSupportedError",
     "RequestValidationError",
     "ResponseContractError",
     "ResponseStartedError",
@@ -146,6 +148,10 @@ class ClientDisconnect(Exception):
 
 class DeclarationError(TypeError):
     """A route, parameter or dependency is declared in a way that cannot work."""
+
+
+class PydanticV1NotSupportedError(DeclarationError):
+    """A `pydantic.v1` model was used: declared on a route, or given to `jsonable_encoder`."""
 
 
 class ResponseContractError(RuntimeError):

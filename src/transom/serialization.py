@@ -15,6 +15,7 @@ import pydantic_core
 from pydantic import BaseModel, PydanticSchemaGenerationError, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
+from transom.encoders import from_plain_attributes, plain_data
 from transom.exceptions import DeclarationError, ResponseValidationError
 
 __all__ = ["ResponseModel", "dump_json"]
@@ -23,14 +24,19 @@ IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any] | None
 
 
 def dump_json(value: Any, *, fallback: Callable[[Any], Any] | None = None) -> bytes:
-    """Serialise data without a response model (non-finite floats become `null`).
+    """Serialise data without a response model: the JSON FastAPI sends for it.
 
-    `fallback` turns a value pydantic-core cannot serialise into one it can
-    (e.g. `str` for the exceptions inside validation errors).
+    The data follows FastAPI's `jsonable_encoder` (`transom.encoders.plain_data`:
+    a `Decimal` is a number, a datetime its `isoformat()`, a `timedelta` its
+    seconds, an object of an unknown class its attributes); non-finite floats
+    become `null`. `fallback` turns a value no rule knows into one pydantic-core
+    can write instead (e.g. `str` for the exceptions inside validation errors).
     """
-    # A `timedelta` as seconds, as FastAPI's `jsonable_encoder` sends it.
     return pydantic_core.to_json(
-        value, inf_nan_mode="null", fallback=fallback, timedelta_mode="float"
+        plain_data(value),
+        inf_nan_mode="null",
+        fallback=fallback or from_plain_attributes,
+        timedelta_mode="float",
     )
 
 
