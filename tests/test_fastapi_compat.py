@@ -10,20 +10,25 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from transom import (
     APIRouter,
     BackgroundTasks,
+    Body,
     DeclarationError,
     Depends,
+    Header,
+    Path,
+    Query,
     RedirectResponse,
     Request,
     Transom,
 )
+from transom.exceptions import DeprecatedOptionWarning
 from transom.testclient import TestClient
 
 ONE_HOUR = timedelta(hours=1)
@@ -480,3 +485,128 @@ def test_a_yield_dependency_resets_its_contextvar_behind_a_middleware() -> None:
 
     r = TestClient(app).get("/user")
     assert (r.json(), r.headers["custom"]) == ("deadpond", "foo")
+
+
+def test_validation_alias_names_the_parameter_in_the_request() -> None:
+    app = Transom()
+
+    @app.get("/q")
+    def by_query(p: Annotated[str, Query(alias="p_alias", validation_alias="p_val")]) -> str:
+        return p
+
+    @app.get("/h")
+    def by_header(token: Annotated[str, Header(validation_alias="X-Token")]) -> str:
+        return token
+
+    class Filters(BaseModel):
+        limit: int = Field(validation_alias="max")
+
+    @app.get("/m")
+    def by_model(filters: Annotated[Filters, Query()]) -> int:
+        return filters.limit
+
+    client = TestClient(app)
+    assert client.get("/q", params={"p_val": "a"}).json() == "a"
+    missing = client.get("/q", params={"p_alias": "a", "p": "a"}).json()["detail"]
+    assert [(e["type"], e["loc"]) for e in missing] == [("missing", ["query", "p_val"])]
+    assert client.get("/h", headers={"x-token": "t"}).json() == "t"
+    assert client.get("/m", params={"max": "3"}).json() == 3
+    error = client.get("/m", params={"limit": "3"}).json()["detail"][0]
+    assert (error["loc"], error["input"]) == (["query", "max"], {"limit": "3"})
+    parameters = client.get("/openapi.json").json()["paths"]["/q"]["get"]["parameters"]
+    assert (parameters[0]["name"], parameters[0]["schema"]["title"]) == ("p_val", "P Val")
+
+
+def test_validation_alias_must_be_a_name() -> None:
+    with pytest.raises(TypeError, match="validation_alias"):
+        Query(validation_alias=AliasChoices("a", "b"))  # type: ignore[arg-type]
+
+
+def test_number_and_string_options_are_enforced() -> None:
+    app = Transom()
+
+    @app.post("/")
+    def create(
+        x: Annotated[float, Query(allow_inf_nan=False)] = 0,
+        n: Annotated[int, Query(strict=True)] = 0,
+        code: Annotated[str, Query(pattern="^[a-z]+$")] = "a",
+        price: Annotated[Decimal, Query(max_digits=4, decimal_places=2)] = Decimal(0),
+        b: Annotated[float, Body(allow_inf_nan=False)] = 0,
+    ) -> str:
+        return "ok"
+
+    client = TestClient(app)
+    assert client.post("/", params={"x": "1.5", "code": "abc", "price": "10.25"}).json() == "ok"
+    for params in ({"x": "inf"}, {"x": "nan"}, {"n": "5"}, {"code": "AB"}, {"price": "1.234"}):
+        assert client.post("/", params=params).status_code == 422, params
+    assert client.post("/", json="-inf").status_code == 422
+
+
+def test_regex_and_example_are_deprecated_spellings() -> None:
+    app = Transom()
+    with pytest.warns(DeprecatedOptionWarning, match="pattern="):
+
+        @app.get("/")
+        def read(code: Annotated[str, Query(regex="^[a-z]+$")]) -> str:
+            return code
+
+    with pytest.warns(DeprecatedOptionWarning, match="examples="):
+        Query(example="x")
+    client = TestClient(app)
+    assert client.get("/", params={"code": "abc"}).status_code == 200
+    assert client.get("/", params={"code": "ABC"}).status_code == 422
+
+
+def test_several_markers_of_one_kind_all_apply() -> None:
+    app = Transom()
+
+    @app.get("/")
+    def read(foo: Annotated[int, Query(gt=2), Query(lt=10)]) -> int:
+        return foo
+
+    client = TestClient(app)
+    assert client.get("/", params={"foo": "5"}).json() == 5
+    assert client.get("/", params={"foo": "1"}).status_code == 422
+    assert client.get("/", params={"foo": "10"}).status_code == 422
+    with pytest.raises(DeclarationError, match="several markers"):
+
+        @app.get("/y")
+        def mixed(foo: Annotated[int, Query(), Header()]) -> int:
+            return foo
+
+
+def test_markers_repr_as_fastapi() -> None:
+    assert [repr(Query("x")), repr(Path()), repr(Body([])), repr(Header(None))] == [
+        "Query(x)",
+        "Path(PydanticUndefined)",
+        "Body([])",
+        "Header(None)",
+    ]
+
+
+def test_a_parameter_model_gets_everything_sent() -> None:
+    class Extra(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        param: str
+
+    class Auth(BaseModel):
+        x_user_id: str
+
+    app = Transom()
+
+    @app.get("/query")
+    def query(data: Annotated[Extra, Query()]) -> Extra:
+        return data
+
+    @app.get("/header")
+    def header(data: Annotated[Auth, Header()]) -> Auth:
+        return data
+
+    client = TestClient(app)
+    sent = client.get("/query", params=[("param", "1"), ("more", "2"), ("more", "3")])
+    assert sent.json() == {"param": "1", "more": ["2", "3"]}
+    error = client.get("/query", params={"other": "x"}).json()["detail"][0]
+    assert (error["loc"], error["input"]) == (["query", "param"], {"other": "x"})
+    both = [("x-user-id", "hyphen"), ("x_user_id", "underscore")]
+    assert client.get("/header", headers=both).json() == {"x_user_id": "hyphen"}
+    assert client.get("/header", headers={"x_user_id": "u"}).status_code == 422

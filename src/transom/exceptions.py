@@ -18,6 +18,8 @@ raises at the line that did it, with a sentence naming the rule::
     TypeError
     └── DeclarationError           a route, parameter or dependency cannot work (startup)
         └── PydanticV1NotSupportedError    a `pydantic.v1` model where pydantic 2 is needed
+    UserWarning
+    └── DeprecatedOptionWarning    a deprecated option (`regex=`, `example=`) was used
     RuntimeError
     ├── ResponseStartedError       the temporal response changed after the start
     └── ResponseContractError      a response lacks a header its route declared required
@@ -43,6 +45,7 @@ __all__ = [
     "CookieError",
     "CookieWarning",
     "DeclarationError",
+    "DeprecatedOptionWarning",
     "HTTPException",
     "HeaderError",
     "InvalidJSONBody",
@@ -148,6 +151,10 @@ class ClientDisconnect(Exception):
 
 class DeclarationError(TypeError):
     """A route, parameter or dependency is declared in a way that cannot work."""
+
+
+class DeprecatedOptionWarning(UserWarning):
+    """A deprecated option was used (`regex=`, `example=`); a `UserWarning`, so it shows."""
 
 
 class PydanticV1NotSupportedError(DeclarationError):

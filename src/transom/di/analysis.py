@@ -220,12 +220,23 @@ def _declaration(parameter: inspect.Parameter, where: str) -> tuple[Any, Any, An
             )
         markers, default = [default], inspect.Parameter.empty
     if len(markers) > 1:
-        raise DeclarationError(
-            f"{where}: parameter {name!r} has several markers {markers!r}; use one."
-        )
+        markers = [_merged_markers(markers, name, where)]
     if annotation is inspect.Parameter.empty:
         annotation = Any
     return annotation, markers[0] if markers else None, default
+
+
+def _merged_markers(markers: list[Any], name: str, where: str) -> Param:
+    """Several markers of one kind (`Query(gt=2), Query(lt=10)`) are one, as in FastAPI."""
+    first = markers[0]
+    if not all(isinstance(marker, Param) and type(marker) is type(first) for marker in markers):
+        raise DeclarationError(
+            f"{where}: parameter {name!r} has several markers {markers!r}; use one."
+        )
+    merged: Param = first
+    for marker in markers[1:]:
+        merged = merged.merged(marker)
+    return merged
 
 
 def _with_default(param: Param, default: Any, name: str, where: str) -> Param:
@@ -242,10 +253,10 @@ def _with_default(param: Param, default: Any, name: str, where: str) -> Param:
 
 def _checked_path(param: PathParam, name: str, path_params: frozenset[str], where: str) -> Param:
     """A path parameter must be in the route path, and is always required."""
-    if name not in path_params and (param.alias or name) not in path_params:
+    if name not in path_params and (param.request_name or name) not in path_params:
         raise DeclarationError(
             f"{where}: parameter {name!r} is declared with Path() but the route path "
-            f"has no '{{{param.alias or name}}}'."
+            f"has no '{{{param.request_name or name}}}'."
         )
     if param.default is not PydanticUndefined and param.default is not None:
         return param.with_default(PydanticUndefined)
@@ -322,8 +333,9 @@ def _mentions_upload_file(annotation: Any) -> bool:
 
 def lookup_name(name: str, param: Param) -> str:
     """The name to look up in the request: alias, or the converted parameter name."""
-    if param.alias is not None:
-        return param.alias.lower() if isinstance(param, HeaderParam) else param.alias
+    alias = param.request_name
+    if alias is not None:
+        return alias.lower() if isinstance(param, HeaderParam) else alias
     if isinstance(param, HeaderParam):
         return name.replace("_", "-").lower() if param.convert_underscores else name.lower()
     return name

@@ -154,7 +154,7 @@ def _parameters(plan: Plan, registry: SchemaRegistry) -> list[dict[str, Any]]:
         if not param.include_in_schema:
             continue
         annotated: Any = Annotated[(clean_annotation(item.annotation), param.field_info())]
-        title = param.constraints.get("title") or _title(param.alias or item.name)
+        title = param.constraints.get("title") or _title(param.request_name or item.name)
         parameter: dict[str, Any] = {"name": item.lookup, "in": item.source.value}
         if param.description:
             parameter["description"] = param.description
@@ -173,7 +173,7 @@ def _request_body(plan: Plan, op_id: str, registry: SchemaRegistry) -> dict[str,
     if plan.body_mode is BodyMode.SINGLE and plan.single_body is not None:
         item = plan.single_body
         adapter = plan.single_body_adapter or TypeAdapter(clean_annotation(item.annotation))
-        title = item.param.constraints.get("title") or _title(item.param.alias or item.name)
+        title = item.param.constraints.get("title") or _title(item.param.request_name or item.name)
         schema: Any = registry.slot(adapter, "validation", title)
     else:
         model = _body_model(f"Body_{op_id}", inputs)
