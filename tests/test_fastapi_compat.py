@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import pytest
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from typing_extensions import TypeAliasType
 
 from transom import (
     APIRouter,
@@ -610,3 +611,49 @@ def test_a_parameter_model_gets_everything_sent() -> None:
     both = [("x-user-id", "hyphen"), ("x_user_id", "underscore")]
     assert client.get("/header", headers=both).json() == {"x_user_id": "hyphen"}
     assert client.get("/header", headers={"x_user_id": "u"}).status_code == 422
+
+
+PositiveQuery = TypeAliasType("PositiveQuery", Annotated[int, Query(gt=0)])
+
+
+def answer() -> int:
+    return 42
+
+
+Answer = TypeAliasType("Answer", Annotated[int, Depends(answer)])
+
+
+def test_type_aliases_of_annotated_markers_are_unwrapped() -> None:
+    app = Transom()
+
+    @app.get("/")
+    def read(n: PositiveQuery, a: Answer) -> list[int]:
+        return [n, a]
+
+    client = TestClient(app)
+    assert client.get("/", params={"n": "3"}).json() == [3, 42]
+    assert client.get("/", params={"n": "0"}).status_code == 422
+
+
+def test_openapi_examples_and_example_are_documented() -> None:
+    app = Transom()
+    examples = {"short": {"summary": "A short one", "value": "ab"}}
+
+    class Item(BaseModel):
+        name: str
+
+    with pytest.warns(DeprecatedOptionWarning):
+
+        @app.post("/")
+        def create(
+            item: Annotated[Item, Body(openapi_examples={"pen": {"value": {"name": "pen"}}})],
+            q: Annotated[str, Query(openapi_examples=examples)] = "",
+            old: Annotated[str, Query(example="x")] = "",
+        ) -> str:
+            return q
+
+    operation = TestClient(app).get("/openapi.json").json()["paths"]["/"]["post"]
+    q, old = operation["parameters"]
+    assert (q["examples"], old["example"]) == (examples, "x")
+    content = operation["requestBody"]["content"]["application/json"]
+    assert content["examples"] == {"pen": {"value": {"name": "pen"}}}

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal, get_args, get_origin
 
+import typing_extensions
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
@@ -170,7 +171,23 @@ class Analysed:
     special: Special | None = None
 
 
+def unalias(annotation: Any) -> Any:
+    """The value of a `type X = ...` alias (PEP 695, or typing_extensions' `TypeAliasType`)."""
+    while isinstance(annotation, _TYPE_ALIASES):
+        annotation = annotation.__value__
+    return annotation
+
+
+_TYPE_ALIASES: tuple[type[Any], ...] = tuple(
+    {
+        getattr(typing, "TypeAliasType", typing_extensions.TypeAliasType),
+        typing_extensions.TypeAliasType,
+    }
+)
+
+
 def _markers(annotation: Any) -> tuple[Any, list[Any]]:
+    annotation = unalias(annotation)
     if get_origin(annotation) is not Annotated:
         return annotation, []
     base, *extras = get_args(annotation)
@@ -200,7 +217,7 @@ def analyse_parameter(
         param = _checked_path(param, name, path_params, where)
     _check_readable(param, annotation, name, where)
     # The full annotation (its `Annotated` metadata carries constraints); none means Any.
-    declared = parameter.annotation
+    declared = unalias(parameter.annotation)
     return Analysed(name, Any if declared is inspect.Parameter.empty else declared, param=param)
 
 

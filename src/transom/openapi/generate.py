@@ -29,7 +29,7 @@ from transom.di.plan import BodyMode, Input, Plan, clean_annotation
 from transom.encoders import jsonable_encoder
 from transom.openapi.headers import add_declared_headers
 from transom.openapi.schemas import REF_PREFIX, VALIDATION_ERROR_DEFINITIONS, SchemaRegistry
-from transom.params import BodyParam, FileParam, ParamSource
+from transom.params import BodyParam, FileParam, Param, ParamSource
 from transom.responses import JSONResponse, Response, body_allowed
 from transom.routing.api import APIRoute
 
@@ -162,6 +162,7 @@ def _parameters(plan: Plan, registry: SchemaRegistry) -> list[dict[str, Any]]:
         if param.deprecated:
             parameter["deprecated"] = True
         parameter["schema"] = registry.slot(TypeAdapter(annotated), "validation", title)
+        parameter.update(_examples(param))
         parameters.append(parameter)
     return parameters
 
@@ -175,9 +176,11 @@ def _request_body(plan: Plan, op_id: str, registry: SchemaRegistry) -> dict[str,
         adapter = plan.single_body_adapter or TypeAdapter(clean_annotation(item.annotation))
         title = item.param.constraints.get("title") or _title(item.param.request_name or item.name)
         schema: Any = registry.slot(adapter, "validation", title)
+        examples = _examples(item.param)
     else:
         model = _body_model(f"Body_{op_id}", inputs)
         schema = registry.slot(TypeAdapter(model), "validation")
+        examples = {}
     body: dict[str, Any] = {}
     if plan.body_required:
         body["required"] = True
@@ -185,8 +188,17 @@ def _request_body(plan: Plan, op_id: str, registry: SchemaRegistry) -> dict[str,
     media_type = first.media_type if isinstance(first, BodyParam) else "application/json"
     if any(isinstance(item.param, FileParam) for item in inputs):
         media_type = "multipart/form-data"  # a form with a file is always multipart
-    body["content"] = {media_type: {"schema": schema}}
+    body["content"] = {media_type: {"schema": schema, **examples}}
     return body
+
+
+def _examples(param: Param) -> dict[str, Any]:
+    """`openapi_examples=` as the OpenAPI `examples`, else the deprecated `example=`."""
+    if param.openapi_examples:
+        return {"examples": jsonable_encoder(param.openapi_examples)}
+    if param.has_example:
+        return {"example": jsonable_encoder(param.example)}
+    return {}
 
 
 def _body_model(name: str, inputs: list[Input]) -> type[BaseModel]:
