@@ -55,6 +55,9 @@ class Transom(RouteDecorators):
             A route may set its own (`max_body_size=` on the path operation).
         strict_content_type: Refuse (422) a JSON body sent without a
             `Content-Type`, as FastAPI does; `False` reads it as JSON.
+        generate_unique_id_function: `route -> str`, the operation id of each path
+            operation without an `operation_id=` (routers and routes may set their
+            own); FastAPI's `name_path_method` by default.
     """
 
     def __init__(
@@ -86,6 +89,7 @@ class Transom(RouteDecorators):
         openapi_external_docs: dict[str, Any] | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         strict_content_type: bool = True,
+        generate_unique_id_function: Callable[[Any], str] | None = None,
     ) -> None:
         self.debug = debug
         #: A JSON body must come with a JSON Content-Type (FastAPI's default since 0.132).
@@ -118,6 +122,7 @@ class Transom(RouteDecorators):
             dependency_overrides=self._overrides,
             response_headers=response_headers,
             response_cookies=response_cookies,
+            generate_unique_id_function=generate_unique_id_function,
         )
         for route in routes or ():
             self.router.append(route)

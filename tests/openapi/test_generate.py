@@ -31,6 +31,7 @@ from transom import (
     ResponseHeader,
     Transom,
 )
+from transom.routing.api import APIRoute
 from transom.testclient import TestClient
 
 GOLDEN = pathlib.Path(__file__).parent / "golden"
@@ -345,3 +346,47 @@ def test_external_docs_are_in_the_document() -> None:
     docs = {"description": "More", "url": "https://example.com/docs"}
     document = TestClient(Transom(openapi_external_docs=docs)).get("/openapi.json").json()
     assert document["externalDocs"] == docs
+
+
+def test_generate_unique_id_function_on_app_router_include_and_route() -> None:
+    def named(prefix: str) -> Callable[[APIRoute], str]:
+        return lambda route: f"{prefix}_{route.name}_{'-'.join(map(str, route.tags))}"
+
+    app = Transom(generate_unique_id_function=named("app"))
+    router = APIRouter(tags=["r"], generate_unique_id_function=named("router"))
+    plain = APIRouter()
+
+    @app.get("/a")
+    def a() -> None: ...
+
+    @app.get("/own", generate_unique_id_function=named("route"), operation_id=None)
+    def own() -> None: ...
+
+    @router.get("/b")
+    def b() -> None: ...
+
+    @plain.get("/c")
+    def c() -> None: ...
+
+    @plain.get("/d", operation_id="fixed")
+    def d() -> None: ...
+
+    app.include_router(router)
+    app.include_router(plain, generate_unique_id_function=named("include"))
+    paths = TestClient(app).get("/openapi.json").json()["paths"]
+    ids = {path: operation["get"]["operationId"] for path, operation in paths.items()}
+    assert ids == {
+        "/a": "app_a_",
+        "/own": "route_own_",
+        "/b": "router_b_r",
+        "/c": "include_c_",
+        "/d": "fixed",
+    }
+
+
+def test_a_duplicate_operation_id_warns() -> None:
+    app = Transom(generate_unique_id_function=lambda route: "same")
+    app.post("/one")(lambda: None)
+    app.post("/two")(lambda: None)
+    with pytest.warns(UserWarning, match="Duplicate Operation ID 'same'"):
+        app.openapi()

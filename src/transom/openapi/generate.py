@@ -19,6 +19,7 @@ import copy
 import http
 import inspect
 import re
+import warnings
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -62,12 +63,14 @@ def build_openapi(app: Transom) -> dict[str, Any]:
     """
     registry = SchemaRegistry()
     paths: dict[str, dict[str, Any]] = {}
+    seen: set[str] = set()
     for route in app.routes:
         if not isinstance(route, APIRoute) or not route.options.get("include_in_schema", True):
             continue
         operations = paths.setdefault(route.template.format, {})
         for method in _ordered(route.methods):
-            operations[method.lower()] = _operation(route, method, registry)
+            operation = operations[method.lower()] = _operation(route, method, registry)
+            _check_unique(operation["operationId"], route, seen)
     paths = {path: operations for path, operations in paths.items() if operations}
     schemas = registry.resolve(paths)
     info: dict[str, Any] = {"title": app.title, "version": app.version}
@@ -89,13 +92,28 @@ def build_openapi(app: Transom) -> dict[str, Any]:
     return result
 
 
+def _check_unique(op_id: str, route: APIRoute, seen: set[str]) -> None:
+    """Warn about an operation id already used: generated clients would clash, as FastAPI warns."""
+    if op_id in seen:
+        warnings.warn(
+            f"Duplicate Operation ID {op_id!r} for {route.label}: generated clients need "
+            "unique ids; set operation_id= or a generate_unique_id_function that gives one.",
+            stacklevel=3,
+        )
+    seen.add(op_id)
+
+
 def _ordered(methods: frozenset[str]) -> list[str]:
     known = [method for method in _METHOD_ORDER if method in methods]
     return known + sorted(methods.difference(_METHOD_ORDER))
 
 
 def unique_id(route: APIRoute, method: str) -> str:
-    """FastAPI's generated operation id: `read_item_items__item_id__get`."""
+    """The route's `generate_unique_id_function(route)`, else FastAPI's generated
+    operation id: `read_item_items__item_id__get`."""
+    generate = route.options.get("generate_unique_id_function")
+    if generate is not None:
+        return generate(route)
     name = re.sub(r"\W", "_", f"{route.name or ''}{route.template.format}")
     return f"{name}_{method.lower()}"
 
