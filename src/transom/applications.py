@@ -58,6 +58,8 @@ class Transom(RouteDecorators):
         generate_unique_id_function: `route -> str`, the operation id of each path
             operation without an `operation_id=` (routers and routes may set their
             own); FastAPI's `name_path_method` by default.
+        separate_input_output_schemas: `False` documents a model whose input and
+            output schemas differ once, by its input schema, as FastAPI does.
     """
 
     def __init__(
@@ -90,6 +92,7 @@ class Transom(RouteDecorators):
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         strict_content_type: bool = True,
         generate_unique_id_function: Callable[[Any], str] | None = None,
+        separate_input_output_schemas: bool = True,
     ) -> None:
         self.debug = debug
         #: A JSON body must come with a JSON Content-Type (FastAPI's default since 0.132).
@@ -104,6 +107,8 @@ class Transom(RouteDecorators):
         self.servers = servers
         #: The document's `externalDocs` (`{"description": ..., "url": ...}`), as in FastAPI.
         self.openapi_external_docs = openapi_external_docs
+        #: `False` documents each model once, by its input schema (no `-Input`/`-Output`).
+        self.separate_input_output_schemas = separate_input_output_schemas
         self.openapi_url = openapi_url
         self.docs_url = docs_url
         self.redoc_url = redoc_url

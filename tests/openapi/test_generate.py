@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import examples.app as example
 import pytest
 from openapi_spec_validator import validate
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from tests.openapi.golden_apps import GOLDEN_APPS, declared_app, items_app, routers_app
 from transom import (
@@ -31,6 +31,7 @@ from transom import (
     ResponseHeader,
     Transom,
 )
+from transom.openapi.utils import get_openapi
 from transom.routing.api import APIRoute
 from transom.testclient import TestClient
 
@@ -390,3 +391,59 @@ def test_a_duplicate_operation_id_warns() -> None:
     app.post("/two")(lambda: None)
     with pytest.warns(UserWarning, match="Duplicate Operation ID 'same'"):
         app.openapi()
+
+
+class Shape(BaseModel):
+    name: str
+    sides: int = 3
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def corners(self) -> int:
+        return self.sides
+
+
+def shapes_app(**options: Any) -> Transom:
+    app = Transom(**options)
+
+    @app.post("/shapes")
+    def create(shape: Shape) -> Shape:
+        return shape
+
+    return app
+
+
+def test_separate_input_output_schemas_false_documents_a_model_once() -> None:
+    separate = shapes_app().openapi()["components"]["schemas"]
+    assert {"Shape-Input", "Shape-Output"} <= set(separate)
+    merged = shapes_app(separate_input_output_schemas=False).openapi()
+    schemas = merged["components"]["schemas"]
+    assert "Shape" in schemas
+    assert "Shape-Input" not in schemas
+    assert set(schemas["Shape"]["properties"]) == {"name", "sides"}
+    response = merged["paths"]["/shapes"]["post"]["responses"]["200"]
+    assert response["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Shape"
+    }
+
+
+def test_get_openapi_builds_the_apps_document_from_its_routes() -> None:
+    app = shapes_app(title="Shapes", version="2.0")
+    document = get_openapi(
+        title="Shapes",
+        version="2.0",
+        routes=app.routes,
+        summary="S",
+        terms_of_service="https://example.com/terms",
+        contact={"name": "Ann"},
+        license_info={"name": "MIT"},
+    )
+    assert document["info"] == {
+        "title": "Shapes",
+        "summary": "S",
+        "termsOfService": "https://example.com/terms",
+        "contact": {"name": "Ann"},
+        "license": {"name": "MIT"},
+        "version": "2.0",
+    }
+    assert document["paths"] == app.openapi()["paths"]

@@ -20,6 +20,7 @@ import http
 import inspect
 import re
 import warnings
+from collections.abc import Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -33,11 +34,12 @@ from transom.openapi.schemas import REF_PREFIX, VALIDATION_ERROR_DEFINITIONS, Sc
 from transom.params import BodyParam, FileParam, Param, ParamSource
 from transom.responses import JSONResponse, Response, body_allowed
 from transom.routing.api import APIRoute
+from transom.routing.router import BaseRoute
 
 if TYPE_CHECKING:
     from transom.applications import Transom
 
-__all__ = ["OPENAPI_VERSION", "build_openapi", "operation_id", "unique_id"]
+__all__ = ["OPENAPI_VERSION", "build_openapi", "openapi_document", "operation_id", "unique_id"]
 
 OPENAPI_VERSION = "3.1.0"
 
@@ -55,16 +57,49 @@ _STATUS_RANGES = {
 
 
 def build_openapi(app: Transom) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of `app`, as a JSON-ready dict.
+    """The OpenAPI 3.1 document of `app`, as a JSON-ready dict (see `openapi_document`)."""
+    return openapi_document(
+        title=app.title,
+        version=app.version,
+        summary=app.summary,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+        servers=app.servers,
+        external_docs=app.openapi_external_docs,
+        separate_input_output_schemas=app.separate_input_output_schemas,
+    )
+
+
+def openapi_document(
+    *,
+    title: str,
+    version: str,
+    routes: Sequence[BaseRoute],
+    openapi_version: str = OPENAPI_VERSION,
+    summary: str | None = None,
+    description: str | None = None,
+    tags: list[dict[str, Any]] | None = None,
+    servers: list[dict[str, Any]] | None = None,
+    terms_of_service: str | None = None,
+    contact: dict[str, Any] | None = None,
+    license_info: dict[str, Any] | None = None,
+    separate_input_output_schemas: bool = True,
+    external_docs: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The OpenAPI document of `routes`, as a JSON-ready dict.
+
+    With `separate_input_output_schemas=False`, a model whose input and output
+    schemas differ is documented once, by its input schema, as FastAPI does.
 
     Raises:
         ValueError: if a route's `responses=` has a key that is not a status
             code, a range like `"4XX"`, or `"default"`.
     """
-    registry = SchemaRegistry()
+    registry = SchemaRegistry(separate=separate_input_output_schemas)
     paths: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()
-    for route in app.routes:
+    for route in routes:
         if not isinstance(route, APIRoute) or not route.options.get("include_in_schema", True):
             continue
         operations = paths.setdefault(route.template.format, {})
@@ -73,21 +108,25 @@ def build_openapi(app: Transom) -> dict[str, Any]:
             _check_unique(operation["operationId"], route, seen)
     paths = {path: operations for path, operations in paths.items() if operations}
     schemas = registry.resolve(paths)
-    info: dict[str, Any] = {"title": app.title, "version": app.version}
-    if app.summary:
-        info["summary"] = app.summary
-    if app.description:
-        info["description"] = app.description
-    document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": info}
-    if app.servers:
-        document["servers"] = app.servers
+    info: dict[str, Any] = {"title": title, "version": version}
+    optional = {
+        "summary": summary,
+        "description": description,
+        "termsOfService": terms_of_service,
+        "contact": contact,
+        "license": license_info,
+    }
+    info.update({key: value for key, value in optional.items() if value})
+    document: dict[str, Any] = {"openapi": openapi_version, "info": info}
+    if servers:
+        document["servers"] = servers
     document["paths"] = paths
     if schemas:
         document["components"] = {"schemas": schemas}
-    if app.openapi_tags:
-        document["tags"] = app.openapi_tags
-    if app.openapi_external_docs:
-        document["externalDocs"] = app.openapi_external_docs
+    if tags:
+        document["tags"] = tags
+    if external_docs:
+        document["externalDocs"] = external_docs
     result: dict[str, Any] = jsonable_encoder(document)
     return result
 
