@@ -14,7 +14,9 @@ import pydantic
 import pydantic_core
 import pytest
 
+import transom.responses
 from tests._asgi import call_raw, fetch, serve
+from transom import Transom
 from transom._types import Receive, Scope, Send
 from transom.http.headers import HeaderError
 from transom.http.urls import URL
@@ -377,3 +379,22 @@ def test_head_on_a_streaming_response_does_not_send_the_stream() -> None:
     assert head.status_code == 200
     assert head.content == b""
     assert head.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    ("class_name", "module"), [("ORJSONResponse", "orjson"), ("UJSONResponse", "ujson")]
+)
+def test_orjson_and_ujson_responses_send_fastapis_json(class_name: str, module: str) -> None:
+    pytest.importorskip(module, reason=f"{class_name} needs the optional {module} package")
+    response_class = getattr(transom.responses, class_name)
+    app = Transom()
+
+    @app.get("/", response_class=response_class, response_model=None)
+    def read() -> dict[str, Any]:
+        return {"price": Decimal("1.10"), "at": datetime(2024, 1, 2, tzinfo=UTC), "é": [1, None]}
+
+    response = TestClient(app).get("/")
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"price": 1.1, "at": "2024-01-02T00:00:00+00:00", "é": [1, None]}
+    direct = response_class({1: "one"})
+    assert direct.body == b'{"1":"one"}'
