@@ -657,3 +657,26 @@ def test_openapi_examples_and_example_are_documented() -> None:
     assert (q["examples"], old["example"]) == (examples, "x")
     content = operation["requestBody"]["content"]["application/json"]
     assert content["examples"] == {"pen": {"value": {"name": "pen"}}}
+
+
+def test_root_path_is_set_on_requests_and_listed_as_the_first_server() -> None:
+    app = Transom(root_path="/api/v1", servers=[{"url": "https://example.com"}])
+
+    @app.get("/app")
+    def read(request: Request) -> dict[str, Any]:
+        return {"root_path": request.scope.get("root_path")}
+
+    client = TestClient(app)
+    assert client.get("/app").json() == {"root_path": "/api/v1"}
+    servers = client.get("/openapi.json").json()["servers"]
+    assert servers == [{"url": "/api/v1"}, {"url": "https://example.com"}]
+    hidden = Transom(root_path="/api/v1", root_path_in_servers=False)
+    assert "servers" not in TestClient(hidden).get("/openapi.json").json()
+
+
+def test_a_clients_root_path_is_not_kept_for_the_next_one() -> None:
+    app = Transom()
+    app.get("/")(lambda: None)
+    spoofed = TestClient(app, root_path="/evil").get("/openapi.json").json()
+    assert spoofed["servers"] == [{"url": "/evil"}]
+    assert "servers" not in TestClient(app).get("/openapi.json").json()

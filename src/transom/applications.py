@@ -60,6 +60,10 @@ class Transom(RouteDecorators):
             own); FastAPI's `name_path_method` by default.
         separate_input_output_schemas: `False` documents a model whose input and
             output schemas differ once, by its input schema, as FastAPI does.
+        root_path: The path prefix a proxy serves the app under (`/api/v1`), set as
+            every request's ASGI `root_path`, as FastAPI does.
+        root_path_in_servers: List the request's root path as the document's first
+            server, so Swagger UI's "Try it out" calls the right URL.
     """
 
     def __init__(
@@ -93,6 +97,8 @@ class Transom(RouteDecorators):
         strict_content_type: bool = True,
         generate_unique_id_function: Callable[[Any], str] | None = None,
         separate_input_output_schemas: bool = True,
+        root_path: str = "",
+        root_path_in_servers: bool = True,
     ) -> None:
         self.debug = debug
         #: A JSON body must come with a JSON Content-Type (FastAPI's default since 0.132).
@@ -109,6 +115,10 @@ class Transom(RouteDecorators):
         self.openapi_external_docs = openapi_external_docs
         #: `False` documents each model once, by its input schema (no `-Input`/`-Output`).
         self.separate_input_output_schemas = separate_input_output_schemas
+        #: The path the app is served under behind a proxy, set on every request's scope.
+        self.root_path = root_path
+        #: Whether `/openapi.json` lists the request's root path as its first server.
+        self.root_path_in_servers = root_path_in_servers
         self.openapi_url = openapi_url
         self.docs_url = docs_url
         self.redoc_url = redoc_url
@@ -197,6 +207,8 @@ class Transom(RouteDecorators):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
+        if self.root_path:
+            scope["root_path"] = self.root_path
         if self.middleware_stack is None:
             self.middleware_stack = self.build_middleware_stack()
         await self.middleware_stack(scope, receive, send)
