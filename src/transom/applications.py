@@ -42,6 +42,8 @@ class Transom(RouteDecorators):
         debug: Show exception details in 500 responses (never in production).
         routes: Route objects to start with.
         title, description, version: The API's description (OpenAPI).
+        summary, terms_of_service, contact, license_info: More of the document's
+            `info`, as in FastAPI (`license_info` is `info.license`).
         dependencies: Dependencies run for every path operation.
         default_response_class: The response class of path operations.
         middleware: `Middleware(cls, **options)` entries, outermost first.
@@ -99,6 +101,9 @@ class Transom(RouteDecorators):
         separate_input_output_schemas: bool = True,
         root_path: str = "",
         root_path_in_servers: bool = True,
+        terms_of_service: str | None = None,
+        contact: dict[str, Any] | None = None,
+        license_info: dict[str, Any] | None = None,
     ) -> None:
         self.debug = debug
         #: A JSON body must come with a JSON Content-Type (FastAPI's default since 0.132).
@@ -109,6 +114,10 @@ class Transom(RouteDecorators):
         self.description = description
         self.version = version
         self.summary = summary
+        #: The document's `info.termsOfService`, `info.contact` and `info.license`.
+        self.terms_of_service = terms_of_service
+        self.contact = contact
+        self.license_info = license_info
         self.openapi_tags = openapi_tags
         self.servers = servers
         #: The document's `externalDocs` (`{"description": ..., "url": ...}`), as in FastAPI.

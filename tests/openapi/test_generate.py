@@ -447,3 +447,23 @@ def test_get_openapi_builds_the_apps_document_from_its_routes() -> None:
         "version": "2.0",
     }
     assert document["paths"] == app.openapi()["paths"]
+
+
+def test_the_apps_info_has_fastapis_metadata_options() -> None:
+    app = Transom(
+        title="Shop",
+        summary="Things for sale",
+        description="All of them.",
+        terms_of_service="https://example.com/terms",
+        contact={"name": "Ann", "email": "ann@example.com"},
+        license_info={"name": "Apache 2.0", "identifier": "Apache-2.0"},
+    )
+    assert TestClient(app).get("/openapi.json").json()["info"] == {
+        "title": "Shop",
+        "version": "0.1.0",
+        "summary": "Things for sale",
+        "description": "All of them.",
+        "termsOfService": "https://example.com/terms",
+        "contact": {"name": "Ann", "email": "ann@example.com"},
+        "license": {"name": "Apache 2.0", "identifier": "Apache-2.0"},
+    }
