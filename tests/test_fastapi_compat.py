@@ -2,24 +2,37 @@
 
 import contextlib
 import contextvars
+import dataclasses
+import datetime
 import functools
+import json
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from typing_extensions import TypeAliasType
 
 from transom import (
     APIRouter,
     BackgroundTasks,
+    Body,
     DeclarationError,
     Depends,
+    Header,
+    Path,
+    Query,
     RedirectResponse,
     Request,
     Transom,
 )
+from transom.exceptions import DeprecatedOptionWarning
 from transom.testclient import TestClient
+
+ONE_HOUR = timedelta(hours=1)
 
 
 def test_an_unannotated_parameter_means_any() -> None:
@@ -123,6 +136,92 @@ def test_plain_data_sends_a_timedelta_as_seconds() -> None:
     app = Transom()
     app.get("/")(lambda: {"wait": timedelta(minutes=5)})
     assert TestClient(app).get("/").json() == {"wait": 300.0}
+
+
+class MaskedUUID:
+    """A UUID that is not one: asyncpg's UUIDs claim the class and have no `__dict__`."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return uuid.UUID
+
+    @property
+    def __dict__(self) -> dict[str, Any]:  # type: ignore[override]
+        raise TypeError("no __dict__")
+
+
+@dataclasses.dataclass
+class Reading:
+    at: datetime.datetime
+    value: Decimal
+
+
+class Gauge:
+    def __init__(self) -> None:
+        self.level = Decimal("0.25")
+        self._sa_instance_state = "SQLAlchemy's"
+
+
+def test_plain_data_is_sent_as_fastapis_jsonable_encoder_makes_it() -> None:
+    utc = datetime.datetime(2018, 12, 22, 14, 5, tzinfo=datetime.UTC)
+    app = Transom()
+
+    @app.get("/", response_model=None)  # plain data: no model to serialise it
+    def read() -> dict[str, Any]:
+        return {
+            "price": Decimal("1.10"),
+            "count": Decimal("3"),
+            "at": utc,
+            "local": datetime.datetime(2018, 12, 22, 15, 5, tzinfo=datetime.timezone(ONE_HOUR)),
+            "alarm": datetime.time(7, 30, tzinfo=datetime.UTC),
+            "id": MaskedUUID("a10ff360-3b1e-4984-a26f-d3ab460bdb51"),
+            "readings": [Reading(utc, Decimal("2.5"))],
+            "gauge": Gauge(),
+            "by_day": {datetime.date(2018, 12, 22): Decimal("1")},
+            "tags": ("a", "b"),
+        }
+
+    body = TestClient(app).get("/").content
+    assert json.loads(body) == {
+        "price": 1.1,
+        "count": 3,
+        "at": "2018-12-22T14:05:00+00:00",
+        "local": "2018-12-22T15:05:00+01:00",
+        "alarm": "07:30:00+00:00",
+        "id": "a10ff360-3b1e-4984-a26f-d3ab460bdb51",
+        "readings": [{"at": "2018-12-22T14:05:00+00:00", "value": 2.5}],
+        "gauge": {"level": 0.25},
+        "by_day": {"2018-12-22": 1},
+        "tags": ["a", "b"],
+    }
+    assert b'"count":3,' in body
+
+
+class Priced(BaseModel):
+    price: Decimal
+    at: datetime.datetime
+
+
+def test_models_in_plain_data_keep_pydantics_json_as_in_fastapi() -> None:
+    utc = datetime.datetime(2018, 12, 22, 14, 5, tzinfo=datetime.UTC)
+    app = Transom()
+    app.get("/")(lambda: {"item": Priced(price=Decimal("1.10"), at=utc)})
+    assert TestClient(app).get("/").json() == {
+        "item": {"price": "1.10", "at": "2018-12-22T14:05:00Z"}
+    }
+
+
+def test_plain_data_of_an_object_with_nothing_to_read_is_a_500() -> None:
+    app = Transom()
+    app.get("/")(lambda: {"x": object()})
+    response = TestClient(app, raise_server_exceptions=False).get("/")
+    assert response.status_code == 500
 
 
 class Item(BaseModel):
@@ -387,3 +486,197 @@ def test_a_yield_dependency_resets_its_contextvar_behind_a_middleware() -> None:
 
     r = TestClient(app).get("/user")
     assert (r.json(), r.headers["custom"]) == ("deadpond", "foo")
+
+
+def test_validation_alias_names_the_parameter_in_the_request() -> None:
+    app = Transom()
+
+    @app.get("/q")
+    def by_query(p: Annotated[str, Query(alias="p_alias", validation_alias="p_val")]) -> str:
+        return p
+
+    @app.get("/h")
+    def by_header(token: Annotated[str, Header(validation_alias="X-Token")]) -> str:
+        return token
+
+    class Filters(BaseModel):
+        limit: int = Field(validation_alias="max")
+
+    @app.get("/m")
+    def by_model(filters: Annotated[Filters, Query()]) -> int:
+        return filters.limit
+
+    client = TestClient(app)
+    assert client.get("/q", params={"p_val": "a"}).json() == "a"
+    missing = client.get("/q", params={"p_alias": "a", "p": "a"}).json()["detail"]
+    assert [(e["type"], e["loc"]) for e in missing] == [("missing", ["query", "p_val"])]
+    assert client.get("/h", headers={"x-token": "t"}).json() == "t"
+    assert client.get("/m", params={"max": "3"}).json() == 3
+    error = client.get("/m", params={"limit": "3"}).json()["detail"][0]
+    assert (error["loc"], error["input"]) == (["query", "max"], {"limit": "3"})
+    parameters = client.get("/openapi.json").json()["paths"]["/q"]["get"]["parameters"]
+    assert (parameters[0]["name"], parameters[0]["schema"]["title"]) == ("p_val", "P Val")
+
+
+def test_validation_alias_must_be_a_name() -> None:
+    with pytest.raises(TypeError, match="validation_alias"):
+        Query(validation_alias=AliasChoices("a", "b"))  # type: ignore[arg-type]
+
+
+def test_number_and_string_options_are_enforced() -> None:
+    app = Transom()
+
+    @app.post("/")
+    def create(
+        x: Annotated[float, Query(allow_inf_nan=False)] = 0,
+        n: Annotated[int, Query(strict=True)] = 0,
+        code: Annotated[str, Query(pattern="^[a-z]+$")] = "a",
+        price: Annotated[Decimal, Query(max_digits=4, decimal_places=2)] = Decimal(0),
+        b: Annotated[float, Body(allow_inf_nan=False)] = 0,
+    ) -> str:
+        return "ok"
+
+    client = TestClient(app)
+    assert client.post("/", params={"x": "1.5", "code": "abc", "price": "10.25"}).json() == "ok"
+    for params in ({"x": "inf"}, {"x": "nan"}, {"n": "5"}, {"code": "AB"}, {"price": "1.234"}):
+        assert client.post("/", params=params).status_code == 422, params
+    assert client.post("/", json="-inf").status_code == 422
+
+
+def test_regex_and_example_are_deprecated_spellings() -> None:
+    app = Transom()
+    with pytest.warns(DeprecatedOptionWarning, match="pattern="):
+
+        @app.get("/")
+        def read(code: Annotated[str, Query(regex="^[a-z]+$")]) -> str:
+            return code
+
+    with pytest.warns(DeprecatedOptionWarning, match="examples="):
+        Query(example="x")
+    client = TestClient(app)
+    assert client.get("/", params={"code": "abc"}).status_code == 200
+    assert client.get("/", params={"code": "ABC"}).status_code == 422
+
+
+def test_several_markers_of_one_kind_all_apply() -> None:
+    app = Transom()
+
+    @app.get("/")
+    def read(foo: Annotated[int, Query(gt=2), Query(lt=10)]) -> int:
+        return foo
+
+    client = TestClient(app)
+    assert client.get("/", params={"foo": "5"}).json() == 5
+    assert client.get("/", params={"foo": "1"}).status_code == 422
+    assert client.get("/", params={"foo": "10"}).status_code == 422
+    with pytest.raises(DeclarationError, match="several markers"):
+
+        @app.get("/y")
+        def mixed(foo: Annotated[int, Query(), Header()]) -> int:
+            return foo
+
+
+def test_markers_repr_as_fastapi() -> None:
+    assert [repr(Query("x")), repr(Path()), repr(Body([])), repr(Header(None))] == [
+        "Query(x)",
+        "Path(PydanticUndefined)",
+        "Body([])",
+        "Header(None)",
+    ]
+
+
+def test_a_parameter_model_gets_everything_sent() -> None:
+    class Extra(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        param: str
+
+    class Auth(BaseModel):
+        x_user_id: str
+
+    app = Transom()
+
+    @app.get("/query")
+    def query(data: Annotated[Extra, Query()]) -> Extra:
+        return data
+
+    @app.get("/header")
+    def header(data: Annotated[Auth, Header()]) -> Auth:
+        return data
+
+    client = TestClient(app)
+    sent = client.get("/query", params=[("param", "1"), ("more", "2"), ("more", "3")])
+    assert sent.json() == {"param": "1", "more": ["2", "3"]}
+    error = client.get("/query", params={"other": "x"}).json()["detail"][0]
+    assert (error["loc"], error["input"]) == (["query", "param"], {"other": "x"})
+    both = [("x-user-id", "hyphen"), ("x_user_id", "underscore")]
+    assert client.get("/header", headers=both).json() == {"x_user_id": "hyphen"}
+    assert client.get("/header", headers={"x_user_id": "u"}).status_code == 422
+
+
+PositiveQuery = TypeAliasType("PositiveQuery", Annotated[int, Query(gt=0)])
+
+
+def answer() -> int:
+    return 42
+
+
+Answer = TypeAliasType("Answer", Annotated[int, Depends(answer)])
+
+
+def test_type_aliases_of_annotated_markers_are_unwrapped() -> None:
+    app = Transom()
+
+    @app.get("/")
+    def read(n: PositiveQuery, a: Answer) -> list[int]:
+        return [n, a]
+
+    client = TestClient(app)
+    assert client.get("/", params={"n": "3"}).json() == [3, 42]
+    assert client.get("/", params={"n": "0"}).status_code == 422
+
+
+def test_openapi_examples_and_example_are_documented() -> None:
+    app = Transom()
+    examples = {"short": {"summary": "A short one", "value": "ab"}}
+
+    class Item(BaseModel):
+        name: str
+
+    with pytest.warns(DeprecatedOptionWarning):
+
+        @app.post("/")
+        def create(
+            item: Annotated[Item, Body(openapi_examples={"pen": {"value": {"name": "pen"}}})],
+            q: Annotated[str, Query(openapi_examples=examples)] = "",
+            old: Annotated[str, Query(example="x")] = "",
+        ) -> str:
+            return q
+
+    operation = TestClient(app).get("/openapi.json").json()["paths"]["/"]["post"]
+    q, old = operation["parameters"]
+    assert (q["examples"], old["example"]) == (examples, "x")
+    content = operation["requestBody"]["content"]["application/json"]
+    assert content["examples"] == {"pen": {"value": {"name": "pen"}}}
+
+
+def test_root_path_is_set_on_requests_and_listed_as_the_first_server() -> None:
+    app = Transom(root_path="/api/v1", servers=[{"url": "https://example.com"}])
+
+    @app.get("/app")
+    def read(request: Request) -> dict[str, Any]:
+        return {"root_path": request.scope.get("root_path")}
+
+    client = TestClient(app)
+    assert client.get("/app").json() == {"root_path": "/api/v1"}
+    servers = client.get("/openapi.json").json()["servers"]
+    assert servers == [{"url": "/api/v1"}, {"url": "https://example.com"}]
+    hidden = Transom(root_path="/api/v1", root_path_in_servers=False)
+    assert "servers" not in TestClient(hidden).get("/openapi.json").json()
+
+
+def test_a_clients_root_path_is_not_kept_for_the_next_one() -> None:
+    app = Transom()
+    app.get("/")(lambda: None)
+    spoofed = TestClient(app, root_path="/evil").get("/openapi.json").json()
+    assert spoofed["servers"] == [{"url": "/evil"}]
+    assert "servers" not in TestClient(app).get("/openapi.json").json()

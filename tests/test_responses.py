@@ -14,7 +14,9 @@ import pydantic
 import pydantic_core
 import pytest
 
+import transom.responses
 from tests._asgi import call_raw, fetch, serve
+from transom import Transom
 from transom._types import Receive, Scope, Send
 from transom.http.headers import HeaderError
 from transom.http.urls import URL
@@ -145,12 +147,12 @@ def test_content_that_is_not_bytes_or_str_raises_type_error(
         ({"a": [1, 2], "b": None}, b'{"a":[1,2],"b":null}'),
         ({"name": "café ☕"}, '{"name":"café ☕"}'.encode()),
         ([float("nan"), float("inf"), -float("inf"), 1.5], b"[null,null,null,1.5]"),
-        (datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC), b'"2024-01-02T03:04:05Z"'),
+        (datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC), b'"2024-01-02T03:04:05+00:00"'),
         (User(name="ada", tags=["x"]), b'{"name":"ada","tags":["x"]}'),
         ({"users": [User(name="é", tags=[])]}, '{"users":[{"name":"é","tags":[]}]}'.encode()),
         (Point(1, 2), b'{"x":1,"y":2}'),
         (uuid.UUID(int=1), b'"00000000-0000-0000-0000-000000000001"'),
-        (Decimal("1.10"), b'"1.10"'),
+        (Decimal("1.10"), b"1.1"),
         (None, b"null"),
         ("x", b'"x"'),
         (True, b"true"),
@@ -377,3 +379,22 @@ def test_head_on_a_streaming_response_does_not_send_the_stream() -> None:
     assert head.status_code == 200
     assert head.content == b""
     assert head.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    ("class_name", "module"), [("ORJSONResponse", "orjson"), ("UJSONResponse", "ujson")]
+)
+def test_orjson_and_ujson_responses_send_fastapis_json(class_name: str, module: str) -> None:
+    pytest.importorskip(module, reason=f"{class_name} needs the optional {module} package")
+    response_class = getattr(transom.responses, class_name)
+    app = Transom()
+
+    @app.get("/", response_class=response_class, response_model=None)
+    def read() -> dict[str, Any]:
+        return {"price": Decimal("1.10"), "at": datetime(2024, 1, 2, tzinfo=UTC), "é": [1, None]}
+
+    response = TestClient(app).get("/")
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"price": 1.1, "at": "2024-01-02T00:00:00+00:00", "é": [1, None]}
+    direct = response_class({1: "one"})
+    assert direct.body == b'{"1":"one"}'

@@ -125,7 +125,7 @@ def test_no_annotation_serialises_data_as_is() -> None:
         return {"when": when, "id": ident, "nan": math.nan, "model": UserOut(name="m")}
 
     assert get(handler).json() == {
-        "when": "2024-01-02T03:04:05Z",
+        "when": "2024-01-02T03:04:05+00:00",
         "id": str(ident),
         "nan": None,
         "model": {"name": "m", "email": None},

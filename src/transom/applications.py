@@ -46,6 +46,8 @@ class Transom(RouteDecorators, WebSocketDecorators):
         debug: Show exception details in 500 responses (never in production).
         routes: Route objects to start with.
         title, description, version: The API's description (OpenAPI).
+        summary, terms_of_service, contact, license_info: More of the document's
+            `info`, as in FastAPI (`license_info` is `info.license`).
         dependencies: Dependencies run for every path operation.
         default_response_class: The response class of path operations.
         middleware: `Middleware(cls, **options)` entries, outermost first.
@@ -63,6 +65,15 @@ class Transom(RouteDecorators, WebSocketDecorators):
             signed=True)`, `Cookie(signed=True)`, sessions), newest first.
         cookie_policy: Defaults for every cookie argument a `set_cookie` or
             `delete_cookie` call leaves out, and an optional `rewrite`.
+        generate_unique_id_function: `route -> str`, the operation id of each path
+            operation without an `operation_id=` (routers and routes may set their
+            own); FastAPI's `name_path_method` by default.
+        separate_input_output_schemas: `False` documents a model whose input and
+            output schemas differ once, by its input schema, as FastAPI does.
+        root_path: The path prefix a proxy serves the app under (`/api/v1`), set as
+            every request's ASGI `root_path`, as FastAPI does.
+        root_path_in_servers: List the request's root path as the document's first
+            server, so Swagger UI's "Try it out" calls the right URL.
     """
 
     def __init__(
@@ -99,6 +110,13 @@ class Transom(RouteDecorators, WebSocketDecorators):
         strict_content_type: bool = True,
         keyring: Keyring | None = None,
         cookie_policy: CookiePolicy | None = None,
+        generate_unique_id_function: Callable[[Any], str] | None = None,
+        separate_input_output_schemas: bool = True,
+        root_path: str = "",
+        root_path_in_servers: bool = True,
+        terms_of_service: str | None = None,
+        contact: dict[str, Any] | None = None,
+        license_info: dict[str, Any] | None = None,
     ) -> None:
         self.debug = debug
         if keyring is not None and not isinstance(keyring, Keyring):
@@ -125,10 +143,20 @@ class Transom(RouteDecorators, WebSocketDecorators):
         self.description = description
         self.version = version
         self.summary = summary
+        #: The document's `info.termsOfService`, `info.contact` and `info.license`.
+        self.terms_of_service = terms_of_service
+        self.contact = contact
+        self.license_info = license_info
         self.openapi_tags = openapi_tags
         self.servers = servers
         #: The document's `externalDocs` (`{"description": ..., "url": ...}`), as in FastAPI.
         self.openapi_external_docs = openapi_external_docs
+        #: `False` documents each model once, by its input schema (no `-Input`/`-Output`).
+        self.separate_input_output_schemas = separate_input_output_schemas
+        #: The path the app is served under behind a proxy, set on every request's scope.
+        self.root_path = root_path
+        #: Whether `/openapi.json` lists the request's root path as its first server.
+        self.root_path_in_servers = root_path_in_servers
         self.openapi_url = openapi_url
         self.docs_url = docs_url
         self.redoc_url = redoc_url
@@ -154,6 +182,7 @@ class Transom(RouteDecorators, WebSocketDecorators):
             dependency_overrides=self._overrides,
             response_headers=response_headers,
             response_cookies=response_cookies,
+            generate_unique_id_function=generate_unique_id_function,
         )
         for route in routes or ():
             self.router.append(route)
@@ -223,6 +252,8 @@ class Transom(RouteDecorators, WebSocketDecorators):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
+        if self.root_path:
+            scope["root_path"] = self.root_path
         if self.middleware_stack is None:
             self.middleware_stack = self.build_middleware_stack()
         if self.keyring is None and self.cookie_policy is None:

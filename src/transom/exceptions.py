@@ -21,6 +21,9 @@ raises at the line that did it, with a sentence naming the rule::
     └── InvalidJSONBody            `await request.json()` on a body that is not JSON: a 400
     TypeError
     └── DeclarationError           a route, parameter or dependency cannot work (startup)
+        └── PydanticV1NotSupportedError    a `pydantic.v1` model where pydantic 2 is needed
+    UserWarning
+    └── DeprecatedOptionWarning    a deprecated option (`regex=`, `example=`) was used
     RuntimeError
     ├── ResponseStartedError       the temporal response changed after the start
     ├── ResponseContractError      a response lacks a header its route declared required
@@ -48,11 +51,13 @@ __all__ = [
     "CookieError",
     "CookieWarning",
     "DeclarationError",
+    "DeprecatedOptionWarning",
     "HTTPException",
     "HeaderError",
     "InvalidJSONBody",
     "KeyringError",
     "MalformedForm",
+    "PydanticV1NotSupportedError",
     "RequestValidationError",
     "ResponseContractError",
     "ResponseStartedError",
@@ -164,6 +169,14 @@ class ClientDisconnect(Exception):
 
 class DeclarationError(TypeError):
     """A route, parameter or dependency is declared in a way that cannot work."""
+
+
+class DeprecatedOptionWarning(UserWarning):
+    """A deprecated option was used (`regex=`, `example=`); a `UserWarning`, so it shows."""
+
+
+class PydanticV1NotSupportedError(DeclarationError):
+    """A `pydantic.v1` model was used: declared on a route, or given to `jsonable_encoder`."""
 
 
 class ResponseContractError(RuntimeError):

@@ -8,12 +8,15 @@ Query()]`), exactly as in FastAPI. A marker only records what the user declared;
 from __future__ import annotations
 
 import enum
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import Field
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
+
+from transom.exceptions import DeprecatedOptionWarning
 
 __all__ = [
     "Body",
@@ -51,11 +54,13 @@ class ParamSource(enum.Enum):
 
 
 class ParamOptions(TypedDict, total=False):
-    """The keyword options every parameter marker accepts."""
+    """The keyword options every parameter marker accepts (FastAPI's)."""
 
     default_factory: Callable[[], Any] | None
     alias: str | None
+    alias_priority: int | None
     validation_alias: str | None
+    serialization_alias: str | None
     title: str | None
     description: str | None
     gt: float | None
@@ -66,25 +71,52 @@ class ParamOptions(TypedDict, total=False):
     min_length: int | None
     max_length: int | None
     pattern: str | None
+    regex: str | None
+    discriminator: str | None
+    strict: bool | None
+    allow_inf_nan: bool | None
+    max_digits: int | None
+    decimal_places: int | None
     examples: list[Any] | None
+    example: Any
+    openapi_examples: dict[str, dict[str, Any]] | None
     deprecated: bool | None
     include_in_schema: bool
     json_schema_extra: dict[str, Any] | None
 
 
 _DOC_KEYS = ("title", "description", "examples", "json_schema_extra")
-_CONSTRAINT_KEYS = ("gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length", "pattern")
+_CONSTRAINT_KEYS = (
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "multiple_of",
+    "min_length",
+    "max_length",
+    "pattern",
+    "discriminator",
+    "strict",
+    "allow_inf_nan",
+    "max_digits",
+    "decimal_places",
+    "alias_priority",
+    "serialization_alias",
+)
+_UNSET: Any = object()
 
 
 class Param:
     """A request parameter declaration; the base of the markers `Path()`, `Query()`, ...
 
     Options (see `ParamOptions`): `default_factory`, `alias` (the name in the
-    request), `validation_alias` (the name in the request when it differs from
-    `alias`, as in FastAPI; it wins over `alias`), documentation (`title`,
-    `description`, `examples`, `deprecated`, `json_schema_extra`,
-    `include_in_schema`) and constraints (`gt`, `ge`, `lt`, `le`, `multiple_of`,
-    `min_length`, `max_length`, `pattern`).
+    request) and `validation_alias` (the same, winning over `alias`),
+    documentation (`title`, `description`, `examples`, `openapi_examples`,
+    `deprecated`, `json_schema_extra`, `include_in_schema`) and constraints
+    (`gt`, `ge`, `lt`, `le`, `multiple_of`, `min_length`, `max_length`,
+    `pattern`, `strict`, `allow_inf_nan`, `max_digits`, `decimal_places`, ...),
+    enforced by pydantic. `regex=` and `example=` are FastAPI's deprecated
+    spellings of `pattern=` and `examples=`/`openapi_examples=`.
     """
 
     source: ParamSource = ParamSource.QUERY
@@ -98,15 +130,33 @@ class Param:
         self.deprecated = options.get("deprecated")
         self.include_in_schema = options.get("include_in_schema", True)
         self.examples = options.get("examples")
+        self.openapi_examples = options.get("openapi_examples")
+        self.example = options.get("example", _UNSET)
         given: dict[str, Any] = dict(options)
+        if given.get("regex") is not None:
+            warnings.warn(
+                "regex= is deprecated; use pattern=", DeprecatedOptionWarning, stacklevel=3
+            )
+            given.setdefault("pattern", given["regex"])
+        if self.example is not _UNSET:
+            warnings.warn(
+                "example= is deprecated; use examples= (or openapi_examples=)",
+                DeprecatedOptionWarning,
+                stacklevel=3,
+            )
         self.constraints: dict[str, Any] = {
             key: given[key] for key in (*_DOC_KEYS, *_CONSTRAINT_KEYS) if given.get(key) is not None
         }
 
     @property
-    def request_alias(self) -> str | None:
-        """The name given for the request: `validation_alias`, else `alias` (else `None`)."""
+    def request_name(self) -> str | None:
+        """The name the request carries the value under, if not the parameter's own."""
         return self.validation_alias or self.alias
+
+    @property
+    def has_example(self) -> bool:
+        """Whether the deprecated `example=` was given."""
+        return self.example is not _UNSET
 
     @property
     def required(self) -> bool:
@@ -131,8 +181,17 @@ class Param:
         clone.default = PydanticUndefined if default is ... else default
         return clone
 
+    def merged(self, other: Param) -> Param:
+        """This marker with `other`'s options over its own, for `Annotated[T, Query(gt=2),
+        Query(lt=10)]`: both constraints apply, as in FastAPI."""
+        clone = other.with_default(other.default)
+        clone.constraints = {**self.constraints, **other.constraints}
+        return clone
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(default={self.default!r}, alias={self.alias!r})"
+        # FastAPI's form: `Query(PydanticUndefined)`, `Body([])`.
+        name = type(self).__name__.removesuffix("Param") or "Param"
+        return f"{name}({self.default})"
 
 
 def _checked_validation_alias(value: object) -> str | None:

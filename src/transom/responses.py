@@ -29,6 +29,7 @@ import anyio
 from transom._types import Message, Receive, Scope, Send
 from transom.background import BackgroundTask
 from transom.concurrency import iterate_in_threadpool
+from transom.encoders import from_plain_attributes, plain_data
 from transom.http.cookies import UNSET, CookieAttributes, format_http_date
 from transom.http.headers import MutableHeaders, RawHeaders, encode_value
 from transom.http.media import dump_content_disposition
@@ -48,10 +49,12 @@ __all__ = [
     "FileResponse",
     "HTMLResponse",
     "JSONResponse",
+    "ORJSONResponse",
     "PlainTextResponse",
     "RedirectResponse",
     "Response",
     "StreamingResponse",
+    "UJSONResponse",
     "end_stream",
     "marking_start",
     "send_response",
@@ -287,6 +290,36 @@ class JSONResponse(Response):
 
     def render(self, content: Any) -> bytes:
         return dump_json(content)
+
+
+class ORJSONResponse(JSONResponse):
+    """A JSON response written by `orjson` (installed separately: `pip install orjson`).
+
+    The content follows the same rules as `JSONResponse` (FastAPI's
+    `jsonable_encoder`); non-finite floats become `null`, as orjson writes them.
+    """
+
+    def render(self, content: Any) -> bytes:
+        try:
+            import orjson
+        except ImportError:  # pragma: no cover - the dev extra installs it
+            raise RuntimeError("ORJSONResponse needs orjson: pip install orjson") from None
+        data = plain_data(content)
+        return orjson.dumps(data, default=from_plain_attributes, option=orjson.OPT_NON_STR_KEYS)
+
+
+class UJSONResponse(JSONResponse):
+    """A JSON response written by `ujson` (installed separately: `pip install ujson`)."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            import ujson
+        except ImportError:  # pragma: no cover - the dev extra installs it
+            raise RuntimeError("UJSONResponse needs ujson: pip install ujson") from None
+        text: str = ujson.dumps(
+            plain_data(content), ensure_ascii=False, default=from_plain_attributes
+        )
+        return text.encode()
 
 
 class RedirectResponse(Response):

@@ -15,42 +15,28 @@ import pydantic_core
 from pydantic import BaseModel, PydanticSchemaGenerationError, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
+from transom.encoders import from_plain_attributes, plain_data
 from transom.exceptions import DeclarationError, ResponseValidationError
 
-__all__ = ["ResponseModel", "dump_json", "object_fields"]
+__all__ = ["ResponseModel", "dump_json"]
 
 IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any] | None
 
 
-def object_fields(value: Any) -> Any:
-    """An object pydantic-core does not know, as FastAPI sends it: `dict(value)`, else its
-    attributes (`vars(value)`), e.g. an `OAuth2PasswordRequestForm` returned as it is.
+def dump_json(value: Any, *, fallback: Callable[[Any], Any] | None = None) -> bytes:
+    """Serialise data without a response model: the JSON FastAPI sends for it.
 
-    Raises:
-        TypeError: if it is neither a mapping, pairs, nor an object with attributes.
+    The data follows FastAPI's `jsonable_encoder` (`transom.encoders.plain_data`:
+    a `Decimal` is a number, a datetime its `isoformat()`, a `timedelta` its
+    seconds, an object of an unknown class its attributes); non-finite floats
+    become `null`. `fallback` turns a value no rule knows into one pydantic-core
+    can write instead (e.g. `str` for the exceptions inside validation errors).
     """
-    try:
-        return dict(value)
-    except (TypeError, ValueError):
-        pass
-    try:
-        return vars(value)
-    except TypeError:
-        raise TypeError(
-            f"{type(value).__qualname__!r} objects cannot be sent as JSON: return a model, "
-            "a dataclass, a dict or a list, or declare a response_model."
-        ) from None
-
-
-def dump_json(value: Any, *, fallback: Callable[[Any], Any] = object_fields) -> bytes:
-    """Serialise data without a response model (non-finite floats become `null`).
-
-    `fallback` turns a value pydantic-core cannot serialise into one it can:
-    by default `object_fields`; `str` for the exceptions inside validation errors.
-    """
-    # A `timedelta` as seconds, as FastAPI's `jsonable_encoder` sends it.
     return pydantic_core.to_json(
-        value, inf_nan_mode="null", fallback=fallback, timedelta_mode="float"
+        plain_data(value),
+        inf_nan_mode="null",
+        fallback=fallback or from_plain_attributes,
+        timedelta_mode="float",
     )
 
 

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import examples.app as example
 import pytest
 from openapi_spec_validator import validate
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from tests.openapi.golden_apps import GOLDEN_APPS, declared_app, items_app, routers_app
 from transom import (
@@ -31,6 +31,8 @@ from transom import (
     ResponseHeader,
     Transom,
 )
+from transom.openapi.utils import get_openapi
+from transom.routing.api import APIRoute
 from transom.testclient import TestClient
 
 GOLDEN = pathlib.Path(__file__).parent / "golden"
@@ -419,3 +421,123 @@ def test_header_parameters_are_documented_as_they_are_sent() -> None:
         ("Big-One", "Big-One"),
     ]
     assert documented("/model") == [("x-token", "X Token")]
+
+
+def test_generate_unique_id_function_on_app_router_include_and_route() -> None:
+    def named(prefix: str) -> Callable[[APIRoute], str]:
+        return lambda route: f"{prefix}_{route.name}_{'-'.join(map(str, route.tags))}"
+
+    app = Transom(generate_unique_id_function=named("app"))
+    router = APIRouter(tags=["r"], generate_unique_id_function=named("router"))
+    plain = APIRouter()
+
+    @app.get("/a")
+    def a() -> None: ...
+
+    @app.get("/own", generate_unique_id_function=named("route"), operation_id=None)
+    def own() -> None: ...
+
+    @router.get("/b")
+    def b() -> None: ...
+
+    @plain.get("/c")
+    def c() -> None: ...
+
+    @plain.get("/d", operation_id="fixed")
+    def d() -> None: ...
+
+    app.include_router(router)
+    app.include_router(plain, generate_unique_id_function=named("include"))
+    paths = TestClient(app).get("/openapi.json").json()["paths"]
+    ids = {path: operation["get"]["operationId"] for path, operation in paths.items()}
+    assert ids == {
+        "/a": "app_a_",
+        "/own": "route_own_",
+        "/b": "router_b_r",
+        "/c": "include_c_",
+        "/d": "fixed",
+    }
+
+
+def test_a_duplicate_operation_id_warns() -> None:
+    app = Transom(generate_unique_id_function=lambda route: "same")
+    app.post("/one")(lambda: None)
+    app.post("/two")(lambda: None)
+    with pytest.warns(UserWarning, match="Duplicate Operation ID 'same'"):
+        app.openapi()
+
+
+class Shape(BaseModel):
+    name: str
+    sides: int = 3
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def corners(self) -> int:
+        return self.sides
+
+
+def shapes_app(**options: Any) -> Transom:
+    app = Transom(**options)
+
+    @app.post("/shapes")
+    def create(shape: Shape) -> Shape:
+        return shape
+
+    return app
+
+
+def test_separate_input_output_schemas_false_documents_a_model_once() -> None:
+    separate = shapes_app().openapi()["components"]["schemas"]
+    assert {"Shape-Input", "Shape-Output"} <= set(separate)
+    merged = shapes_app(separate_input_output_schemas=False).openapi()
+    schemas = merged["components"]["schemas"]
+    assert "Shape" in schemas
+    assert "Shape-Input" not in schemas
+    assert set(schemas["Shape"]["properties"]) == {"name", "sides"}
+    response = merged["paths"]["/shapes"]["post"]["responses"]["200"]
+    assert response["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Shape"
+    }
+
+
+def test_get_openapi_builds_the_apps_document_from_its_routes() -> None:
+    app = shapes_app(title="Shapes", version="2.0")
+    document = get_openapi(
+        title="Shapes",
+        version="2.0",
+        routes=app.routes,
+        summary="S",
+        terms_of_service="https://example.com/terms",
+        contact={"name": "Ann"},
+        license_info={"name": "MIT"},
+    )
+    assert document["info"] == {
+        "title": "Shapes",
+        "summary": "S",
+        "termsOfService": "https://example.com/terms",
+        "contact": {"name": "Ann"},
+        "license": {"name": "MIT"},
+        "version": "2.0",
+    }
+    assert document["paths"] == app.openapi()["paths"]
+
+
+def test_the_apps_info_has_fastapis_metadata_options() -> None:
+    app = Transom(
+        title="Shop",
+        summary="Things for sale",
+        description="All of them.",
+        terms_of_service="https://example.com/terms",
+        contact={"name": "Ann", "email": "ann@example.com"},
+        license_info={"name": "Apache 2.0", "identifier": "Apache-2.0"},
+    )
+    assert TestClient(app).get("/openapi.json").json()["info"] == {
+        "title": "Shop",
+        "version": "0.1.0",
+        "summary": "Things for sale",
+        "description": "All of them.",
+        "termsOfService": "https://example.com/terms",
+        "contact": {"name": "Ann", "email": "ann@example.com"},
+        "license": {"name": "Apache 2.0", "identifier": "Apache-2.0"},
+    }

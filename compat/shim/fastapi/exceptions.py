@@ -2,14 +2,15 @@
 
 `FastAPIDeprecationWarning` must exist: one test module marks
 `filterwarnings("ignore::fastapi.exceptions.FastAPIDeprecationWarning")`, and pytest
-aborts the whole session on an unknown warning category. Transom never emits it,
-so tests that expect it still fail, as they should. `FastAPIError` is a rename of
-Transom's equivalent class, like every other name here.
+aborts the whole session on an unknown warning category. It is Transom's
+`DeprecatedOptionWarning` (a `UserWarning`, as FastAPI's), and `FastAPIError` is
+Transom's `DeclarationError`: renames of Transom's equivalent classes, like every
+other name here.
 """
 
 from _transom_shim import forward
 
-from transom.exceptions import DeclarationError
+from transom.exceptions import DeclarationError, DeprecatedOptionWarning
 
 __all__ = ["FastAPIDeprecationWarning", "FastAPIError"]
 
@@ -19,6 +20,5 @@ __getattr__, __dir__ = forward(__name__, "transom.exceptions")
 #: (raised at the same points: a bad response model, a bad dependency, a bad path).
 FastAPIError = DeclarationError
 
-
-class FastAPIDeprecationWarning(UserWarning):
-    """FastAPI's deprecation warning category (a `UserWarning`, as in FastAPI)."""
+#: FastAPI's warning for a deprecated option (`regex=`, `example=`, ...).
+FastAPIDeprecationWarning = DeprecatedOptionWarning

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal, get_args, get_origin
 
+import typing_extensions
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
@@ -172,7 +173,23 @@ class Analysed:
     special: Special | None = None
 
 
+def unalias(annotation: Any) -> Any:
+    """The value of a `type X = ...` alias (PEP 695, or typing_extensions' `TypeAliasType`)."""
+    while isinstance(annotation, _TYPE_ALIASES):
+        annotation = annotation.__value__
+    return annotation
+
+
+_TYPE_ALIASES: tuple[type[Any], ...] = tuple(
+    {
+        getattr(typing, "TypeAliasType", typing_extensions.TypeAliasType),
+        typing_extensions.TypeAliasType,
+    }
+)
+
+
 def _markers(annotation: Any) -> tuple[Any, list[Any]]:
+    annotation = unalias(annotation)
     if get_origin(annotation) is not Annotated:
         return annotation, []
     base, *extras = get_args(annotation)
@@ -202,7 +219,7 @@ def analyse_parameter(
         param = _checked_path(param, name, path_params, where)
     _check_readable(param, annotation, name, where)
     # The full annotation (its `Annotated` metadata carries constraints); none means Any.
-    declared = parameter.annotation
+    declared = unalias(parameter.annotation)
     return Analysed(name, Any if declared is inspect.Parameter.empty else declared, param=param)
 
 
@@ -222,12 +239,23 @@ def _declaration(parameter: inspect.Parameter, where: str) -> tuple[Any, Any, An
             )
         markers, default = [default], inspect.Parameter.empty
     if len(markers) > 1:
-        raise DeclarationError(
-            f"{where}: parameter {name!r} has several markers {markers!r}; use one."
-        )
+        markers = [_merged_markers(markers, name, where)]
     if annotation is inspect.Parameter.empty:
         annotation = Any
     return annotation, markers[0] if markers else None, default
+
+
+def _merged_markers(markers: list[Any], name: str, where: str) -> Param:
+    """Several markers of one kind (`Query(gt=2), Query(lt=10)`) are one, as in FastAPI."""
+    first = markers[0]
+    if not all(isinstance(marker, Param) and type(marker) is type(first) for marker in markers):
+        raise DeclarationError(
+            f"{where}: parameter {name!r} has several markers {markers!r}; use one."
+        )
+    merged: Param = first
+    for marker in markers[1:]:
+        merged = merged.merged(marker)
+    return merged
 
 
 def _with_default(param: Param, default: Any, name: str, where: str) -> Param:
@@ -244,10 +272,10 @@ def _with_default(param: Param, default: Any, name: str, where: str) -> Param:
 
 def _checked_path(param: PathParam, name: str, path_params: frozenset[str], where: str) -> Param:
     """A path parameter must be in the route path, and is always required."""
-    if name not in path_params and (param.request_alias or name) not in path_params:
+    if name not in path_params and (param.request_name or name) not in path_params:
         raise DeclarationError(
             f"{where}: parameter {name!r} is declared with Path() but the route path "
-            f"has no '{{{param.request_alias or name}}}'."
+            f"has no '{{{param.request_name or name}}}'."
         )
     if param.default is not PydanticUndefined and param.default is not None:
         return param.with_default(PydanticUndefined)
@@ -329,7 +357,7 @@ def _mentions_upload_file(annotation: Any) -> bool:
 
 def lookup_name(name: str, param: Param) -> str:
     """The name to look up in the request: the (validation) alias, or the converted name."""
-    alias = param.request_alias
+    alias = param.request_name
     if alias is not None:
         return alias.lower() if isinstance(param, HeaderParam) else alias
     if isinstance(param, HeaderParam):

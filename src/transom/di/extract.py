@@ -155,10 +155,20 @@ def _read_model(item: Input, views: set[str]) -> list[str]:
         present = "value" if field.sequence else "value is not None"
         lines += [f"if {present}:", f"    model[{field.key!r}] = value"]
     if item.extras:
-        # What no field reads, under the name it was sent with (`extra="forbid"`).
-        read = tuple(sorted({field.lookup for field in item.fields}))
-        lines += [f"for name, value in {_ALL[item.source]}:", f"    if name not in {read!r}:"]
-        lines.append("        model.setdefault(name, value)")
+        # What no field reads, under the name it was sent with; repeated, a list. A
+        # name that is a field's key but not its request name (`x_user_id` for the
+        # header `x-user-id`) is left out: it must not fill the field.
+        read = tuple(sorted({name for field in item.fields for name in (field.lookup, field.key)}))
+        lines += [
+            f"for name, value in {_ALL[item.source]}:",
+            f"    if name not in {read!r}:",
+            "        if name not in model:",
+            "            model[name] = value",
+            "        elif type(model[name]) is list:",
+            "            model[name].append(value)",
+            "        else:",
+            "            model[name] = [model[name], value]",
+        ]
         views.add(
             {ParamSource.QUERY: "query", ParamSource.COOKIE: "cookies"}.get(item.source, "scope")
         )

@@ -112,8 +112,8 @@ class Input:
     #: For a parameter model (`Annotated[Model, Query()]`): one input per model
     #: field, keyed by the field's validation alias; the model gets them as a dict.
     fields: tuple[Input, ...] = ()
-    #: A parameter model that forbids or keeps extra fields also gets the values
-    #: no field reads, so `extra="forbid"` can refuse them.
+    #: A parameter model also gets the values no field reads (so `extra="forbid"`
+    #: can refuse them), each a list when it was sent more than once.
     extras: bool = False
     #: A signed or encrypted cookie: the number of its reader (`di.extract.SEALED`).
     sealed: int | None = None
@@ -491,9 +491,10 @@ def _model_input(name: str, model: type[BaseModel], param: Param) -> Input:
         lookup = lookup_name(field_name, marker)
         sequence = is_sequence(field.annotation)
         fields.append(Input(key, field_name, param.source, lookup, sequence, annotation, marker))
-    extras = model.model_config.get("extra") in ("forbid", "allow")
+    # The values no field reads go in too: `extra="forbid"` refuses them, and a 422
+    # shows everything that was sent, as FastAPI's does.
     return Input(
-        name, name, param.source, name, False, model, param, fields=tuple(fields), extras=extras
+        name, name, param.source, name, False, model, param, fields=tuple(fields), extras=True
     )
 
 

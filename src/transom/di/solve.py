@@ -98,9 +98,9 @@ def _errors(
         else:
             loc = (*prefix, *loc)
         entry: dict[str, Any] = {**error, "loc": loc}
-        if error["type"] == "missing" and inputs is not None:
-            # A missing parameter has no input; a missing body field keeps its
-            # enclosing object, as FastAPI reports it.
+        if error["type"] == "missing" and inputs is not None and len(error["loc"]) == 1:
+            # A missing parameter has no input; a missing field of a parameter
+            # model or of a body keeps its enclosing object, as FastAPI reports it.
             entry["input"] = None
         elif isinstance(entry.get("input"), bytes):
             # Bytes that are not UTF-8 (a broken body) must still serialise as JSON.

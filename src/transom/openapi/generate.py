@@ -19,6 +19,8 @@ import copy
 import http
 import inspect
 import re
+import warnings
+from collections.abc import Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -30,16 +32,17 @@ from transom.encoders import jsonable_encoder
 from transom.openapi.headers import add_declared_headers
 from transom.openapi.schemas import REF_PREFIX, VALIDATION_ERROR_DEFINITIONS, SchemaRegistry
 from transom.openapi.security import operation_security
-from transom.params import BodyParam, FileParam, ParamSource
+from transom.params import BodyParam, FileParam, Param, ParamSource
 from transom.responses import JSONResponse, Response, body_allowed
 from transom.routing.api import APIRoute
+from transom.routing.router import BaseRoute
 from transom.sse import EVENT_SCHEMA
 from transom.streams import StreamKind, StreamPlan
 
 if TYPE_CHECKING:
     from transom.applications import Transom
 
-__all__ = ["OPENAPI_VERSION", "build_openapi", "operation_id", "unique_id"]
+__all__ = ["OPENAPI_VERSION", "build_openapi", "openapi_document", "operation_id", "unique_id"]
 
 OPENAPI_VERSION = "3.1.0"
 
@@ -57,33 +60,75 @@ _STATUS_RANGES = {
 
 
 def build_openapi(app: Transom) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of `app`, as a JSON-ready dict.
+    """The OpenAPI 3.1 document of `app`, as a JSON-ready dict (see `openapi_document`)."""
+    return openapi_document(
+        title=app.title,
+        version=app.version,
+        summary=app.summary,
+        description=app.description,
+        terms_of_service=app.terms_of_service,
+        contact=app.contact,
+        license_info=app.license_info,
+        routes=app.routes,
+        tags=app.openapi_tags,
+        servers=app.servers,
+        external_docs=app.openapi_external_docs,
+        separate_input_output_schemas=app.separate_input_output_schemas,
+    )
+
+
+def openapi_document(
+    *,
+    title: str,
+    version: str,
+    routes: Sequence[BaseRoute],
+    openapi_version: str = OPENAPI_VERSION,
+    summary: str | None = None,
+    description: str | None = None,
+    tags: list[dict[str, Any]] | None = None,
+    servers: list[dict[str, Any]] | None = None,
+    terms_of_service: str | None = None,
+    contact: dict[str, Any] | None = None,
+    license_info: dict[str, Any] | None = None,
+    separate_input_output_schemas: bool = True,
+    external_docs: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The OpenAPI document of `routes`, as a JSON-ready dict.
+
+    With `separate_input_output_schemas=False`, a model whose input and output
+    schemas differ is documented once, by its input schema, as FastAPI does.
 
     Raises:
         ValueError: if a route's `responses=` has a key that is not a status
             code, a range like `"4XX"`, or `"default"`.
     """
-    registry = SchemaRegistry()
+    registry = SchemaRegistry(separate=separate_input_output_schemas)
     paths: dict[str, dict[str, Any]] = {}
     security_schemes: dict[str, Any] = {}
-    for route in app.routes:
+    seen: set[str] = set()
+    for route in routes:
         if not isinstance(route, APIRoute) or not route.options.get("include_in_schema", True):
             continue
         operations = paths.setdefault(route.template.format, {})
         schemes, security = operation_security(route.plan)
         security_schemes.update(schemes)
         for method in _ordered(route.methods):
-            operations[method.lower()] = _operation(route, method, registry, security)
+            operation = operations[method.lower()] = _operation(route, method, registry, security)
+            _check_unique(operation["operationId"], route, seen)
     paths = {path: operations for path, operations in paths.items() if operations}
     schemas = registry.resolve(paths)
-    info: dict[str, Any] = {"title": app.title, "version": app.version}
-    if app.summary:
-        info["summary"] = app.summary
-    if app.description:
-        info["description"] = app.description
-    document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": info}
-    if app.servers:
-        document["servers"] = app.servers
+    info: dict[str, Any] = {"title": title, "version": version}
+    optional = {
+        "summary": summary,
+        "description": description,
+        "termsOfService": terms_of_service,
+        "contact": contact,
+        "license": license_info,
+    }
+    info.update({key: value for key, value in optional.items() if value})
+    document: dict[str, Any] = {"openapi": openapi_version, "info": info}
+    if servers:
+        document["servers"] = servers
     document["paths"] = paths
     components: dict[str, Any] = {}
     if schemas:
@@ -92,12 +137,23 @@ def build_openapi(app: Transom) -> dict[str, Any]:
         components["securitySchemes"] = security_schemes
     if components:
         document["components"] = components
-    if app.openapi_tags:
-        document["tags"] = app.openapi_tags
-    if app.openapi_external_docs:
-        document["externalDocs"] = app.openapi_external_docs
+    if tags:
+        document["tags"] = tags
+    if external_docs:
+        document["externalDocs"] = external_docs
     result: dict[str, Any] = jsonable_encoder(document)
     return result
+
+
+def _check_unique(op_id: str, route: APIRoute, seen: set[str]) -> None:
+    """Warn about an operation id already used: generated clients would clash, as FastAPI warns."""
+    if op_id in seen:
+        warnings.warn(
+            f"Duplicate Operation ID {op_id!r} for {route.label}: generated clients need "
+            "unique ids; set operation_id= or a generate_unique_id_function that gives one.",
+            stacklevel=3,
+        )
+    seen.add(op_id)
 
 
 def _ordered(methods: frozenset[str]) -> list[str]:
@@ -106,7 +162,11 @@ def _ordered(methods: frozenset[str]) -> list[str]:
 
 
 def unique_id(route: APIRoute, method: str) -> str:
-    """FastAPI's generated operation id: `read_item_items__item_id__get`."""
+    """The route's `generate_unique_id_function(route)`, else FastAPI's generated
+    operation id: `read_item_items__item_id__get`."""
+    generate = route.options.get("generate_unique_id_function")
+    if generate is not None:
+        return generate(route)
     name = re.sub(r"\W", "_", f"{route.name or ''}{route.template.format}")
     return f"{name}_{method.lower()}"
 
@@ -169,10 +229,10 @@ def _sent_as(item: Input, in_model: bool) -> tuple[str, str]:
     parameter model's header field keeps its field's title (`X Token`)."""
     param = item.param
     if item.source is not ParamSource.HEADER:
-        return item.lookup, param.request_alias or item.name
+        return item.lookup, param.request_name or item.name
     convert = getattr(param, "convert_underscores", True)
-    name = param.request_alias or (item.name.replace("_", "-") if convert else item.name)
-    return name, (param.request_alias or item.name) if in_model else name
+    name = param.request_name or (item.name.replace("_", "-") if convert else item.name)
+    return name, (param.request_name or item.name) if in_model else name
 
 
 def _parameters(plan: Plan, registry: SchemaRegistry) -> list[dict[str, Any]]:
@@ -199,6 +259,7 @@ def _parameters(plan: Plan, registry: SchemaRegistry) -> list[dict[str, Any]]:
             parameter["schema"] = {"type": "string", "title": title}
         else:
             parameter["schema"] = registry.slot(TypeAdapter(annotated), "validation", title)
+        parameter.update(_examples(param))
         parameters.append(parameter)
     return parameters
 
@@ -210,11 +271,13 @@ def _request_body(plan: Plan, op_id: str, registry: SchemaRegistry) -> dict[str,
     if plan.body_mode is BodyMode.SINGLE and plan.single_body is not None:
         item = plan.single_body
         adapter = plan.single_body_adapter or TypeAdapter(clean_annotation(item.annotation))
-        title = item.param.constraints.get("title") or _title(item.param.request_alias or item.name)
+        title = item.param.constraints.get("title") or _title(item.param.request_name or item.name)
         schema: Any = registry.slot(adapter, "validation", title)
+        examples = _examples(item.param)
     else:
         model = _body_model(f"Body_{op_id}", inputs)
         schema = registry.slot(TypeAdapter(model), "validation")
+        examples = {}
     body: dict[str, Any] = {}
     if plan.body_required:
         body["required"] = True
@@ -222,8 +285,17 @@ def _request_body(plan: Plan, op_id: str, registry: SchemaRegistry) -> dict[str,
     media_type = first.media_type if isinstance(first, BodyParam) else "application/json"
     if any(isinstance(item.param, FileParam) for item in inputs):
         media_type = "multipart/form-data"  # a form with a file is always multipart
-    body["content"] = {media_type: {"schema": schema}}
+    body["content"] = {media_type: {"schema": schema, **examples}}
     return body
+
+
+def _examples(param: Param) -> dict[str, Any]:
+    """`openapi_examples=` as the OpenAPI `examples`, else the deprecated `example=`."""
+    if param.openapi_examples:
+        return {"examples": jsonable_encoder(param.openapi_examples)}
+    if param.has_example:
+        return {"example": jsonable_encoder(param.example)}
+    return {}
 
 
 def _body_model(name: str, inputs: list[Input]) -> type[BaseModel]:

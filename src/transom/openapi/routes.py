@@ -8,7 +8,7 @@ installed package (see `transom.openapi.docs`), never from a CDN.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from transom.openapi import docs
 from transom.requests import Request
@@ -32,7 +32,7 @@ def add_docs_routes(app: Transom) -> None:
         return
 
     def openapi_document(request: Request) -> Response:
-        return JSONResponse(app.openapi())
+        return JSONResponse(with_root_server(app.openapi(), request, app.root_path_in_servers))
 
     app.add_route(openapi_url, openapi_document, ["GET"], name="openapi")
     assets = (app.docs_url or app.redoc_url or "/docs").rstrip("/") + "/assets"
@@ -52,6 +52,19 @@ def add_docs_routes(app: Transom) -> None:
             )
     if app.redoc_url is not None:
         app.add_route(app.redoc_url, _redoc(app, openapi_url, assets), ["GET"], name="redoc")
+
+
+def with_root_server(document: dict[str, Any], request: Request, enabled: bool) -> dict[str, Any]:
+    """The document with this request's root path as its first server, as FastAPI serves it.
+
+    The kept document never changes: a root path a client sent is not shown to
+    the next one.
+    """
+    root = str(request.scope.get("root_path", "")).rstrip("/")
+    servers = document.get("servers") or []
+    if not root or not enabled or any(server.get("url") == root for server in servers):
+        return document
+    return {**document, "servers": [{"url": root}, *servers]}
 
 
 def _swagger_ui(app: Transom, openapi_url: str, assets: str) -> Callable[[Request], Response]:

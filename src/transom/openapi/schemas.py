@@ -95,14 +95,16 @@ class SchemaSlot:
 class SchemaRegistry:
     """Collects schema slots while the document is built, then fills them all at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, separate: bool = True) -> None:
+        #: `False`: every schema in validation mode, so a model is documented once.
+        self.separate = separate
         self._slots: list[SchemaSlot] = []
         self._adapters: dict[Any, TypeAdapter[Any]] = {}
         self._extra: dict[str, dict[str, Any]] = {}
 
     def slot(self, adapter: TypeAdapter[Any], mode: Mode, title: str | None = None) -> SchemaSlot:
         """A slot for the type `adapter` validates, filled in by `resolve`."""
-        slot = SchemaSlot(adapter.core_schema, mode, title)
+        slot = SchemaSlot(adapter.core_schema, mode if self.separate else "validation", title)
         self._slots.append(slot)
         return slot
 

@@ -170,6 +170,8 @@ class APIRoute(BaseRoute):
         #: The options resolved over the layers: what the route runs with.
         options = self.options = resolve_options(declared, self.layers)
         self.name = options.get("name") or getattr(endpoint, "__name__", None)
+        #: The resolved tags, as FastAPI's `route.tags` (e.g. for operation ids).
+        self.tags = list(options.get("tags") or ())
         self.status_code = options.get("status_code")
         self._status = self.status_code or 200
         self.response_class: type[Response] = options.get("response_class", JSONResponse)
@@ -534,6 +536,7 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         dependency_overrides: DependencyOverrides | None = None,
         response_headers: Sequence[ResponseHeader] | None = None,
         response_cookies: Sequence[ResponseCookie] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] | None = None,
     ) -> None:
         super().__init__(
             redirect_slashes=redirect_slashes,
@@ -556,6 +559,7 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
             default_response_class=default_response_class,
             response_headers=response_headers,
             response_cookies=response_cookies,
+            generate_unique_id_function=generate_unique_id_function,
         )
 
     @property
@@ -625,6 +629,7 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         default_response_class: type[Response] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] | None = None,
     ) -> None:
         """Add every route of `router` under `prefix`, with extra tags and dependencies.
 
@@ -640,6 +645,7 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
             deprecated=deprecated,
             include_in_schema=include_in_schema,
             default_response_class=default_response_class,
+            generate_unique_id_function=generate_unique_id_function,
         )
         for route in router.routes:
             if isinstance(route, (APIRoute, APIWebSocketRoute)):

@@ -11,7 +11,8 @@ first), and resolves them once, in `resolve_options`:
 - `response_class`: the route's own, else the closest layer's
   `default_response_class`, else `JSONResponse`;
 - `deprecated`: set by the route or any layer; `include_in_schema`: every layer
-  and the route must agree.
+  and the route must agree;
+- `generate_unique_id_function`: the route's own, else the closest layer's.
 
 Including a router again adds layers; it never overwrites what a user set.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, TypedDict
@@ -65,6 +66,7 @@ class RouteOptions(TypedDict, total=False):
     response_headers: Sequence[ResponseHeader] | None
     response_cookies: Sequence[ResponseCookie] | None
     max_body_size: int | None
+    generate_unique_id_function: Callable[[Any], str] | None
 
 
 _NO_RESPONSES: Mapping[int | str, dict[str, Any]] = MappingProxyType({})
@@ -88,6 +90,8 @@ class RouteLayer:
     include_in_schema: bool = True
     default_response_class: type[Response] | None = None
     declarations: Declarations = _NO_DECLARATIONS
+    #: How operation ids are made for the routes below (`generate_unique_id_function`).
+    generate_unique_id: Callable[[Any], str] | None = None
 
     @classmethod
     def of(
@@ -101,6 +105,7 @@ class RouteLayer:
         default_response_class: type[Response] | None = None,
         response_headers: Sequence[ResponseHeader] | None = None,
         response_cookies: Sequence[ResponseCookie] | None = None,
+        generate_unique_id_function: Callable[[Any], str] | None = None,
     ) -> RouteLayer:
         """A layer from keyword arguments as routers and `include_router` take them."""
         return cls(
@@ -111,6 +116,7 @@ class RouteLayer:
             include_in_schema,
             default_response_class,
             Declarations().plus(response_headers, response_cookies),
+            generate_unique_id_function,
         )
 
 
@@ -150,6 +156,12 @@ def resolve_options(declared: RouteOptions, layers: Sequence[RouteLayer]) -> Rou
         resolved["deprecated"] = True
     if not all(layer.include_in_schema for layer in layers):
         resolved["include_in_schema"] = False
+    if declared.get("generate_unique_id_function") is None:
+        # The closest layer that says how, as FastAPI resolves it.
+        resolved["generate_unique_id_function"] = next(
+            (layer.generate_unique_id for layer in reversed(layers) if layer.generate_unique_id),
+            None,
+        )
     if "response_class" not in declared:
         resolved["response_class"] = next(
             (
