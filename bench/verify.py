@@ -108,13 +108,19 @@ def check(call: Call, response: Captured) -> tuple[list[str], list[str], set[str
     raw = [v.decode("latin-1") for n, v in headers if n == b"set-cookie"]
     problems += [f"{where}: {problem}" for problem in cookie_problems(call, raw)]
     if raw:
-        notes.append("set-cookie as sent: " + " | ".join(sorted(raw)))
+        notes.append(SENT + " | ".join(sorted(raw)))
 
     custom = {name for name, _ in call.response_headers}
     extra = {n.decode() for n in counts if n not in STANDARD and n not in custom}
     return problems, notes, extra
 
 
+def _shown(note: str, notes: list[str]) -> bool:
+    """Whether the cookies of another request of the scenario are shown already (once is enough)."""
+    return note.startswith(SENT) and any(other.startswith(SENT) for other in notes)
+
+
+SENT = "set-cookie as sent: "
 NOT_APPLICABLE = "not applicable: the framework's module has no app for this scenario"
 
 
@@ -134,7 +140,7 @@ async def verify_scenario(
     for call, response in done:
         p, n, e = check(call, response)
         problems += p
-        notes += [x for x in n if x not in notes]
+        notes += [x for x in n if x not in notes and not _shown(x, notes)]
         extra |= e
     return {
         "ok": not problems,
