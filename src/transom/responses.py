@@ -4,7 +4,9 @@ A response keeps its headers as raw `(bytes, bytes)` pairs (`raw_headers`);
 `headers` is a checked, mutable view over that same list, built on first use.
 Cookies are kept one per identity (name, domain, path): setting the same cookie
 twice replaces the first `Set-Cookie` line instead of sending both
-(`set_cookie` and `delete_cookie` live in `transom.response_cookies`).
+(`set_cookie` and `delete_cookie` live in `transom.response_cookies`; the typed
+headers, `set_cache_control`, `set_etag`, `set_last_modified`, `add_link` and
+`add_vary`, in `transom.response_headers`).
 
 Statuses that forbid a body (1xx, 204, 304) are sent with no body, no
 `Content-Length` and no `Content-Type`, whatever the status was when the
@@ -41,6 +43,7 @@ from transom.http.ranges import (
     requested_ranges,
 )
 from transom.response_cookies import CookieSetter, CookieTable
+from transom.response_headers import HeaderSetters
 from transom.serialization import dump_json
 
 __all__ = [
@@ -171,7 +174,7 @@ async def run_after_response(scope: Scope, task: BackgroundTask) -> None:
         await task()
 
 
-class Response(CookieSetter):
+class Response(CookieSetter, HeaderSetters):
     """A response with a body of bytes.
 
     Args:

@@ -76,7 +76,8 @@ class _TemporalHeaders(MutableHeaders):
 
     So a raw line replaces the earlier line of the same cookie identity, as a
     second `set_cookie` does (T5), and the data merge can take the lines as
-    one per identity without parsing them.
+    one per identity without parsing them. An `ETag` or `Last-Modified` set
+    through it marks the response as one a conditional request is compared with.
     """
 
     __slots__ = ("_owner",)
@@ -91,6 +92,9 @@ class _TemporalHeaders(MutableHeaders):
         name, domain, path = set_cookie_identity(line)
         owner.store_cookie(name, line, CookieAttributes(path, domain))
         return True
+
+    def _took_validator(self) -> None:
+        self._owner.has_validators = True
 
 
 class TemporalResponse(Response):
