@@ -120,6 +120,11 @@ async def send_response(
     await send({"type": "http.response.body", "body": body})
 
 
+#: Scope key set when the start was turned into a 304 (a conditional request
+#: matched): a streamed body is then not produced at all.
+NOT_MODIFIED_KEY = "transom.not_modified"
+
+
 async def start_stream(scope: Scope, send: Send, status: int, headers: RawHeaders) -> bool:
     """Start a response whose body follows in chunks; return whether to send them.
 
@@ -127,7 +132,7 @@ async def start_stream(scope: Scope, send: Send, status: int, headers: RawHeader
     """
     scope[STARTED_KEY] = True
     await send(start_message(status, headers))
-    return body_allowed(status) and scope["method"] != "HEAD"
+    return body_allowed(status) and scope["method"] != "HEAD" and NOT_MODIFIED_KEY not in scope
 
 
 async def end_stream(send: Send) -> None:

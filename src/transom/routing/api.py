@@ -70,6 +70,8 @@ from transom.temporal import (
     SCOPE_KEY,
     ContextTemporalResponse,
     TemporalResponse,
+    is_conditional,
+    not_modified_answer,
     shaping_send,
     vary_on_cookies,
 )
@@ -197,6 +199,9 @@ class APIRoute(BaseRoute):
         self.response_headers = layer_declarations(self.header_layers, self.label)
         self.response_cookies = layer_declarations(self.cookie_layers, self.label)
         self.contract = ResponseContract(self.label, self.response_headers, self.response_cookies)
+        #: Data responses carry a validator (an `ETag`, a `Last-Modified`) whatever the
+        #: handler does: conditional requests are evaluated for each.
+        self._revalidate = self.contract.sends_validators
         #: The route's own body limit, when it declares one (else the app's applies).
         self.has_body_limit = "max_body_size" in declared
         self.max_body_size = check_body_limit(
@@ -390,8 +395,9 @@ class APIRoute(BaseRoute):
         if not uses_start_path(response):
             send = marking_start(scope, send)
         finish = partial(self.contract.apply, scope) if self.contract.active else None
-        if temporal is not None or finish is not None:
-            send = shaping_send(send, temporal, finish)
+        conditional = is_conditional(scope)
+        if temporal is not None or finish is not None or conditional:
+            send = shaping_send(send, temporal, finish, scope=scope if conditional else None)
         await response(scope, receive, send)
 
     def finalize(
@@ -427,6 +433,12 @@ class APIRoute(BaseRoute):
             headers = merge_data_headers(temporal.raw_headers, headers)
         if self.contract.active:
             headers = self.contract.apply(scope, status, headers)
+        validators = self._revalidate or (temporal is not None and temporal.has_validators)
+        if validators and status == 200:
+            # The response has an ETag or Last-Modified: a conditional GET may get a 304.
+            revalidated = not_modified_answer(scope, headers)
+            if revalidated is not None:
+                return 304, revalidated, b""
         return status, headers, body
 
     def _class_response(self, value: Any, temporal: TemporalResponse | None) -> Response:
