@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from transom import (
+    APIRouter,
+    CacheControl,
     FileResponse,
     HTTPException,
     JSONResponse,
     PlainTextResponse,
+    RedirectResponse,
     Response,
     StreamingResponse,
     Transom,
 )
+from transom.http.caching import body_etag
 from transom.testclient import TestClient
 
 MODIFIED = datetime(2015, 10, 21, 7, 28, 0, 250000, tzinfo=UTC)
@@ -245,3 +249,158 @@ def test_a_returned_file_is_answered_304_without_reading_it(tmp_path: Path) -> N
         assert (response.status_code, response.content) == (304, b"")
         assert response.headers.multi_items() == [("etag", etag)]
     assert files.get("/file", headers={"If-None-Match": '"other"'}).text == "hello"
+
+
+# --- Route options: cache_control= and etag= -------------------------------------------
+
+MINUTE = CacheControl(max_age=60, public=True)
+
+
+def layered_app() -> Transom:
+    app = Transom(cache_control=CacheControl(max_age=10), etag=True)
+    router = APIRouter(prefix="/r", cache_control=MINUTE)
+    inner = APIRouter(prefix="/i")
+
+    @inner.get("/inherits")
+    def inherits() -> dict[str, int]:
+        return {"a": 1}
+
+    @inner.get("/own", cache_control=CacheControl(no_store=True), etag=False)
+    def own() -> dict[str, int]:
+        return {"a": 1}
+
+    @router.get("/router")
+    def router_level() -> dict[str, int]:
+        return {"a": 1}
+
+    router.include_router(inner, cache_control=CacheControl(private=True, max_age=5))
+
+    @app.get("/app")
+    def app_level() -> dict[str, int]:
+        return {"a": 1}
+
+    @app.get("/handler-wins")
+    def handler_wins(response: Response) -> dict[str, int]:
+        response.set_cache_control(no_cache=True)
+        response.set_etag("mine")
+        return {"a": 1}
+
+    @app.get("/text", response_class=PlainTextResponse)
+    def text() -> str:
+        return "hello"
+
+    @app.get("/created", status_code=201)
+    def created() -> dict[str, int]:
+        return {"a": 1}
+
+    @app.get("/missing", responses={404: {"description": "Not here."}})
+    def missing() -> None:
+        raise HTTPException(404, "Not here.")
+
+    @app.get("/redirect")
+    def redirect() -> RedirectResponse:
+        return RedirectResponse("/app")
+
+    app.include_router(router)
+    return app
+
+
+layered = TestClient(layered_app())
+A1 = '"2c6b113b8dd15ffbded9860b43eb0c6c"'  # body_etag(b'{"a":1}')
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "headers"),
+    [
+        ("/app", 200, [("etag", A1), ("cache-control", "max-age=10")]),
+        ("/r/router", 200, [("etag", A1), ("cache-control", "public, max-age=60")]),
+        ("/r/i/inherits", 200, [("etag", A1), ("cache-control", "private, max-age=5")]),
+        ("/r/i/own", 200, [("cache-control", "no-store")]),
+        ("/handler-wins", 200, [("cache-control", "no-cache"), ("etag", '"mine"')]),
+        (
+            "/text",
+            200,
+            [("etag", '"46fb7408d4f285228f4af516ea25851b"'), ("cache-control", "max-age=10")],
+        ),
+        ("/created", 201, [("cache-control", "max-age=10")]),
+        ("/missing", 404, []),
+        ("/redirect", 307, [("location", "/app")]),
+    ],
+)
+def test_route_options_are_layered_the_closest_winning(
+    path: str, status: int, headers: list[tuple[str, str]]
+) -> None:
+    response = layered.get(path, follow_redirects=False)
+    assert response.status_code == status
+    content = {"content-length", "content-type"}
+    assert [pair for pair in response.headers.multi_items() if pair[0] not in content] == headers
+
+
+def test_etag_true_answers_revalidations_with_a_304() -> None:
+    for path in ("/app", "/text"):
+        etag = layered.get(path).headers["etag"]
+        response = layered.get(path, headers={"If-None-Match": etag})
+        assert (response.status_code, response.content) == (304, b"")
+        assert response.headers.multi_items() == [
+            ("etag", etag),
+            ("cache-control", "max-age=10"),
+        ]
+    assert layered.get("/app", headers={"If-None-Match": '"stale"'}).status_code == 200
+
+
+def test_the_etag_is_the_blake2b_digest_of_the_body() -> None:
+    assert body_etag(b'{"a":1}') == A1.encode()
+    assert body_etag(b"hello") == b'"46fb7408d4f285228f4af516ea25851b"'
+
+
+def test_openapi_documents_the_headers_of_the_success_response() -> None:
+    document = layered.get("/openapi.json").json()
+    ok = document["paths"]["/r/router"]["get"]["responses"]["200"]
+    assert ok["headers"] == {
+        "Cache-Control": {
+            "description": "How caches may store and reuse this response (RFC 9111).",
+            "required": True,
+            "schema": {"type": "string"},
+            "example": "public, max-age=60",
+        },
+        "ETag": {
+            "description": "A strong entity tag of the body; send it back in If-None-Match "
+            "to get a 304 Not Modified while it is unchanged.",
+            "required": False,
+            "schema": {"type": "string"},
+            "example": '"5d41402abc4b2a76b9719d911017c592"',
+        },
+    }
+    own = document["paths"]["/r/i/own"]["get"]["responses"]["200"]["headers"]
+    assert list(own) == ["Cache-Control"]
+    assert own["Cache-Control"]["example"] == "no-store"
+    created = document["paths"]["/created"]["get"]["responses"]["201"]["headers"]
+    assert list(created) == ["Cache-Control"]
+    assert "headers" not in document["paths"]["/missing"]["get"]["responses"]["404"]
+
+
+def test_openapi_has_no_caching_headers_without_the_options() -> None:
+    document = TestClient(app).get("/openapi.json").json()
+    assert "headers" not in document["paths"]["/plain"]["get"]["responses"]["200"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Transom(cache_control="max-age=60"), "cache_control= takes a CacheControl"),  # type: ignore[arg-type]
+        (lambda: APIRouter(etag="yes"), r"APIRouter: etag= takes True or False"),  # type: ignore[arg-type]
+        (
+            lambda: Transom().get("/", cache_control={"max_age": 1})(lambda: None),  # type: ignore[arg-type]
+            r"route GET /: cache_control= takes a CacheControl",
+        ),
+        (
+            lambda: Transom().include_router(APIRouter(), etag=1),
+            "include_router: etag= takes True or False",
+        ),
+    ],
+)
+def test_caching_options_are_checked_when_declared(
+    make: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(TypeError, match=message):
+        make()
