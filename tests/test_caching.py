@@ -16,6 +16,7 @@ from transom import (
     JSONResponse,
     PlainTextResponse,
     RedirectResponse,
+    Request,
     Response,
     StreamingResponse,
     Transom,
@@ -404,3 +405,86 @@ def test_caching_options_are_checked_when_declared(
 ) -> None:
     with pytest.raises(TypeError, match=message):
         make()
+
+
+# --- Preconditions of unsafe methods: the 412 ---------------------------------------------
+
+store: dict[str, tuple[str, datetime]] = {}
+LATER_MOMENT = datetime(2015, 10, 22, 7, 28, tzinfo=UTC)
+
+
+def precondition_app() -> Transom:
+    app = Transom()
+
+    @app.api_route("/docs/{name}", methods=["GET", "PUT", "DELETE"])
+    def change(name: str, request: Request, response: Response) -> dict[str, str]:
+        found = store.get(name)
+        if found is None:
+            request.check_preconditions(exists=False)
+        else:
+            request.check_preconditions(etag=found[0], last_modified=found[1])
+        if request.method == "PUT":
+            store[name] = ("v2", LATER_MOMENT)
+        response.set_etag(store.get(name, ("none",))[0])
+        return {"name": name}
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "status"),
+    [
+        ("PUT", {}, 200),
+        ("PUT", {"If-Match": '"v1"'}, 200),
+        ("PUT", {"If-Match": '"v0", "v1"'}, 200),
+        ("PUT", {"If-Match": "*"}, 200),
+        ("PUT", {"If-Match": '"v0"'}, 412),
+        ("PUT", {"If-Match": 'W/"v1"'}, 412),
+        ("DELETE", {"If-Unmodified-Since": HTTP_MODIFIED}, 200),
+        ("DELETE", {"If-Unmodified-Since": LATER}, 200),
+        ("DELETE", {"If-Unmodified-Since": EARLIER}, 412),
+        ("DELETE", {"If-Unmodified-Since": "not a date"}, 200),
+        ("DELETE", {"If-Match": '"v1"', "If-Unmodified-Since": EARLIER}, 200),
+        ("PUT", {"If-None-Match": "*"}, 412),
+        ("PUT", {"If-None-Match": '"v1"'}, 412),
+        ("PUT", {"If-None-Match": '"v0"'}, 200),
+        ("GET", {"If-Match": '"v0"'}, 412),
+    ],
+)
+def test_check_preconditions(method: str, headers: dict[str, str], status: int) -> None:
+    store.clear()
+    store["a"] = ("v1", MODIFIED)
+    response = TestClient(precondition_app()).request(method, "/docs/a", headers=headers)
+    assert response.status_code == status
+    if status == 412:
+        assert response.json()["detail"].startswith("Precondition failed: ")
+        assert store["a"] == ("v1", MODIFIED)  # nothing changed
+
+
+def test_a_failed_if_match_names_the_rule() -> None:
+    store.clear()
+    store["a"] = ("v1", MODIFIED)
+    response = TestClient(precondition_app()).put("/docs/a", headers={"If-Match": '"v0"'})
+    assert response.status_code == 412
+    assert response.json() == {
+        "detail": "Precondition failed: If-Match does not match the resource's current "
+        "entity tag. Fetch the resource again and retry with its ETag."
+    }
+
+
+def test_create_only_put_and_missing_resources() -> None:
+    store.clear()
+    client = TestClient(precondition_app())
+    assert client.put("/docs/new", headers={"If-Match": "*"}).status_code == 412
+    assert client.put("/docs/new", headers={"If-None-Match": "*"}).status_code == 200
+    assert client.put("/docs/new", headers={"If-None-Match": "*"}).status_code == 412
+    assert client.put("/docs/new", headers={"If-Match": '"v2"'}).status_code == 200
+
+
+def test_check_preconditions_refuses_bad_arguments() -> None:
+    request = Request({"type": "http", "method": "PUT", "headers": []})
+    with pytest.raises(ValueError, match="etagc characters"):
+        request.check_preconditions(etag="two words")
+    with pytest.raises(ValueError, match="needs an aware datetime"):
+        request.check_preconditions(last_modified=datetime(2020, 1, 1))
+    request.check_preconditions(etag="v1", last_modified=MODIFIED)  # no conditions: passes
