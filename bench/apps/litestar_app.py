@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from litestar import Litestar, Response, get, post
+from litestar import Litestar, Request, Response, get, post
 from litestar.datastructures import Cookie, UploadFile
 from litestar.di import Provide
 from litestar.dto import DTOConfig
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
+from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.params import Body, Parameter
 from litestar.plugins.pydantic import PydanticDTO
 
-from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
+from apps.models import S5_ROUTES, S7_SECRET, Item, ItemWithSecret, Order
 
 
 # S1: a path parameter and a pydantic return type.
@@ -98,3 +99,19 @@ for _i in range(S5_ROUTES):
     handlers += [_static(_i), _param(_i)]
 
 app = Litestar(route_handlers=handlers)
+
+
+# S7: a session read and re-written per request. Litestar's cookie sessions are
+# encrypted (AES-GCM, the secret is the key); it has no signed-only cookie backend.
+# Session middleware wraps a whole app, so S7 has an app of its own.
+@get("/s7/session")
+async def s7_session(request: Request[Any, Any, Any]) -> dict[str, int]:
+    count: int = request.session.get("count", 0) + 1
+    request.session["count"] = count
+    return {"count": count}
+
+
+s7_app = Litestar(
+    route_handlers=[s7_session],
+    middleware=[CookieBackendConfig(secret=S7_SECRET.encode()).middleware],
+)

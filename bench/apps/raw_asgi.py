@@ -5,12 +5,18 @@ build the JSON with the standard library and send exact headers. For S6's
 multipart form it feeds each body chunk to python-multipart's `MultipartParser`
 (the parser Transom, FastAPI and Starlette use) with callbacks that keep the
 text fields and count the file's bytes, without storing the file anywhere.
+S7's session is a hand-written signed cookie: base64url of the JSON data and
+its expiry, a dot, base64url of its HMAC-SHA256, compared in constant time.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
@@ -18,7 +24,7 @@ from urllib.parse import parse_qsl
 from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
 
-from apps.models import S5_ROUTES
+from apps.models import S5_ROUTES, S7_SECRET
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -251,3 +257,77 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
                 await send_json(send, 200, {"r": i, "x": parts[4]})
                 return
     await send_json(send, 404, {"detail": "Not Found"})
+
+
+# S7: a signed session read and re-written per request, in an app of its own like the
+# frameworks' (their session middleware wraps a whole app).
+S7_KEY = S7_SECRET.encode()
+S7_MAX_AGE = 14 * 24 * 60 * 60
+S7_ATTRIBUTES = b"; HttpOnly; SameSite=Lax; Path=/; Max-Age=" + str(S7_MAX_AGE).encode()
+Respond = Callable[[Send, dict[str, int], Headers], Awaitable[None]]
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _tag(data: bytes) -> bytes:
+    return _b64(hmac.new(S7_KEY, data, hashlib.sha256).digest())
+
+
+def seal_session(data: dict[str, Any]) -> bytes:
+    """The cookie value: the data and its expiry, signed (the expiry with it)."""
+    payload = _b64(_dumps({"e": int(time.time()) + S7_MAX_AGE, "d": data}).encode())
+    return payload + b"." + _tag(payload)
+
+
+def open_session(scope: Scope) -> dict[str, Any]:
+    """The session in the request's `session` cookie; empty unless signed and unexpired."""
+    sealed = b""
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            for pair in value.split(b";"):
+                key, _, item = pair.strip().partition(b"=")
+                if key == b"session":
+                    sealed = item
+    payload, _, tag = sealed.rpartition(b".")
+    if not payload or not hmac.compare_digest(_tag(payload), tag):
+        return {}
+    try:
+        envelope = json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
+    except ValueError:
+        return {}
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("d"), dict):
+        return {}
+    expiry = envelope.get("e")
+    if not isinstance(expiry, int) or expiry <= time.time():
+        return {}
+    data: dict[str, Any] = envelope["d"]
+    return data
+
+
+def session_app(respond: Respond) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """S7's app; `respond(send, body, extra headers)` sends the 200."""
+
+    async def s7_app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await lifespan(receive, send)
+            return
+        if scope["method"] != "GET" or scope["path"] != "/s7/session":
+            await send_json(send, 404, {"detail": "Not Found"})
+            return
+        session = open_session(scope)
+        count = session.get("count", 0)
+        count = (count if isinstance(count, int) else 0) + 1
+        session["count"] = count
+        cookie = b"session=" + seal_session(session) + S7_ATTRIBUTES
+        await respond(send, {"count": count}, [(b"set-cookie", cookie), (b"vary", b"Cookie")])
+
+    return s7_app
+
+
+async def _s7_respond(send: Send, body: dict[str, int], extra: Headers) -> None:
+    await send_json(send, 200, body, extra)
+
+
+s7_app = session_app(_s7_respond)

@@ -3,7 +3,8 @@
 Routing and sending are hand-written as in raw_asgi.py; inputs and outputs go
 through the same pydantic calls a framework makes: the body is validated from
 JSON bytes, each return value is validated against its response type and
-serialised with `TypeAdapter.dump_json`. S6's form is parsed as in raw_asgi.py.
+serialised with `TypeAdapter.dump_json`. S6's form is parsed as in raw_asgi.py,
+S7's session is raw_asgi.py's hand-written signed cookie.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
 from apps.raw_asgi import (
     S2_EXTRA,
     S3_EXTRA,
+    Headers,
     Receive,
     Scope,
     Send,
     lifespan,
     read_body,
     read_form_sizes,
+    session_app,
 )
 
 ITEM = TypeAdapter(Item)
@@ -115,3 +118,11 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
                 await send_bytes(send, 200, _respond(PARAM_DICT, {"r": i, "x": parts[4]}))
                 return
     await send_bytes(send, 404, NOT_FOUND)
+
+
+# S7: raw_asgi.py's signed session; the body goes through pydantic.
+async def _s7_respond(send: Send, body: dict[str, int], extra: Headers) -> None:
+    await send_bytes(send, 200, _respond(INT_DICT, body), extra)
+
+
+s7_app = session_app(_s7_respond)
