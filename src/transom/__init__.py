@@ -6,6 +6,7 @@ from transom.background import BackgroundTask, BackgroundTasks
 from transom.datastructures import UploadFile
 from transom.di.analysis import DeclarationError
 from transom.exceptions import HTTPException, RequestValidationError, ResponseValidationError
+from transom.http.caching import CacheControl
 from transom.http.cookies import CookieError
 from transom.http.headers import HeaderError, Headers, MutableHeaders
 from transom.http.policy import CookiePolicy
@@ -33,6 +34,7 @@ __all__ = [
     "BackgroundTask",
     "BackgroundTasks",
     "Body",
+    "CacheControl",
     "Cookie",
     "CookieError",
     "CookiePolicy",

@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Any, TypeVar, Unpack
 
 from transom._types import ASGIApp, Receive, Scope, Send
+from transom.http.caching import CacheControl
 from transom.http.policy import CookiePolicy
 from transom.keyring import Keyring
 from transom.metadata import ResponseCookie, ResponseHeader
@@ -74,6 +75,12 @@ class Transom(RouteDecorators, WebSocketDecorators):
             every request's ASGI `root_path`, as FastAPI does.
         root_path_in_servers: List the request's root path as the document's first
             server, so Swagger UI's "Try it out" calls the right URL.
+        cache_control: The `Cache-Control` of every path operation's successful
+            answers (2xx and 304) that do not set their own; routers and routes
+            may set their own (see docs/caching.md).
+        etag: Give every data response of status 200 an `ETag` computed from its
+            body, so conditional requests get a 304; routers and routes may say
+            otherwise.
     """
 
     def __init__(
@@ -117,6 +124,8 @@ class Transom(RouteDecorators, WebSocketDecorators):
         terms_of_service: str | None = None,
         contact: dict[str, Any] | None = None,
         license_info: dict[str, Any] | None = None,
+        cache_control: CacheControl | None = None,
+        etag: bool | None = None,
     ) -> None:
         self.debug = debug
         if keyring is not None and not isinstance(keyring, Keyring):
@@ -183,6 +192,8 @@ class Transom(RouteDecorators, WebSocketDecorators):
             response_headers=response_headers,
             response_cookies=response_cookies,
             generate_unique_id_function=generate_unique_id_function,
+            cache_control=cache_control,
+            etag=etag,
         )
         for route in routes or ():
             self.router.append(route)

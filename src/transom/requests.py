@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from transom._types import Message, Receive, Scope, Send
 from transom.datastructures import Address, FormData, State
-from transom.exceptions import BodyTooLarge, ClientDisconnect, InvalidJSONBody
+from transom.exceptions import BodyTooLarge, ClientDisconnect, HTTPException, InvalidJSONBody
 from transom.forms import (
     DEFAULT_MAX_FIELDS,
     DEFAULT_MAX_FILES,
@@ -26,6 +27,7 @@ from transom.forms import (
     AwaitableForm,
     parse_form,
 )
+from transom.http.caching import dump_entity_tag, failed_precondition, parse_entity_tag
 from transom.http.cookies import parse_cookie_header
 from transom.http.headers import Headers
 from transom.http.urls import URL, QueryParams
@@ -51,6 +53,16 @@ async def _empty_receive() -> Message:
 async def _empty_send(message: Message) -> None:
     raise RuntimeError("This request has no send channel.")
 
+
+#: The 412's detail for each precondition that can fail.
+_PRECONDITION_FAILED = {
+    "If-Match": "Precondition failed: If-Match does not match the resource's current "
+    "entity tag. Fetch the resource again and retry with its ETag.",
+    "If-Unmodified-Since": "Precondition failed: the resource was modified after the "
+    "If-Unmodified-Since date.",
+    "If-None-Match": "Precondition failed: If-None-Match matches the resource's current "
+    "entity tag (or is * and the resource exists).",
+}
 
 #: Scope key set when a request's cookies are read, so its response says `Vary: Cookie`.
 COOKIES_READ_KEY = "transom.cookies_read"
@@ -223,6 +235,61 @@ class Request(HTTPConnection):
     @property
     def receive(self) -> Receive:
         return self._receive
+
+    def check_preconditions(
+        self,
+        *,
+        etag: str | None = None,
+        weak: bool = False,
+        last_modified: datetime | None = None,
+        exists: bool = True,
+    ) -> None:
+        """Refuse with a 412 a request whose preconditions the resource no longer meets.
+
+        Call it before changing anything, with the resource's *current*
+        validators (read from your store, not from the response):
+
+        ```python
+        @app.put("/items/{item_id}")
+        def update(item_id: int, item: Item, request: Request) -> Item:
+            current = items[item_id]
+            request.check_preconditions(etag=current.version)
+            ...
+        ```
+
+        - `If-Match`: `*` holds if the resource `exists`; a list of tags holds if
+          one equals `etag` by the strong comparison (a weak tag never does).
+        - Without `If-Match`, `If-Unmodified-Since`: fails if `last_modified` is
+          after it (ignored if it is not a valid HTTP-date).
+        - For methods other than `GET` and `HEAD`, `If-None-Match`: fails if `*`
+          and the resource `exists` (create-only `PUT`), or if a tag matches
+          `etag`. (For `GET` and `HEAD`, a matching `If-None-Match` is answered
+          304 by the response itself.)
+
+        Args:
+            etag: The resource's current entity tag, as `set_etag` takes it
+                (`v3` or `'"v3"'`), if it has one.
+            weak: `etag` is a weak tag.
+            last_modified: When the resource last changed (an aware datetime).
+            exists: Whether the resource exists now (`False`: a `PUT` creates it).
+
+        Raises:
+            HTTPException: 412 Precondition Failed, naming the failed header.
+            ValueError: if `etag` is not a valid tag or `last_modified` is naive.
+        """
+        current = None if etag is None else parse_entity_tag(dump_entity_tag(etag, weak))
+        if last_modified is not None and (
+            not isinstance(last_modified, datetime) or last_modified.utcoffset() is None
+        ):
+            raise ValueError(
+                f"check_preconditions(last_modified=...) needs an aware datetime, got "
+                f"{last_modified!r}; e.g. datetime(..., tzinfo=timezone.utc)."
+            )
+        failed = failed_precondition(
+            self.scope["method"], self.scope["headers"], current, last_modified, exists=exists
+        )
+        if failed is not None:
+            raise HTTPException(412, _PRECONDITION_FAILED[failed])
 
     @property
     def max_body_size(self) -> int | None:

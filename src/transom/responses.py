@@ -4,7 +4,9 @@ A response keeps its headers as raw `(bytes, bytes)` pairs (`raw_headers`);
 `headers` is a checked, mutable view over that same list, built on first use.
 Cookies are kept one per identity (name, domain, path): setting the same cookie
 twice replaces the first `Set-Cookie` line instead of sending both
-(`set_cookie` and `delete_cookie` live in `transom.response_cookies`).
+(`set_cookie` and `delete_cookie` live in `transom.response_cookies`; the typed
+headers, `set_cache_control`, `set_etag`, `set_last_modified`, `add_link` and
+`add_vary`, in `transom.response_headers`).
 
 Statuses that forbid a body (1xx, 204, 304) are sent with no body, no
 `Content-Length` and no `Content-Type`, whatever the status was when the
@@ -41,6 +43,7 @@ from transom.http.ranges import (
     requested_ranges,
 )
 from transom.response_cookies import CookieSetter, CookieTable
+from transom.response_headers import HeaderSetters
 from transom.serialization import dump_json
 
 __all__ = [
@@ -117,6 +120,11 @@ async def send_response(
     await send({"type": "http.response.body", "body": body})
 
 
+#: Scope key set when the start was turned into a 304 (a conditional request
+#: matched): a streamed body is then not produced at all.
+NOT_MODIFIED_KEY = "transom.not_modified"
+
+
 async def start_stream(scope: Scope, send: Send, status: int, headers: RawHeaders) -> bool:
     """Start a response whose body follows in chunks; return whether to send them.
 
@@ -124,7 +132,7 @@ async def start_stream(scope: Scope, send: Send, status: int, headers: RawHeader
     """
     scope[STARTED_KEY] = True
     await send(start_message(status, headers))
-    return body_allowed(status) and scope["method"] != "HEAD"
+    return body_allowed(status) and scope["method"] != "HEAD" and NOT_MODIFIED_KEY not in scope
 
 
 async def end_stream(send: Send) -> None:
@@ -171,7 +179,7 @@ async def run_after_response(scope: Scope, task: BackgroundTask) -> None:
         await task()
 
 
-class Response(CookieSetter):
+class Response(CookieSetter, HeaderSetters):
     """A response with a body of bytes.
 
     Args:

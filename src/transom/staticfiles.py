@@ -31,7 +31,7 @@ import anyio.to_thread
 
 from transom._types import Receive, Scope, Send
 from transom.exceptions import HTTPException
-from transom.http.ranges import not_modified
+from transom.http.caching import not_modified, not_modified_headers
 from transom.http.urls import URL
 from transom.responses import FileResponse, RedirectResponse, Response
 from transom.routing.router import route_path
@@ -39,11 +39,6 @@ from transom.routing.router import route_path
 __all__ = ["NotModifiedResponse", "StaticFiles"]
 
 PathLike = str | os.PathLike[str]
-
-#: What a 304 repeats of the 200 it stands for (RFC 9110 section 15.4.5).
-_NOT_MODIFIED_HEADERS = frozenset(
-    {b"cache-control", b"content-location", b"date", b"etag", b"expires", b"vary"}
-)
 
 _Found = tuple[str, os.stat_result] | None
 
@@ -53,8 +48,7 @@ class NotModifiedResponse(Response):
 
     def __init__(self, response: Response) -> None:
         super().__init__(status_code=304)
-        kept = _NOT_MODIFIED_HEADERS
-        self.raw_headers = [pair for pair in response.raw_headers if pair[0] in kept]
+        self.raw_headers = not_modified_headers(response.raw_headers)
 
 
 def _package_directory(package: str | tuple[str, str]) -> str:
@@ -176,17 +170,7 @@ class StaticFiles:
 
     def _file(self, found: tuple[str, os.stat_result], scope: Scope) -> Response:
         response = FileResponse(found[0], stat_result=found[1])
-        headers = dict(response.raw_headers)
-        wanted: dict[bytes, str] = {}
-        for name, value in scope["headers"]:
-            if name in (b"if-none-match", b"if-modified-since"):
-                wanted.setdefault(name, value.decode("latin-1"))
-        if not_modified(
-            wanted.get(b"if-none-match"),
-            wanted.get(b"if-modified-since"),
-            headers[b"etag"].decode("latin-1"),
-            headers[b"last-modified"].decode("latin-1"),
-        ):
+        if not_modified(scope["method"], scope["headers"], response.raw_headers):
             return NotModifiedResponse(response)
         return response
 

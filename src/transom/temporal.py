@@ -26,16 +26,19 @@ from typing import Any, TypeAlias
 from transom._types import Message, Scope, Send
 from transom.background import BackgroundTask
 from transom.exceptions import ResponseStartedError
+from transom.http.caching import not_modified, not_modified_headers
 from transom.http.cookies import CookieAttributes, CookieIdentity
 from transom.http.headers import MutableHeaders, RawHeaders
 from transom.http.merge import add_list_value, merge_headers, set_cookie_identity
 from transom.response_cookies import CookieSetter, plain_set_cookie
-from transom.responses import Response, start_message
+from transom.responses import NOT_MODIFIED_KEY, Response, start_message
 
 __all__ = [
     "ContextTemporalResponse",
     "Finish",
     "TemporalResponse",
+    "is_conditional",
+    "not_modified_answer",
     "shaping_send",
     "vary_on_cookies",
 ]
@@ -76,7 +79,8 @@ class _TemporalHeaders(MutableHeaders):
 
     So a raw line replaces the earlier line of the same cookie identity, as a
     second `set_cookie` does (T5), and the data merge can take the lines as
-    one per identity without parsing them.
+    one per identity without parsing them. An `ETag` or `Last-Modified` set
+    through it marks the response as one a conditional request is compared with.
     """
 
     __slots__ = ("_owner",)
@@ -91,6 +95,9 @@ class _TemporalHeaders(MutableHeaders):
         name, domain, path = set_cookie_identity(line)
         owner.store_cookie(name, line, CookieAttributes(path, domain))
         return True
+
+    def _took_validator(self) -> None:
+        self._owner.has_validators = True
 
 
 class TemporalResponse(Response):
@@ -224,6 +231,7 @@ def shaping_send(
     finish: Finish | None = None,
     *,
     error: bool = False,
+    scope: Scope | None = None,
 ) -> Send:
     """Wrap `send` so the start of a response built elsewhere carries this request's shaping.
 
@@ -234,9 +242,14 @@ def shaping_send(
     last rules (its declared headers), and the start goes out through
     `start_message`, so a status that forbids a body sends no content headers.
     An `error` response keeps only `error_headers()` (T7).
+
+    Given the `scope` of a conditional `GET` or `HEAD`, a 200 (or 206) whose
+    validators match the request's becomes a 304 (`revalidated`).
     """
+    revalidating = False
 
     async def shaping(message: Message) -> None:
+        nonlocal revalidating
         if message["type"] == "http.response.start":
             status = message["status"]
             headers: RawHeaders = list(message.get("headers", ()))
@@ -246,7 +259,40 @@ def shaping_send(
                 headers = merge_headers(headers, own)
             if finish is not None:
                 headers = finish(status, headers)
+            if scope is not None and (status == 200 or status == 206):
+                revalidated = not_modified_answer(scope, headers)
+                if revalidated is not None:
+                    status, headers, revalidating = 304, revalidated, True
             message = {**message, **start_message(status, headers)}
+        elif revalidating and message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return  # a 304 has no body: what the response still sends is dropped
+            message = {"type": "http.response.body", "body": b""}
         await send(message)
 
     return shaping
+
+
+def not_modified_answer(scope: Scope, headers: RawHeaders) -> RawHeaders | None:
+    """The headers of the 304 that answers this request instead of a 200, or `None`.
+
+    For a `GET` or `HEAD` whose `If-None-Match` or `If-Modified-Since` shows the
+    client holds the representation `headers` describe: the 304 keeps the
+    caching headers and the cookies (`not_modified_headers`), and the scope is
+    marked so a streamed body is not produced at all (`start_stream`).
+    """
+    if not not_modified(scope["method"], scope["headers"], headers):
+        return None
+    scope[NOT_MODIFIED_KEY] = True
+    return not_modified_headers(headers)
+
+
+def is_conditional(scope: Scope) -> bool:
+    """Whether the request is a `GET` or `HEAD` with `If-None-Match` or `If-Modified-Since`."""
+    method = scope["method"]
+    if method != "GET" and method != "HEAD":
+        return False
+    for name, _ in scope["headers"]:
+        if name == b"if-none-match" or name == b"if-modified-since":
+            return True
+    return False

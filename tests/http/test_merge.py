@@ -38,6 +38,12 @@ RETURNED = [
     ),
     ("list added when absent", [], h("link: <a>; rel=x"), h("link: <a>; rel=x")),
     (
+        "links compared exactly: URLs are case-sensitive",
+        h('link: </a>; rel="next"'),
+        h('link: </A>; rel="next", </a>; rel="next"'),
+        h('link: </a>; rel="next", </A>; rel="next"'),
+    ),
+    (
         "cookie of the same identity: response wins",
         h("set-cookie: a=own; Path=/"),
         h("set-cookie: a=temporal; Path=/", "set-cookie: b=1; Path=/"),

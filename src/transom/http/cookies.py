@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_tz
 from typing import Any, Literal, TypeAlias
 
+from transom.http.caching import format_http_date
 from transom.http.headers import is_token
 
 __all__ = [
@@ -81,8 +82,6 @@ _COMPAT_ESCAPES[ord("\\")] = "\\\\"
 _UNQUOTE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))")
 
 _SAMESITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _EPOCH = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 
@@ -147,15 +146,6 @@ def _unquote(text: str) -> str:
     if "\\" not in text:
         return text
     return _UNQUOTE.sub(lambda m: chr(int(m[1], 8)) if m[1] else m[2], text)
-
-
-def format_http_date(moment: datetime) -> str:
-    """Format an aware datetime as an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`)."""
-    utc = moment.astimezone(UTC)
-    return (
-        f"{_DAYS[utc.weekday()]}, {utc.day:02d} {_MONTHS[utc.month - 1]} {utc.year:04d} "
-        f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d} GMT"
-    )
 
 
 def build_set_cookie(

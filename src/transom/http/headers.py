@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import string
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Self, TypeAlias
 
 __all__ = [
@@ -139,6 +139,10 @@ def _check_cookie_line(value: bytes) -> None:
     check_set_cookie_line(value.decode("latin-1"))
 
 
+#: The validators a conditional request is compared with (RFC 9110 section 8.8).
+VALIDATOR_NAMES = frozenset((b"etag", b"last-modified"))
+
+
 class HeaderKind(enum.Enum):
     """How two values of one header combine when responses are merged."""
 
@@ -171,6 +175,16 @@ def header_kind(name: bytes) -> HeaderKind:
     if name in _LIST_HEADERS:
         return HeaderKind.LIST
     return HeaderKind.SINGLE
+
+
+def _same(item: str) -> str:
+    return item
+
+
+def list_item_key(name: bytes) -> Callable[[str], str]:
+    """How items of list header `name` compare for duplicates: case-insensitively
+    (field names, methods, tokens), except `Link`, whose URLs are case-sensitive."""
+    return _same if name == b"link" else str.lower
 
 
 def split_list_value(value: str) -> list[str]:
@@ -332,6 +346,8 @@ class MutableHeaders(Headers):
             _check_cookie_line(encoded)
             if self._took_cookie_line(encoded, replace=True):
                 return
+        elif name in VALIDATOR_NAMES:
+            self._took_validator()
         pairs = self._list
         for pair in pairs:
             if pair[0] == name:
@@ -364,7 +380,7 @@ class MutableHeaders(Headers):
         for k, v in self._list:
             if k == name:
                 return v.decode("latin-1")
-        self._list.append(_checked_pair(key, value))
+        self.append(key, value)
         return value
 
     def update(
@@ -382,6 +398,8 @@ class MutableHeaders(Headers):
         pair = _checked_pair(key, value)
         if pair[0] == b"set-cookie" and self._took_cookie_line(pair[1], replace=False):
             return
+        if pair[0] in VALIDATOR_NAMES:
+            self._took_validator()
         self._list.append(pair)
 
     def _took_cookie_line(self, line: bytes, *, replace: bool) -> bool:
@@ -392,6 +410,10 @@ class MutableHeaders(Headers):
         """
         return False
 
+    def _took_validator(self) -> None:
+        """A hook: an `ETag` or `Last-Modified` was set (the temporal response notes it,
+        so a conditional request is evaluated only for responses that have one)."""
+
     def add_vary_header(self, vary: str) -> None:
         """Add the items of `vary` to the `Vary` header, without duplicates."""
         self.add_list_items("vary", vary)
@@ -399,14 +421,16 @@ class MutableHeaders(Headers):
     def add_list_items(self, key: str, value: str) -> None:
         """Unite the comma-separated items of `value` into list header `key`.
 
-        Items already present (compared case-insensitively) are not repeated;
+        Items already present (compared case-insensitively, but `Link` items
+        exactly: see `list_item_key`) are not repeated;
         several lines of the header are folded into one.
         """
         current = self.getlist(key)
         items: list[str] = []
         seen: set[str] = set()
+        fold = list_item_key(encode_name(key))
         for item in split_list_value(", ".join([*current, value])):
-            folded = item.lower()
+            folded = fold(item)
             if folded not in seen:
                 seen.add(folded)
                 items.append(item)

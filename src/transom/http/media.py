@@ -1,10 +1,11 @@
-"""Header values with parameters: `Content-Type` and `Content-Disposition`.
+"""Header values with parameters: `Content-Type`, `Content-Disposition` and `Link`.
 
 This module owns how a value such as `multipart/form-data; boundary="x"` or
 `form-data; name="f"; filename="a.txt"` splits into its main value and its
-parameters (RFC 9110 section 5.6.6), and how an RFC 8187 extended value
-(`filename*=UTF-8''%E2%82%AC.txt`) decodes. It does no I/O and imports only the
-standard library.
+parameters (RFC 9110 section 5.6.6), how an RFC 8187 extended value
+(`filename*=UTF-8''%E2%82%AC.txt`) decodes, and how one `Link` value
+(`<https://example.com/?page=2>; rel="next"`, RFC 8288) is written. It does no
+I/O and imports only the standard library.
 
 Parsing is lenient, because the client decides these bytes: a parameter that
 does not parse is skipped, never raised. Quoted strings are unquoted the way
@@ -17,7 +18,14 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote_to_bytes
 
-__all__ = ["decode_extended_value", "dump_content_disposition", "parse_header_options"]
+from transom.http.headers import is_token
+
+__all__ = [
+    "decode_extended_value",
+    "dump_content_disposition",
+    "dump_link",
+    "parse_header_options",
+]
 
 # One parameter: separators, a name, and maybe `=` with a quoted or a bare value.
 _PARAMETER = re.compile(
@@ -102,3 +110,55 @@ def dump_content_disposition(kind: str, filename: str) -> str:
     if fallback != filename:
         value += f"; filename*=utf-8''{quote(filename, safe='')}"
     return value
+
+
+# A URI reference may not hold `<`, `>`, `"`, spaces or controls (RFC 3986), and must be
+# ASCII: anything else would end the `<...>` early or need percent-encoding.
+_LINK_TARGET = re.compile(r"[!#-;=?-~]*")
+
+
+def _quoted_string(what: str, value: str) -> str:
+    """`value` as an RFC 9110 quoted-string (`\\` and `\"` escaped)."""
+    if not isinstance(value, str):
+        raise ValueError(f"Link {what} must be a str, got {type(value).__name__} {value!r}.")
+    for char in value:
+        code = ord(char)
+        if (code < 0x20 and char != "\t") or code == 0x7F or code > 0xFF:
+            raise ValueError(
+                f"Link {what} {value!r} contains {char!r}, which a quoted-string cannot hold "
+                "(RFC 9110 section 5.6.4): use printable latin-1 text, or percent-encode it."
+            )
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def dump_link(url: str, rel: str, params: dict[str, str] | None = None) -> str:
+    """One `Link` value (RFC 8288 section 3): `<url>; rel="..."`, then each parameter quoted.
+
+    >>> dump_link("/items?page=2", "next", {"title": "Page 2"})
+    '</items?page=2>; rel="next"; title="Page 2"'
+
+    Raises:
+        ValueError: if `url` holds `<`, `>`, `"`, whitespace, control or
+            non-ASCII characters (percent-encode them), `rel` is empty, a
+            parameter name is not a token, or a value cannot be a quoted-string.
+    """
+    if not isinstance(url, str) or _LINK_TARGET.fullmatch(url) is None:
+        raise ValueError(
+            f"Link target {url!r} is not a URI reference (RFC 8288 section 3, RFC 3986): "
+            "it may not contain '<', '>', '\"', whitespace, control or non-ASCII characters; "
+            "percent-encode them (urllib.parse.quote)."
+        )
+    if not isinstance(rel, str) or not rel.strip(" \t"):
+        raise ValueError(
+            f"Link rel={rel!r} must name the relation, e.g. rel='next' (RFC 8288 section 3.3)."
+        )
+    parts = [f"<{url}>", f"rel={_quoted_string('rel', rel)}"]
+    for name, value in (params or {}).items():
+        if not is_token(name) or name.lower() == "rel":
+            raise ValueError(
+                f"Link parameter name {name!r} must be a token other than rel "
+                "(RFC 8288 section 3): letters, digits and !#$%&'*+-.^_`|~."
+            )
+        parts.append(f"{name}={_quoted_string(f'parameter {name}', value)}")
+    return "; ".join(parts)

@@ -9,7 +9,8 @@ headers. The rules (contract rule T5):
 - `Set-Cookie`: one line per cookie identity (name, domain, path), see
   `cookie_identity`;
 - list headers (`Vary`, `Link`, ...; see `HeaderKind`): the items are united,
-  without duplicates, in order of first appearance;
+  without duplicates, in order of first appearance (compared case-insensitively,
+  but for `Link`, whose URLs are case-sensitive: `list_item_key`);
 - any other header is single-valued: the winning side's value, and of several
   values on the other side, the last.
 
@@ -19,7 +20,13 @@ Sans-IO and standard library only, like the rest of `transom.http`.
 from __future__ import annotations
 
 from transom.http.cookies import CookieIdentity, cookie_identity
-from transom.http.headers import HeaderKind, RawHeaders, header_kind, split_list_value
+from transom.http.headers import (
+    HeaderKind,
+    RawHeaders,
+    header_kind,
+    list_item_key,
+    split_list_value,
+)
 
 __all__ = ["add_list_value", "merge_data_headers", "merge_headers", "set_cookie_identity"]
 
@@ -43,12 +50,14 @@ def set_cookie_identity(value: bytes) -> CookieIdentity:
     return cookie_identity(name_value.partition("=")[0].strip(), domain, path)
 
 
-def _unite(current: bytes, extra: bytes) -> bytes:
+def _unite(name: bytes, current: bytes, extra: bytes) -> bytes:
     items = split_list_value(current.decode("latin-1"))
-    seen = {item.lower() for item in items}
+    fold = list_item_key(name)
+    seen = {fold(item) for item in items}
     for item in split_list_value(extra.decode("latin-1")):
-        if item.lower() not in seen:
-            seen.add(item.lower())
+        key = fold(item)
+        if key not in seen:
+            seen.add(key)
             items.append(item)
     return ", ".join(items).encode("latin-1")
 
@@ -116,7 +125,7 @@ def add_list_value(headers: RawHeaders, name: bytes, value: bytes) -> None:
 def _add_list_item(merged: RawHeaders, name: bytes, value: bytes) -> None:
     for index, (existing, current) in enumerate(merged):
         if existing == name:
-            merged[index] = (name, _unite(current, value))
+            merged[index] = (name, _unite(name, current, value))
             return
     merged.append((name, value))
 

@@ -1,4 +1,4 @@
-"""Range and conditional requests for files (RFC 9110 sections 13 and 14), sans-IO.
+"""Range requests for files (RFC 9110 section 14, and `If-Range`), sans-IO.
 
 - `parse_range(value, size)`: the byte ranges a `Range` header asks of a file
   of `size` bytes, as half-open `(start, end)` pairs; an end past the file is
@@ -8,8 +8,6 @@
   `RangeNotSatisfiable` (a 416). More than `MAX_RANGES` ranges: the whole file.
 - `if_range_allows(value, etag, last_modified)`: whether `If-Range` lets the
   ranges apply (a strong ETag or the exact date; a weak tag never).
-- `not_modified(...)`: whether `If-None-Match` (which wins) or
-  `If-Modified-Since` make the answer a 304.
 - `byteranges_part(...)`: the header of one part of a `multipart/byteranges` body.
 
 These are Starlette 1.x's rules, measured: a malformed header is a 400 rather
@@ -18,8 +16,6 @@ than the whole file, and an end past the file is clamped.
 
 from __future__ import annotations
 
-from email.utils import parsedate_to_datetime
-
 __all__ = [
     "MAX_RANGES",
     "MalformedRange",
@@ -27,7 +23,6 @@ __all__ = [
     "byteranges_length",
     "byteranges_part",
     "if_range_allows",
-    "not_modified",
     "parse_range",
     "requested_ranges",
 ]
@@ -123,32 +118,6 @@ def if_range_allows(value: str, etag: str, last_modified: str) -> bool:
     if value.startswith("W/"):
         return False
     return value in (etag, last_modified)
-
-
-def _tags(value: str) -> list[str]:
-    return [tag.strip().removeprefix("W/") for tag in value.split(",")]
-
-
-def not_modified(
-    if_none_match: str | None, if_modified_since: str | None, etag: str, last_modified: str
-) -> bool:
-    """Whether the validators the client holds are current: answer 304.
-
-    `If-None-Match` is compared weakly and, when present, decides alone;
-    an `If-Modified-Since` that is not a date is ignored.
-    """
-    if if_none_match is not None:
-        return if_none_match.strip() == "*" or etag.removeprefix("W/") in _tags(if_none_match)
-    if if_modified_since is None:
-        return False
-    try:
-        since = parsedate_to_datetime(if_modified_since)
-        modified = parsedate_to_datetime(last_modified)
-    except (TypeError, ValueError, IndexError):
-        return False
-    if since.tzinfo is None or modified.tzinfo is None:
-        return False
-    return modified <= since
 
 
 def byteranges_part(boundary: str, content_type: str, start: int, end: int, size: int) -> bytes:

@@ -29,6 +29,7 @@ from transom.di.compile import compile_plan, needs_context
 from transom.di.plan import Plan, build_plan
 from transom.di.solve import Context
 from transom.exceptions import DeclarationError
+from transom.http.caching import CacheControl, body_etag
 from transom.http.headers import RawHeaders
 from transom.http.merge import merge_data_headers
 from transom.metadata import ResponseCookie, ResponseHeader, layer_declarations
@@ -48,6 +49,7 @@ from transom.routing.contract import ResponseContract
 from transom.routing.options import (
     RouteLayer,
     RouteOptions,
+    caching_declarations,
     check_options,
     combined_declarations,
     resolve_options,
@@ -70,6 +72,8 @@ from transom.temporal import (
     SCOPE_KEY,
     ContextTemporalResponse,
     TemporalResponse,
+    is_conditional,
+    not_modified_answer,
     shaping_send,
     vary_on_cookies,
 )
@@ -191,12 +195,22 @@ class APIRoute(BaseRoute):
             self.response_model = self._response_model() if base is None else base.response_model
         self._fast_json = self.response_class is JSONResponse and self.call is endpoint
         declarations = combined_declarations(self.layers)
-        #: Declaration layers, outermost (app) first, this route's own last.
-        self.header_layers = [*declarations.headers, tuple(declared.get("response_headers") or ())]
+        #: Declaration layers, outermost (app) first, this route's own last; what its
+        #: `cache_control=` and `etag=` send comes just before its own.
+        self.header_layers = [
+            *declarations.headers,
+            caching_declarations(options),
+            tuple(declared.get("response_headers") or ()),
+        ]
         self.cookie_layers = [*declarations.cookies, tuple(declared.get("response_cookies") or ())]
         self.response_headers = layer_declarations(self.header_layers, self.label)
         self.response_cookies = layer_declarations(self.cookie_layers, self.label)
         self.contract = ResponseContract(self.label, self.response_headers, self.response_cookies)
+        #: Data responses of status 200 get an `ETag` of their body (`etag=True`).
+        self._etag = bool(options.get("etag"))
+        #: Data responses carry a validator (an `ETag`, a `Last-Modified`) whatever the
+        #: handler does: conditional requests are evaluated for each.
+        self._revalidate = self._etag or self.contract.sends_validators
         #: The route's own body limit, when it declares one (else the app's applies).
         self.has_body_limit = "max_body_size" in declared
         self.max_body_size = check_body_limit(
@@ -390,8 +404,9 @@ class APIRoute(BaseRoute):
         if not uses_start_path(response):
             send = marking_start(scope, send)
         finish = partial(self.contract.apply, scope) if self.contract.active else None
-        if temporal is not None or finish is not None:
-            send = shaping_send(send, temporal, finish)
+        conditional = is_conditional(scope)
+        if temporal is not None or finish is not None or conditional:
+            send = shaping_send(send, temporal, finish, scope=scope if conditional else None)
         await response(scope, receive, send)
 
     def finalize(
@@ -425,8 +440,16 @@ class APIRoute(BaseRoute):
                 status = temporal.status_code
             temporal.freeze()
             headers = merge_data_headers(temporal.raw_headers, headers)
+        if self._etag and status == 200 and not _tagged(headers, temporal):
+            headers.append((b"etag", body_etag(body)))
         if self.contract.active:
             headers = self.contract.apply(scope, status, headers)
+        validators = self._revalidate or (temporal is not None and temporal.has_validators)
+        if validators and status == 200:
+            # The response has an ETag or Last-Modified: a conditional GET may get a 304.
+            revalidated = not_modified_answer(scope, headers)
+            if revalidated is not None:
+                return 304, revalidated, b""
         return status, headers, body
 
     def _class_response(self, value: Any, temporal: TemporalResponse | None) -> Response:
@@ -453,7 +476,19 @@ class APIRoute(BaseRoute):
             # A fresh object of this request: the merge may go into it.
             temporal.freeze()
             response.raw_headers = merge_data_headers(temporal.raw_headers, response.raw_headers)
+        raw = response.raw_headers
+        if self._etag and response.status_code == 200 and response.sized and not _has_etag(raw):
+            raw.append((b"etag", body_etag(response.body)))
         return response
+
+
+def _has_etag(headers: RawHeaders) -> bool:
+    return any(name == b"etag" for name, _ in headers)
+
+
+def _tagged(headers: RawHeaders, temporal: TemporalResponse | None) -> bool:
+    """Whether data headers have an `ETag` (only the temporal response can have set one)."""
+    return temporal is not None and temporal.has_validators and _has_etag(headers)
 
 
 def _is_asgi_response(value: Any) -> bool:
@@ -516,7 +551,9 @@ class RouteDecorators:
 class APIRouter(Router, RouteDecorators, WebSocketDecorators):
     """A group of path operations with a shared prefix, tags, dependencies and responses.
 
-    Include it in the app (or another router) with `include_router`.
+    Include it in the app (or another router) with `include_router`. Its
+    `cache_control=` and `etag=` apply to its routes unless a closer layer (an
+    `include_router` call inside it, or the route) says otherwise.
     """
 
     def __init__(
@@ -537,6 +574,8 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         response_headers: Sequence[ResponseHeader] | None = None,
         response_cookies: Sequence[ResponseCookie] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | None = None,
+        cache_control: CacheControl | None = None,
+        etag: bool | None = None,
     ) -> None:
         super().__init__(
             redirect_slashes=redirect_slashes,
@@ -560,6 +599,8 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
             response_headers=response_headers,
             response_cookies=response_cookies,
             generate_unique_id_function=generate_unique_id_function,
+            cache_control=cache_control,
+            etag=etag,
         )
 
     @property
@@ -630,12 +671,16 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         include_in_schema: bool = True,
         default_response_class: type[Response] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | None = None,
+        cache_control: CacheControl | None = None,
+        etag: bool | None = None,
     ) -> None:
         """Add every route of `router` under `prefix`, with extra tags and dependencies.
 
         The keyword arguments form a layer between this router and the
         included one; each route keeps what it declared, and resolves the
-        layers once (see `transom.routing.options`).
+        layers once (see `transom.routing.options`). `cache_control=` and
+        `etag=` apply to the included routes unless the included router or the
+        route sets its own.
         """
         _check_prefix("include_router prefix", prefix)
         call = RouteLayer.of(
@@ -646,6 +691,9 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
             include_in_schema=include_in_schema,
             default_response_class=default_response_class,
             generate_unique_id_function=generate_unique_id_function,
+            cache_control=cache_control,
+            etag=etag,
+            where="include_router",
         )
         for route in router.routes:
             if isinstance(route, (APIRoute, APIWebSocketRoute)):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from transom._types import Scope
 from transom.http.cookies import CookieAttributes
-from transom.http.headers import RawHeaders, encode_name
+from transom.http.headers import VALIDATOR_NAMES, RawHeaders, encode_name
 from transom.http.merge import merge_headers
 from transom.metadata import (
     CHECK_DECLARATIONS_KEY,
@@ -29,7 +29,15 @@ __all__ = ["ResponseContract"]
 class ResponseContract:
     """The run-time part of a route's declared headers and cookies."""
 
-    __slots__ = ("active", "cookie_attributes", "kept_on_error", "label", "required", "static")
+    __slots__ = (
+        "active",
+        "cookie_attributes",
+        "kept_on_error",
+        "label",
+        "required",
+        "sends_validators",
+        "static",
+    )
 
     def __init__(
         self,
@@ -51,6 +59,8 @@ class ResponseContract:
             (header, encode_name(header.name)) for header in headers if header.required
         ]
         self.active = bool(self.static or self.required)
+        #: A static `ETag` or `Last-Modified` is declared: responses have a validator.
+        self.sends_validators = any(pair[0] in VALIDATOR_NAMES for _, pair in self.static)
 
     def apply(self, scope: Scope, status: int, headers: RawHeaders) -> RawHeaders:
         """Add the static headers for `status` and, if checks are on, check required ones.

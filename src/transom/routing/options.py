@@ -12,7 +12,9 @@ first), and resolves them once, in `resolve_options`:
   `default_response_class`, else `JSONResponse`;
 - `deprecated`: set by the route or any layer; `include_in_schema`: every layer
   and the route must agree;
-- `generate_unique_id_function`: the route's own, else the closest layer's.
+- `generate_unique_id_function`: the route's own, else the closest layer's;
+- `cache_control` and `etag`: the route's own, else the closest layer's
+  (`etag=False` turns off an `etag=True` from further out).
 
 Including a router again adds layers; it never overwrites what a user set.
 """
@@ -26,6 +28,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any, TypedDict
 
+from transom.http.caching import CacheControl
 from transom.metadata import Declarations, ResponseCookie, ResponseHeader
 from transom.params import Dependency
 from transom.responses import JSONResponse, Response
@@ -34,6 +37,8 @@ from transom.serialization import IncEx
 __all__ = [
     "RouteLayer",
     "RouteOptions",
+    "caching_declarations",
+    "check_caching",
     "check_options",
     "combined_declarations",
     "resolve_options",
@@ -67,6 +72,8 @@ class RouteOptions(TypedDict, total=False):
     response_cookies: Sequence[ResponseCookie] | None
     max_body_size: int | None
     generate_unique_id_function: Callable[[Any], str] | None
+    cache_control: CacheControl | None
+    etag: bool | None
 
 
 _NO_RESPONSES: Mapping[int | str, dict[str, Any]] = MappingProxyType({})
@@ -92,6 +99,10 @@ class RouteLayer:
     declarations: Declarations = _NO_DECLARATIONS
     #: How operation ids are made for the routes below (`generate_unique_id_function`).
     generate_unique_id: Callable[[Any], str] | None = None
+    #: The `Cache-Control` of the successful answers of the routes below.
+    cache_control: CacheControl | None = None
+    #: Whether data responses of the routes below get an `ETag` of their body.
+    etag: bool | None = None
 
     @classmethod
     def of(
@@ -106,8 +117,12 @@ class RouteLayer:
         response_headers: Sequence[ResponseHeader] | None = None,
         response_cookies: Sequence[ResponseCookie] | None = None,
         generate_unique_id_function: Callable[[Any], str] | None = None,
+        cache_control: CacheControl | None = None,
+        etag: bool | None = None,
+        where: str = "APIRouter",
     ) -> RouteLayer:
         """A layer from keyword arguments as routers and `include_router` take them."""
+        check_caching(cache_control, etag, where)
         return cls(
             tuple(tags or ()),
             tuple(dependencies or ()),
@@ -117,6 +132,8 @@ class RouteLayer:
             default_response_class,
             Declarations().plus(response_headers, response_cookies),
             generate_unique_id_function,
+            cache_control,
+            etag,
         )
 
 
@@ -134,6 +151,7 @@ def check_options(declared: Mapping[str, Any], label: str) -> None:
             close = difflib.get_close_matches(name, _KNOWN, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise TypeError(f"{label}: unknown path operation option {name!r}.{hint}")
+    check_caching(declared.get("cache_control"), declared.get("etag"), label)
 
 
 def resolve_options(declared: RouteOptions, layers: Sequence[RouteLayer]) -> RouteOptions:
@@ -162,6 +180,14 @@ def resolve_options(declared: RouteOptions, layers: Sequence[RouteLayer]) -> Rou
             (layer.generate_unique_id for layer in reversed(layers) if layer.generate_unique_id),
             None,
         )
+    if declared.get("cache_control") is None:
+        resolved["cache_control"] = next(
+            (layer.cache_control for layer in reversed(layers) if layer.cache_control), None
+        )
+    if declared.get("etag") is None:
+        resolved["etag"] = next(
+            (layer.etag for layer in reversed(layers) if layer.etag is not None), False
+        )
     if "response_class" not in declared:
         resolved["response_class"] = next(
             (
@@ -180,3 +206,58 @@ def combined_declarations(layers: Sequence[RouteLayer]) -> Declarations:
     for layer in layers:
         combined = combined + layer.declarations
     return combined
+
+
+def check_caching(cache_control: object, etag: object, where: str) -> None:
+    """Refuse a `cache_control=` that is not a `CacheControl`, or an `etag=` that is not a bool.
+
+    Raises:
+        TypeError: naming where it was declared and what to pass.
+    """
+    if cache_control is not None and not isinstance(cache_control, CacheControl):
+        raise TypeError(
+            f"{where}: cache_control= takes a CacheControl, got {cache_control!r}; e.g. "
+            "cache_control=CacheControl(max_age=60, public=True)."
+        )
+    if etag is not None and not isinstance(etag, bool):
+        raise TypeError(f"{where}: etag= takes True or False, got {etag!r}.")
+
+
+#: Statuses `cache_control=` applies to: every success, and the 304 standing for one.
+CACHE_CONTROL_STATUSES = ("2XX", 304)
+#: Statuses `etag=True` sends its `ETag` with: a 200, and the 304 standing for it.
+ETAG_STATUSES = (200, 304)
+
+
+def caching_declarations(options: RouteOptions) -> tuple[ResponseHeader, ...]:
+    """The headers a route's resolved `cache_control=` and `etag=` send, as declarations.
+
+    So they are documented (OpenAPI), exposed by CORS (`expose_headers="declared"`),
+    and `Cache-Control` is sent as a static header unless the route sets its own.
+    """
+    declared: list[ResponseHeader] = []
+    cache_control = options.get("cache_control")
+    if cache_control is not None:
+        declared.append(
+            ResponseHeader(
+                "Cache-Control",
+                description="How caches may store and reuse this response (RFC 9111).",
+                required=True,
+                example=str(cache_control),
+                value=str(cache_control),
+                statuses=CACHE_CONTROL_STATUSES,
+            )
+        )
+    if options.get("etag"):
+        declared.append(
+            ResponseHeader(
+                "ETag",
+                description=(
+                    "A strong entity tag of the body; send it back in If-None-Match "
+                    "to get a 304 Not Modified while it is unchanged."
+                ),
+                example='"5d41402abc4b2a76b9719d911017c592"',
+                statuses=ETAG_STATUSES,
+            )
+        )
+    return tuple(declared)
