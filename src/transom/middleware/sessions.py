@@ -514,21 +514,12 @@ class SessionMiddleware:
             attributes += [given["samesite"], UNSET]
             jar.delete_cookie_in(context, self.session_cookie, attributes)
         else:
-            encrypted = bool(getattr(self.backend, "encrypted", False))
+            encrypted = self._encrypted
             jar.set_cookie_in(
                 context,
                 self.session_cookie,
                 payload,
-                (
-                    self.max_age,
-                    None,
-                    given["path"],
-                    given["domain"],
-                    given["secure"],
-                    given["httponly"],
-                    given["samesite"],
-                    UNSET,
-                ),
+                self._set_cookie_arguments(given),
                 compat=False,
                 keep_on_error=False,
                 signed=not encrypted,
@@ -547,6 +538,25 @@ class SessionMiddleware:
         given["httponly"] = True
         return given
 
+    def _set_cookie_arguments(self, given: dict[str, Any]) -> tuple[Any, ...]:
+        """`set_cookie`'s (max_age, expires, path, domain, secure, httponly, samesite,
+        partitioned) for the session cookie, from `_given`'s attributes."""
+        return (
+            self.max_age,
+            None,
+            given["path"],
+            given["domain"],
+            given["secure"],
+            given["httponly"],
+            given["samesite"],
+            UNSET,
+        )
+
+    @property
+    def _encrypted(self) -> bool:
+        """Whether the backend keeps the data in an encrypted cookie (else signed)."""
+        return bool(getattr(self.backend, "encrypted", False))
+
 
 class _SessionCookie:
     """The session cookie under one policy (without `rewrite`): resolved and checked once.
@@ -560,24 +570,13 @@ class _SessionCookie:
     def __init__(self, middleware: SessionMiddleware, policy: CookiePolicy | None) -> None:
         key = middleware.session_cookie
         given = middleware._given(policy)
-        resolved = resolve_attributes(
-            policy,
-            key,
-            middleware.max_age,
-            None,
-            given["path"],
-            given["domain"],
-            given["secure"],
-            given["httponly"],
-            given["samesite"],
-            UNSET,
-        )
+        resolved = resolve_attributes(policy, key, *middleware._set_cookie_arguments(given))
         resolved = resolve_attributes(None, key, *resolved)
         expiry_moment(key, resolved[0], resolved[1])  # checks the lifetime as set_cookie does
         # Checked once; a chunk's line without a value measures what the value may take.
         empty_chunk, attributes, _ = set_cookie_line(f"{key}.0", "", *resolved, False)
         empty, _, _ = set_cookie_line(key, "", *resolved, False)
-        encrypted = bool(getattr(middleware.backend, "encrypted", False))
+        encrypted = middleware._encrypted
         self.key = key
         self.policy = policy
         self.prefix = f"{key}=".encode("latin-1")
