@@ -13,11 +13,13 @@ middleware after that raises, instead of being silently ignored.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any, TypeVar, Unpack
 
 from transom._types import ASGIApp, Receive, Scope, Send
+from transom.exceptions import DeclarationError
 from transom.http.caching import CacheControl
 from transom.http.policy import CookiePolicy
 from transom.keyring import Keyring
@@ -31,6 +33,7 @@ from transom.params import Dependency
 from transom.requests import DEFAULT_MAX_BODY_SIZE, State, check_body_limit
 from transom.responses import JSONResponse, Response
 from transom.routing.api import APIRouter, DependencyOverrides, RouteDecorators, RouteOptions
+from transom.routing.paths import check_served
 from transom.routing.router import BaseRoute, Lifespan
 from transom.routing.websocket import WebSocketDecorators
 from transom.sealing import CONTEXT_IN_USE, COOKIE_CONTEXT, CookieContext
@@ -38,6 +41,8 @@ from transom.sealing import CONTEXT_IN_USE, COOKIE_CONTEXT, CookieContext
 __all__ = ["Transom"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+logger = logging.getLogger("transom")
 
 
 class Transom(RouteDecorators, WebSocketDecorators):
@@ -73,6 +78,8 @@ class Transom(RouteDecorators, WebSocketDecorators):
             output schemas differ once, by its input schema, as FastAPI does.
         root_path: The path prefix a proxy serves the app under (`/api/v1`), set as
             every request's ASGI `root_path`, as FastAPI does.
+        openapi_prefix: FastAPI's deprecated name for `root_path`, used when
+            `root_path` is not given; a warning is logged (`transom` logger).
         root_path_in_servers: List the request's root path as the document's first
             server, so Swagger UI's "Try it out" calls the right URL.
         cache_control: The `Cache-Control` of every path operation's successful
@@ -81,6 +88,11 @@ class Transom(RouteDecorators, WebSocketDecorators):
         etag: Give every data response of status 200 an `ETag` computed from its
             body, so conditional requests get a 304; routers and routes may say
             otherwise.
+        callbacks: OpenAPI callbacks (`callback_router.routes`) documented on
+            every path operation, before those of routers and routes.
+        webhooks: The `APIRouter` whose path operations the document lists under
+            `webhooks` (`app.webhooks`; a fresh one if not given). Its routes are
+            documentation only: requests this API sends, never served.
     """
 
     def __init__(
@@ -126,6 +138,9 @@ class Transom(RouteDecorators, WebSocketDecorators):
         license_info: dict[str, Any] | None = None,
         cache_control: CacheControl | None = None,
         etag: bool | None = None,
+        callbacks: Sequence[BaseRoute] | None = None,
+        webhooks: APIRouter | None = None,
+        openapi_prefix: str = "",
     ) -> None:
         self.debug = debug
         if keyring is not None and not isinstance(keyring, Keyring):
@@ -162,8 +177,14 @@ class Transom(RouteDecorators, WebSocketDecorators):
         self.openapi_external_docs = openapi_external_docs
         #: `False` documents each model once, by its input schema (no `-Input`/`-Output`).
         self.separate_input_output_schemas = separate_input_output_schemas
+        if openapi_prefix:
+            logger.warning(
+                '"openapi_prefix" is deprecated in favour of "root_path", which follows '
+                "the ASGI standard: Transom(root_path=%r).",
+                openapi_prefix,
+            )
         #: The path the app is served under behind a proxy, set on every request's scope.
-        self.root_path = root_path
+        self.root_path = root_path or openapi_prefix
         #: Whether `/openapi.json` lists the request's root path as its first server.
         self.root_path_in_servers = root_path_in_servers
         self.openapi_url = openapi_url
@@ -177,6 +198,13 @@ class Transom(RouteDecorators, WebSocketDecorators):
         #: Swagger UI settings merged over `transom.openapi.docs.swagger_ui_default_parameters`.
         self.swagger_ui_parameters = swagger_ui_parameters
         self.openapi_schema: dict[str, Any] | None = None
+        if webhooks is not None and not isinstance(webhooks, APIRouter):
+            raise DeclarationError(
+                f"Transom(webhooks=...) takes an APIRouter, got {webhooks!r}; declare "
+                'webhooks on app.webhooks (@app.webhooks.post("new-subscription")).'
+            )
+        #: The webhooks the document lists: path operations this API sends, not serves.
+        self.webhooks = APIRouter() if webhooks is None else webhooks
         self.state = State()
         self._overrides = DependencyOverrides()
         self.router = APIRouter(
@@ -194,6 +222,7 @@ class Transom(RouteDecorators, WebSocketDecorators):
             generate_unique_id_function=generate_unique_id_function,
             cache_control=cache_control,
             etag=etag,
+            callbacks=callbacks,
         )
         for route in routes or ():
             self.router.append(route)
@@ -375,10 +404,12 @@ class Transom(RouteDecorators, WebSocketDecorators):
 
 
 def _check_app_path(path: str) -> None:
-    """A route of the app itself must have a path; `""` only works on a prefixed router."""
+    """A route of the app itself must have a path it can serve; `""` only works on a
+    prefixed router, a webhook's name or a callback's URL only in the document."""
     if path == "":
         raise ValueError(
             "Route path must start with '/', got ''. An empty path is for a router that "
             'is included with a prefix (`@router.get("")` then '
             '`app.include_router(router, prefix="/items")`).'
         )
+    check_served(path)

@@ -2,6 +2,9 @@
 
 Names and behaviour follow Starlette's and FastAPI's `datastructures` modules,
 so `from transom.datastructures import UploadFile, FormData` ports as it is.
+`Default` (a `DefaultPlaceholder`) is FastAPI's marker for an option that was
+left at its default, which route options resolve as "not declared"
+(`transom.routing.options`).
 `Headers`, `QueryParams` and `URL` live in the sans-IO `transom.http` package
 and are re-exported here.
 
@@ -16,7 +19,7 @@ import io
 from collections.abc import Iterable, Mapping
 from tempfile import SpooledTemporaryFile
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeAlias, TypeVar
 
 from transom.concurrency import run_in_threadpool
 from transom.http.headers import Headers
@@ -30,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = [
     "URL",
     "Address",
+    "Default",
+    "DefaultPlaceholder",
     "FormData",
     "FormValue",
     "Headers",
@@ -37,6 +42,50 @@ __all__ = [
     "State",
     "UploadFile",
 ]
+
+
+T = TypeVar("T")
+
+
+class DefaultPlaceholder:
+    """An option left at its default: `value` applies only if nothing closer says otherwise.
+
+    Route options (`response_class=`, `generate_unique_id_function=`,
+    `response_model=`, ...) given as `Default(value)` count as not declared: a
+    router's or the app's setting wins, and `value` is what the route gets when
+    none has one (for `response_model`, when the return annotation gives none).
+    On a router, an `include_router` call or the app, a placeholder says nothing.
+    This is how FastAPI's signatures mark their defaults, so code that forwards
+    them (a router subclass passing `default_response_class=Default(JSONResponse)`)
+    keeps its meaning.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DefaultPlaceholder) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash((DefaultPlaceholder, self.value))
+
+    def __repr__(self) -> str:
+        return f"Default({self.value!r})"
+
+
+def Default(value: T) -> T:  # noqa: N802 -- FastAPI's name, used as a default value
+    """`value` marked as a default (a `DefaultPlaceholder`), typed as `value` itself.
+
+    The return type lets a signature say `response_class: type[Response] =
+    Default(JSONResponse)`; what is returned is the placeholder.
+    """
+    placeholder: Any = DefaultPlaceholder(value)
+    return placeholder  # type: ignore[no-any-return]
 
 
 class Address(NamedTuple):

@@ -205,10 +205,13 @@ class Request(HTTPConnection):
     """An HTTP request: scope views plus the body.
 
     The body can be read once as a stream, or as a whole with `body()` (which
-    keeps it, so `body()`, `json()` and `form()` can be called again).
+    keeps it, so `body()`, `json()` and `form()` can be called again). As in
+    Starlette, the kept body is the attribute `_body`, which exists only once the
+    body was read: a subclass that overrides `body()` with
+    `if not hasattr(self, "_body")` (FastAPI's `GzipRequest`) works as documented.
     """
 
-    _body: bytes | None = None
+    _body: bytes
     _form: FormData | None = None
     _json: Any = None
     _json_loaded = False
@@ -316,8 +319,9 @@ class Request(HTTPConnection):
                 more is read, whatever `Content-Length` said.
             ClientDisconnect: if the client goes away first.
         """
-        if self._body is not None:
-            yield self._body
+        body: bytes | None = getattr(self, "_body", None)
+        if body is not None:
+            yield body
             yield b""
             return
         if self._stream_consumed:
@@ -343,7 +347,7 @@ class Request(HTTPConnection):
 
     async def body(self) -> bytes:
         """The whole body as bytes, read once and kept."""
-        if self._body is None:
+        if getattr(self, "_body", None) is None:
             if not self._stream_consumed and self._pending is None:
                 # The common case, a body in one message within the limit, without
                 # the generator; anything else is kept for `stream()`, which has

@@ -12,6 +12,7 @@ import datetime
 import decimal
 import enum
 import inspect
+import ipaddress
 import pathlib
 import types
 import typing
@@ -20,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import typing_extensions
-from pydantic import BaseModel
+from pydantic import AnyUrl, BaseModel
 from pydantic_core import PydanticUndefined
 
 from transom.background import BackgroundTasks
@@ -76,6 +77,14 @@ _SCALARS = (
     datetime.timedelta,
     enum.Enum,
     pathlib.PurePath,
+    # Parsed from one string too, as FastAPI reads them from a query or header.
+    AnyUrl,
+    ipaddress.IPv4Address,
+    ipaddress.IPv6Address,
+    ipaddress.IPv4Network,
+    ipaddress.IPv6Network,
+    ipaddress.IPv4Interface,
+    ipaddress.IPv6Interface,
 )
 _SEQUENCES = (list, set, frozenset, tuple, Sequence, typing.Sequence)
 

@@ -169,9 +169,9 @@ class _Downstream:
     async def _receive(self) -> Message:
         # If the middleware already read the body, hand it on again.
         request = self.request
-        body = request._body
+        body: bytes | None = getattr(request, "_body", None)
         if body is not None:
-            request._body = None
+            del request._body
             return {"type": "http.request", "body": body, "more_body": False}
         return await request.receive()
 

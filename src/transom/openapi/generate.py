@@ -2,6 +2,9 @@
 
 Only path operations (`APIRoute`) are documented, each method as one
 operation; plain `Route`s and `Mount`s (the docs pages among them) are not.
+An operation's `callbacks=` (routes of a router that is never served) are
+documented inside it, keyed by the callback's name and its URL expression; the
+app's webhooks (`app.webhooks`) under the document's `webhooks`, keyed by name.
 The document follows FastAPI's: the same operation ids, summaries, parameter
 and body schemas, `422` validation error responses and component names, so
 clients generated from a FastAPI app keep working. On top of that, the headers
@@ -70,6 +73,7 @@ def build_openapi(app: Transom) -> dict[str, Any]:
         contact=app.contact,
         license_info=app.license_info,
         routes=app.routes,
+        webhooks=app.webhooks.routes,
         tags=app.openapi_tags,
         servers=app.servers,
         external_docs=app.openapi_external_docs,
@@ -92,8 +96,9 @@ def openapi_document(
     license_info: dict[str, Any] | None = None,
     separate_input_output_schemas: bool = True,
     external_docs: dict[str, Any] | None = None,
+    webhooks: Sequence[BaseRoute] | None = None,
 ) -> dict[str, Any]:
-    """The OpenAPI document of `routes`, as a JSON-ready dict.
+    """The OpenAPI document of `routes` (and of `webhooks`), as a JSON-ready dict.
 
     With `separate_input_output_schemas=False`, a model whose input and output
     schemas differ is documented once, by its input schema, as FastAPI does.
@@ -102,21 +107,10 @@ def openapi_document(
         ValueError: if a route's `responses=` has a key that is not a status
             code, a range like `"4XX"`, or `"default"`.
     """
-    registry = SchemaRegistry(separate=separate_input_output_schemas)
-    paths: dict[str, dict[str, Any]] = {}
-    security_schemes: dict[str, Any] = {}
-    seen: set[str] = set()
-    for route in routes:
-        if not isinstance(route, APIRoute) or not route.options.get("include_in_schema", True):
-            continue
-        operations = paths.setdefault(route.template.format, {})
-        schemes, security = operation_security(route.plan)
-        security_schemes.update(schemes)
-        for method in _ordered(route.methods):
-            operation = operations[method.lower()] = _operation(route, method, registry, security)
-            _check_unique(operation["operationId"], route, seen)
-    paths = {path: operations for path, operations in paths.items() if operations}
-    schemas = registry.resolve(paths)
+    operations = _Operations(SchemaRegistry(separate=separate_input_output_schemas))
+    paths = operations.paths(routes)
+    webhook_paths = operations.paths(webhooks or ())
+    schemas = operations.registry.resolve([paths, webhook_paths])
     info: dict[str, Any] = {"title": title, "version": version}
     optional = {
         "summary": summary,
@@ -130,11 +124,13 @@ def openapi_document(
     if servers:
         document["servers"] = servers
     document["paths"] = paths
+    if webhook_paths:
+        document["webhooks"] = webhook_paths
     components: dict[str, Any] = {}
     if schemas:
         components["schemas"] = schemas
-    if security_schemes:
-        components["securitySchemes"] = security_schemes
+    if operations.security_schemes:
+        components["securitySchemes"] = operations.security_schemes
     if components:
         document["components"] = components
     if tags:
@@ -145,15 +141,53 @@ def openapi_document(
     return result
 
 
-def _check_unique(op_id: str, route: APIRoute, seen: set[str]) -> None:
-    """Warn about an operation id already used: generated clients would clash, as FastAPI warns."""
-    if op_id in seen:
-        warnings.warn(
-            f"Duplicate Operation ID {op_id!r} for {route.label}: generated clients need "
-            "unique ids; set operation_id= or a generate_unique_id_function that gives one.",
-            stacklevel=3,
-        )
-    seen.add(op_id)
+class _Operations:
+    """What the operations of one document share: the schema registry, the
+    operation ids given so far (a repeated one warns), the security schemes used."""
+
+    def __init__(self, registry: SchemaRegistry) -> None:
+        self.registry = registry
+        self.seen: set[str] = set()
+        self.security_schemes: dict[str, Any] = {}
+
+    def paths(self, routes: Sequence[BaseRoute]) -> dict[str, dict[str, Any]]:
+        """The path items of `routes`' documented path operations, by path."""
+        paths: dict[str, dict[str, Any]] = {}
+        for route in routes:
+            if isinstance(route, APIRoute):
+                paths.setdefault(route.template.format, {}).update(self.path_item(route))
+        return {path: operations for path, operations in paths.items() if operations}
+
+    def path_item(self, route: APIRoute) -> dict[str, Any]:
+        """One operation per method of `route`, by method; none if it is not documented."""
+        if not route.options.get("include_in_schema", True):
+            return {}
+        schemes, security = operation_security(route.plan)
+        self.security_schemes.update(schemes)
+        return {
+            method.lower(): _operation(route, method, self, security)
+            for method in _ordered(route.methods)
+        }
+
+    def check_unique(self, op_id: str, route: APIRoute) -> None:
+        """Warn about an operation id already used: generated clients would clash, as
+        FastAPI warns."""
+        if op_id in self.seen:
+            warnings.warn(
+                f"Duplicate Operation ID {op_id!r} for {route.label}: generated clients need "
+                "unique ids; set operation_id= or a generate_unique_id_function that gives one.",
+                stacklevel=2,
+            )
+        self.seen.add(op_id)
+
+    def callbacks(self, route: APIRoute) -> dict[str, Any]:
+        """An operation's `callbacks`: each callback route's operations, by its name and
+        URL expression (`{"invoice_paid": {"{$callback_url}/invoices": {"post": ...}}}`)."""
+        documented: dict[str, Any] = {}
+        for callback in route.callbacks:
+            if isinstance(callback, APIRoute):
+                documented[callback.name or ""] = {callback.path: self.path_item(callback)}
+        return documented
 
 
 def _ordered(methods: frozenset[str]) -> list[str]:
@@ -182,10 +216,12 @@ def _title(name: str) -> str:
 
 
 def _operation(
-    route: APIRoute, method: str, registry: SchemaRegistry, security: list[dict[str, list[str]]]
+    route: APIRoute, method: str, operations: _Operations, security: list[dict[str, list[str]]]
 ) -> dict[str, Any]:
     options = route.options
+    registry = operations.registry
     op_id = operation_id(route, method)
+    operations.check_unique(op_id, route)
     operation: dict[str, Any] = {}
     tags = options.get("tags")
     if tags:
@@ -201,6 +237,8 @@ def _operation(
     body = _request_body(route.plan, op_id, registry)
     if body is not None:
         operation["requestBody"] = body
+    if route.callbacks:
+        operation["callbacks"] = operations.callbacks(route)
     operation["responses"] = _responses(route, op_id, registry)
     if options.get("deprecated"):
         operation["deprecated"] = True

@@ -12,11 +12,16 @@ layers and reuses each route's analysis where it still holds.
 
 The verb decorators (`get`, `post`, ...) share one options type, `RouteOptions`,
 instead of repeating FastAPI's forty keyword arguments per verb.
+
+A subclass of `APIRoute` (a router's `route_class=`) may override `handle`, or
+FastAPI's hook `get_route_handler`: the handler it returns takes the `Request`
+and returns the response object, which the route then sends. Such a route runs
+its plan through that handler; every other route sends without building one.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
 from functools import partial
@@ -24,6 +29,7 @@ from typing import Any, TypeAlias, TypeVar, Unpack
 
 from transom._types import ASGIApp, Receive, Scope, Send
 from transom.background import BackgroundTask, BackgroundTasks
+from transom.datastructures import DefaultPlaceholder
 from transom.di.analysis import infer_response_model, signature_of
 from transom.di.compile import compile_plan, needs_context
 from transom.di.plan import Plan, build_plan
@@ -54,7 +60,7 @@ from transom.routing.options import (
     combined_declarations,
     resolve_options,
 )
-from transom.routing.paths import compile_path
+from transom.routing.paths import check_served, compile_path, documents_only
 from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
 from transom.routing.websocket import APIWebSocketRoute, WebSocketDecorators, WebSocketRoute
 from transom.sealing import CONTEXT_IN_USE, current_context
@@ -78,13 +84,26 @@ from transom.temporal import (
     vary_on_cookies,
 )
 
-__all__ = ["APIRoute", "APIRouter", "DependencyOverrides", "RouteDecorators", "RouteOptions"]
+__all__ = [
+    "APIRoute",
+    "APIRouter",
+    "DependencyOverrides",
+    "RouteDecorators",
+    "RouteHandler",
+    "RouteOptions",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: What `finalize` gives: a response built from data, or an ASGI response to run.
 Sized: TypeAlias = tuple[int, RawHeaders, bytes]
+#: What `APIRoute.get_route_handler` returns: `request -> response object`.
+RouteHandler: TypeAlias = Callable[[Request], Awaitable[Any]]
 _JSON = b"application/json"
+#: Where a route with its own handler keeps, in the scope, the request's `(plan,
+#: Context)` for the handler, and the response it built from data (sent as it is).
+_EXCHANGE_KEY = "transom.route_handler"
+_BUILT_KEY = "transom.route_handler.built"
 
 
 class DependencyOverrides(dict[Callable[..., Any], Callable[..., Any]]):
@@ -139,10 +158,12 @@ class APIRoute(BaseRoute):
     """A path operation: an endpoint with its compiled plan and response handling.
 
     Args:
-        path: The full path, router prefixes included.
+        path: The full path, router prefixes included. A path that does not start
+            with `/` (or has a runtime expression like `{$callback_url}`) makes a
+            route that only documents a webhook or a callback, and is never served.
         endpoint: The handler.
-        methods: The HTTP methods it answers.
-        overrides: The app's `dependency_overrides`.
+        methods: The HTTP methods it answers (GET if not given).
+        overrides: The app's `dependency_overrides` (none if not given).
         layers: The routers and includes above it, outermost first.
         base: The same route before an include added layers: its analysis is
             reused where the layers did not change it.
@@ -154,20 +175,23 @@ class APIRoute(BaseRoute):
         path: str,
         endpoint: Callable[..., Any],
         *,
-        methods: Sequence[str],
-        overrides: DependencyOverrides,
+        methods: Sequence[str] | None = None,
+        overrides: DependencyOverrides | None = None,
         layers: Sequence[RouteLayer] = (),
         base: APIRoute | None = None,
         **declared: Unpack[RouteOptions],
     ) -> None:
-        self.template = compile_path(path, allow_empty=True)
+        #: A webhook's name or a callback's URL: documented, never served.
+        self.documentation_only = documents_only(path)
+        self.template = compile_path(path, allow_empty=True, documentation=self.documentation_only)
         # The template's own matchers: one call less per request than the methods.
         self.match_path = self.template.match  # type: ignore[method-assign]
         self.lookup = self.template.lookup  # type: ignore[method-assign,assignment]
         self.endpoint = endpoint
-        self.methods: frozenset[str] = frozenset(method.upper() for method in methods)
+        self.methods: frozenset[str] = frozenset(method.upper() for method in methods or ["GET"])
         self.label = f"route {'|'.join(sorted(self.methods))} {path}"
         check_options(declared, self.label)
+        check_callbacks(declared.get("callbacks"), self.label)
         #: What the user declared on this route, never changed by routers.
         self.declared = declared
         self.layers = tuple(layers)
@@ -180,7 +204,9 @@ class APIRoute(BaseRoute):
         self._status = self.status_code or 200
         self.response_class: type[Response] = options.get("response_class", JSONResponse)
         self.dependencies = list(options.get("dependencies") or ())
-        self.overrides = overrides
+        #: The routes documented as this operation's OpenAPI callbacks, outermost first.
+        self.callbacks = list(options.get("callbacks") or ())
+        self.overrides = DependencyOverrides() if overrides is None else overrides
         #: What the plan calls: the endpoint, or for a generator one that returns it.
         self.call = endpoint
         #: How a generator endpoint streams its items (`transom.streams`), else `None`.
@@ -216,7 +242,10 @@ class APIRoute(BaseRoute):
         self.max_body_size = check_body_limit(
             declared.get("max_body_size"), f"{self.label}: max_body_size="
         )
+        #: A subclass's own `get_route_handler` runs each request (FastAPI's hook).
+        self._custom = type(self).get_route_handler is not APIRoute.get_route_handler
         self.plan = self._build(base)
+        self._route_handler = self.get_route_handler() if self._custom else None
 
     def _item_model(self) -> ResponseModel | None:
         """The model each streamed item is validated by: `response_model=`, else the `X`
@@ -272,15 +301,16 @@ class APIRoute(BaseRoute):
                 overrides=self.overrides,
             )
         self._run = compile_plan(plan)
-        #: No body, background tasks, threads or exit stacks: no `Context` needed.
-        self._flat = not needs_context(plan)
+        #: No body, background tasks, threads or exit stacks (and no handler of a
+        #: subclass's own): no `Context` needed.
+        self._flat = not needs_context(plan) and not self._custom
         return plan
 
     def included(
         self, path: str, layers: Sequence[RouteLayer], overrides: DependencyOverrides
     ) -> APIRoute:
-        """This route under `path`, with `layers` added outside its own."""
-        return APIRoute(
+        """This route under `path`, with `layers` added outside its own (same class)."""
+        return type(self)(
             path,
             self.endpoint,
             methods=sorted(self.methods),
@@ -346,6 +376,34 @@ class APIRoute(BaseRoute):
     async def _run_and_send(
         self, plan: Plan, ctx: Context, scope: Scope, receive: Receive, send: Send
     ) -> None:
+        if self._route_handler is None:
+            final = await self._produce(plan, ctx, scope)
+            temporal = ctx.temporal
+            if isinstance(final, tuple):
+                status, headers, body = final
+                await send_response(scope, send, status, headers, body)
+            else:
+                await self._send_object(final, temporal, scope, receive, send)
+        else:
+            scope[_EXCHANGE_KEY] = (plan, ctx)
+            response = await self._route_handler(ctx.request)
+            temporal = ctx.temporal
+            if not callable(response):
+                raise TypeError(
+                    f"{self.label}: the handler of get_route_handler() returned "
+                    f"{response!r}, not a response; return the response it was given."
+                )
+            if scope.pop(_BUILT_KEY, None) is response:
+                await response(scope, receive, send)  # built from data: shaped already
+            else:
+                await self._send_object(response, temporal, scope, receive, send)
+        if temporal is not None and temporal.background is not None:
+            await run_after_response(scope, temporal.background)
+        if ctx.background is not None and ctx.background.tasks:
+            await run_after_response(scope, ctx.background)
+
+    async def _produce(self, plan: Plan, ctx: Context, scope: Scope) -> Sized | ASGIApp:
+        """Run the plan and `finalize` its value (`function`-scoped teardown included)."""
         if plan.function_stack:
             async with AsyncExitStack() as stack:
                 ctx.function_stack = stack
@@ -355,16 +413,48 @@ class APIRoute(BaseRoute):
         temporal = ctx.temporal
         if "transom.cookies_read" in scope:  # the response depends on the cookies
             temporal = ctx.temporal = vary_on_cookies(temporal, scope)
-        final = self.finalize(value, temporal, scope)
-        if isinstance(final, tuple):
-            status, headers, body = final
-            await send_response(scope, send, status, headers, body)
-        else:
-            await self._send_object(final, temporal, scope, receive, send)
-        if temporal is not None and temporal.background is not None:
-            await run_after_response(scope, temporal.background)
-        if ctx.background is not None and ctx.background.tasks:
-            await run_after_response(scope, ctx.background)
+        return self.finalize(value, temporal, scope)
+
+    def get_route_handler(self) -> RouteHandler:
+        """FastAPI's hook: the `async handler(request) -> response` of this route.
+
+        The handler runs the path operation for `request` (its dependencies, the
+        endpoint, the response model) and returns the response object the route
+        will send; validation errors and `HTTPException`s are raised out of it.
+        Override it in a subclass to wrap that handler: time or log a request,
+        catch `RequestValidationError`, or hand the plan a `Request` subclass
+        (`GzipRequest(request.scope, request.receive)`). It is called once, when
+        the route is created. A response the handler returns still gets the
+        temporal response and the declared headers merged into what is sent.
+        """
+
+        async def route_handler(request: Request) -> ASGIApp:
+            return await self._answer(request)
+
+        return route_handler
+
+    async def _answer(self, request: Request) -> ASGIApp:
+        """The response for `request` as an object: the base of `get_route_handler`."""
+        scope = request.scope
+        exchange: tuple[Plan, Context] | None = scope.get(_EXCHANGE_KEY)
+        if exchange is None:
+            raise RuntimeError(
+                f"{self.label}: a route handler runs while its route handles a request "
+                "(the router calls route.handle); it cannot be called on its own."
+            )
+        plan, ctx = exchange
+        ctx.request = request  # a subclass of `Request` the handler was given
+        final = await self._produce(plan, ctx, scope)
+        if not isinstance(final, tuple):
+            return final
+        status, headers, body = final
+        response = (JSONResponse if self.response_class is JSONResponse else Response)(
+            None, status_code=status
+        )
+        response.body = body
+        response.raw_headers = headers
+        scope[_BUILT_KEY] = response
+        return response
 
     async def _respond_in_request_stack(
         self, plan: Plan, ctx: Context, scope: Scope, receive: Receive, send: Send
@@ -491,6 +581,25 @@ def _tagged(headers: RawHeaders, temporal: TemporalResponse | None) -> bool:
     return temporal is not None and temporal.has_validators and _has_etag(headers)
 
 
+def check_callbacks(callbacks: object, where: str) -> None:
+    """Refuse `callbacks=` that is not a list of path operations (`router.routes`).
+
+    Raises:
+        DeclarationError: naming where it was given and what to pass.
+    """
+    if callbacks is None or isinstance(callbacks, DefaultPlaceholder):
+        return
+    hint = "callbacks= takes a list of path operations, e.g. callbacks=callback_router.routes"
+    if isinstance(callbacks, (Router, str, bytes)) or not isinstance(callbacks, Sequence):
+        raise DeclarationError(f"{where}: {hint}; got {callbacks!r}.")
+    for callback in callbacks:
+        if not isinstance(callback, APIRoute):
+            raise DeclarationError(
+                f"{where}: {hint}; {callback!r} is not one (only routes declared with "
+                "@router.get(...) and the like are documented as callbacks)."
+            )
+
+
 def _is_asgi_response(value: Any) -> bool:
     return callable(value) and hasattr(value, "status_code") and not isinstance(value, type)
 
@@ -553,7 +662,11 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
 
     Include it in the app (or another router) with `include_router`. Its
     `cache_control=` and `etag=` apply to its routes unless a closer layer (an
-    `include_router` call inside it, or the route) says otherwise.
+    `include_router` call inside it, or the route) says otherwise; its
+    `callbacks=` are documented on each of its operations, after those of the
+    layers above and before the route's own. Its path operations are instances of
+    `route_class` (an `APIRoute` subclass), which may be set later too
+    (`app.router.route_class = TimedRoute`) for the routes declared after.
     """
 
     def __init__(
@@ -576,6 +689,8 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         generate_unique_id_function: Callable[[APIRoute], str] | None = None,
         cache_control: CacheControl | None = None,
         etag: bool | None = None,
+        callbacks: Sequence[BaseRoute] | None = None,
+        route_class: type[APIRoute] = APIRoute,
     ) -> None:
         super().__init__(
             redirect_slashes=redirect_slashes,
@@ -588,6 +703,8 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         self.dependency_overrides = (
             DependencyOverrides() if dependency_overrides is None else dependency_overrides
         )
+        self.route_class = route_class
+        check_callbacks(callbacks, "APIRouter")
         #: What this router adds to each of its routes, resolved per route.
         self.layer = RouteLayer.of(
             tags=tags,
@@ -601,11 +718,31 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
             generate_unique_id_function=generate_unique_id_function,
             cache_control=cache_control,
             etag=etag,
+            callbacks=callbacks,
         )
+
+    @property
+    def route_class(self) -> type[APIRoute]:
+        """The class of the path operations declared on this router from now on."""
+        return self._route_class
+
+    @route_class.setter
+    def route_class(self, route_class: type[APIRoute]) -> None:
+        if not (isinstance(route_class, type) and issubclass(route_class, APIRoute)):
+            raise DeclarationError(
+                f"route_class= takes a subclass of APIRoute, got {route_class!r}; "
+                "subclass transom.routing.APIRoute and override get_route_handler() "
+                "(or handle())."
+            )
+        self._route_class = route_class
 
     @property
     def tags(self) -> list[str | Enum]:
         return list(self.layer.tags)
+
+    @property
+    def callbacks(self) -> list[BaseRoute]:
+        return list(self.layer.callbacks)
 
     @property
     def dependencies(self) -> list[Dependency]:
@@ -623,8 +760,13 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         methods: Sequence[str] | None = None,
         **options: Unpack[RouteOptions],
     ) -> None:
-        """Add a path operation; its plan is compiled now."""
-        route = APIRoute(
+        """Add a path operation (an instance of `route_class`); its plan is compiled now."""
+        if self.prefix and documents_only(path):
+            raise DeclarationError(
+                f"A webhook's name or a callback's URL takes no router prefix: {path!r} on "
+                f"a router with prefix={self.prefix!r}; declare it on a router without one."
+            )
+        route = self.route_class(
             self.prefix + path,
             endpoint,
             methods=methods or ["GET"],
@@ -673,6 +815,7 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         generate_unique_id_function: Callable[[APIRoute], str] | None = None,
         cache_control: CacheControl | None = None,
         etag: bool | None = None,
+        callbacks: Sequence[BaseRoute] | None = None,
     ) -> None:
         """Add every route of `router` under `prefix`, with extra tags and dependencies.
 
@@ -680,9 +823,18 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         included one; each route keeps what it declared, and resolves the
         layers once (see `transom.routing.options`). `cache_control=` and
         `etag=` apply to the included routes unless the included router or the
-        route sets its own.
+        route sets its own; `callbacks=` are documented on each included
+        operation. Each route is included as an instance of its own class.
+
+        Raises:
+            ValueError: if `router` has a route that only documents a webhook or
+                a callback (a path that does not start with `/`).
         """
         _check_prefix("include_router prefix", prefix)
+        check_callbacks(callbacks, "include_router")
+        for route in router.routes:
+            if isinstance(route, APIRoute) and route.documentation_only:
+                check_served(route.path)
         call = RouteLayer.of(
             tags=tags,
             dependencies=dependencies,
@@ -693,6 +845,7 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
             generate_unique_id_function=generate_unique_id_function,
             cache_control=cache_control,
             etag=etag,
+            callbacks=callbacks,
             where="include_router",
         )
         for route in router.routes:

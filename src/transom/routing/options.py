@@ -6,7 +6,8 @@ keyword arguments and the including router), up to the app. A route keeps
 what its user declared (`declared`) and the layers (`RouteLayer`, outermost
 first), and resolves them once, in `resolve_options`:
 
-- `tags` and `dependencies`: outermost first, the route's own last;
+- `tags`, `dependencies` and `callbacks` (the OpenAPI callbacks documented on
+  each operation): outermost first, the route's own last;
 - `responses`: merged, the closest layer winning per status;
 - `response_class`: the route's own, else the closest layer's
   `default_response_class`, else `JSONResponse`;
@@ -15,6 +16,11 @@ first), and resolves them once, in `resolve_options`:
 - `generate_unique_id_function`: the route's own, else the closest layer's;
 - `cache_control` and `etag`: the route's own, else the closest layer's
   (`etag=False` turns off an `etag=True` from further out).
+
+An option given as `Default(value)` (`transom.datastructures`, FastAPI's
+marker for a value left at its default) counts as not declared: on a route,
+`value` is used only where no layer says anything (for `response_model`, the
+return annotation is asked instead); on a layer it says nothing.
 
 Including a router again adds layers; it never overwrites what a user set.
 """
@@ -28,10 +34,12 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any, TypedDict
 
+from transom.datastructures import DefaultPlaceholder
 from transom.http.caching import CacheControl
 from transom.metadata import Declarations, ResponseCookie, ResponseHeader
 from transom.params import Dependency
 from transom.responses import JSONResponse, Response
+from transom.routing.router import BaseRoute
 from transom.serialization import IncEx
 
 __all__ = [
@@ -74,6 +82,7 @@ class RouteOptions(TypedDict, total=False):
     generate_unique_id_function: Callable[[Any], str] | None
     cache_control: CacheControl | None
     etag: bool | None
+    callbacks: Sequence[BaseRoute] | None
 
 
 _NO_RESPONSES: Mapping[int | str, dict[str, Any]] = MappingProxyType({})
@@ -103,6 +112,8 @@ class RouteLayer:
     cache_control: CacheControl | None = None
     #: Whether data responses of the routes below get an `ETag` of their body.
     etag: bool | None = None
+    #: The OpenAPI callbacks documented on each operation below (routes, not served).
+    callbacks: tuple[BaseRoute, ...] = ()
 
     @classmethod
     def of(
@@ -119,9 +130,14 @@ class RouteLayer:
         generate_unique_id_function: Callable[[Any], str] | None = None,
         cache_control: CacheControl | None = None,
         etag: bool | None = None,
+        callbacks: Sequence[BaseRoute] | None = None,
         where: str = "APIRouter",
     ) -> RouteLayer:
-        """A layer from keyword arguments as routers and `include_router` take them."""
+        """A layer from keyword arguments as routers and `include_router` take them.
+
+        `default_response_class` and `generate_unique_id_function` given as
+        `Default(...)` say nothing, as in FastAPI.
+        """
         check_caching(cache_control, etag, where)
         return cls(
             tuple(tags or ()),
@@ -129,12 +145,18 @@ class RouteLayer:
             MappingProxyType(dict(responses or {})),
             deprecated,
             include_in_schema,
-            default_response_class,
+            _said(default_response_class),
             Declarations().plus(response_headers, response_cookies),
-            generate_unique_id_function,
+            _said(generate_unique_id_function),
             cache_control,
             etag,
+            tuple(callbacks or ()),
         )
+
+
+def _said(value: Any) -> Any:
+    """`value`, or `None` (nothing said) for a `Default(...)` placeholder."""
+    return None if isinstance(value, DefaultPlaceholder) else value
 
 
 _KNOWN = frozenset(RouteOptions.__annotations__)
@@ -151,53 +173,73 @@ def check_options(declared: Mapping[str, Any], label: str) -> None:
             close = difflib.get_close_matches(name, _KNOWN, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise TypeError(f"{label}: unknown path operation option {name!r}.{hint}")
-    check_caching(declared.get("cache_control"), declared.get("etag"), label)
+    check_caching(_said(declared.get("cache_control")), _said(declared.get("etag")), label)
 
 
 def resolve_options(declared: RouteOptions, layers: Sequence[RouteLayer]) -> RouteOptions:
     """The options a route runs with: `declared` over `layers` (outermost first)."""
-    resolved: RouteOptions = {**declared}
-    resolved["tags"] = [
-        *(tag for layer in layers for tag in layer.tags),
-        *(declared.get("tags") or ()),
-    ]
+    own: dict[str, Any] = {}
+    defaults: dict[str, Any] = {}
+    for name, value in declared.items():
+        if isinstance(value, DefaultPlaceholder):
+            defaults[name] = value.value
+        else:
+            own[name] = value
+    # `Default(x)` for the response model means "infer it", as in FastAPI.
+    defaults.pop("response_model", None)
+    resolved: Any = {**defaults, **own}
+    resolved["tags"] = [*(tag for layer in layers for tag in layer.tags), *(own.get("tags") or ())]
     resolved["dependencies"] = [
         *(dependency for layer in layers for dependency in layer.dependencies),
-        *(declared.get("dependencies") or ()),
+        *(own.get("dependencies") or ()),
+    ]
+    resolved["callbacks"] = [
+        *(callback for layer in layers for callback in layer.callbacks),
+        *(own.get("callbacks") or ()),
     ]
     responses: dict[int | str, dict[str, Any]] = {}
     for layer in layers:
         responses.update(layer.responses)
-    responses.update(declared.get("responses") or {})
+    responses.update(own.get("responses") or {})
     resolved["responses"] = responses
-    if declared.get("deprecated") or any(layer.deprecated for layer in layers):
+    if own.get("deprecated") or any(layer.deprecated for layer in layers):
         resolved["deprecated"] = True
     if not all(layer.include_in_schema for layer in layers):
         resolved["include_in_schema"] = False
-    if declared.get("generate_unique_id_function") is None:
-        # The closest layer that says how, as FastAPI resolves it.
-        resolved["generate_unique_id_function"] = next(
-            (layer.generate_unique_id for layer in reversed(layers) if layer.generate_unique_id),
-            None,
-        )
-    if declared.get("cache_control") is None:
-        resolved["cache_control"] = next(
-            (layer.cache_control for layer in reversed(layers) if layer.cache_control), None
-        )
-    if declared.get("etag") is None:
-        resolved["etag"] = next(
-            (layer.etag for layer in reversed(layers) if layer.etag is not None), False
-        )
-    if "response_class" not in declared:
-        resolved["response_class"] = next(
+    _closest(resolved, own, defaults, layers)
+    return resolved  # type: ignore[no-any-return]
+
+
+#: Options the route, else the closest layer that sets them, decides: the layer's
+#: field, and what a route gets when no layer sets it (or its `Default(...)`).
+_CLOSEST: Mapping[str, tuple[str, Any]] = MappingProxyType(
+    {
+        "generate_unique_id_function": ("generate_unique_id", None),
+        "cache_control": ("cache_control", None),
+        "etag": ("etag", False),
+        "response_class": ("default_response_class", JSONResponse),
+    }
+)
+
+
+def _closest(
+    resolved: dict[str, Any],
+    own: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    layers: Sequence[RouteLayer],
+) -> None:
+    """The options the closest layer that sets them decides, unless the route does."""
+    for option, (field, fallback) in _CLOSEST.items():
+        if own.get(option) is not None:
+            continue
+        resolved[option] = next(
             (
-                layer.default_response_class
+                getattr(layer, field)
                 for layer in reversed(layers)
-                if layer.default_response_class is not None
+                if getattr(layer, field) is not None
             ),
-            JSONResponse,
+            defaults.get(option, fallback),
         )
-    return resolved
 
 
 def combined_declarations(layers: Sequence[RouteLayer]) -> Declarations:

@@ -2,6 +2,11 @@
 
 A template is checked when the route is declared: it must start with `/`,
 parameter names must be identifiers used once, and converters must be known.
+A path operation may also be declared for documentation only, on a router that
+is never served: a webhook's name (`new-subscription`) or a callback's URL,
+whose OpenAPI runtime expressions (`{$callback_url}`, `{$request.body#/id}`)
+are text, not parameters (`documents_only`). Such a path is refused where a
+route would be served (`check_served`).
 
 Matching takes time linear in the path's length. Most templates compile to a
 regex that cannot backtrack more than that: each parameter is alone in its
@@ -30,7 +35,17 @@ from typing import Any, TypeAlias
 from transom.routing import linear
 from transom.routing.linear import Part, Shape
 
-__all__ = ["CONVERTERS", "SLASH", "Converter", "Lookup", "PathTemplate", "Toggled", "compile_path"]
+__all__ = [
+    "CONVERTERS",
+    "SLASH",
+    "Converter",
+    "Lookup",
+    "PathTemplate",
+    "Toggled",
+    "check_served",
+    "compile_path",
+    "documents_only",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +81,8 @@ CONVERTERS: dict[str, Converter] = {
 }
 
 _PARAM = re.compile(r"{([^{}]*)}")
+#: An OpenAPI runtime expression in a callback URL: `{$request.body#/id}`.
+_EXPRESSION = re.compile(r"{\$[^{}]*}")
 #: About how many steps a backtracking regex may take before the linear matcher is cheaper.
 _REGEX_STEPS = 100_000
 
@@ -217,16 +234,49 @@ class PathTemplate:
         return path
 
 
+def documents_only(path: str) -> bool:
+    """Whether `path` only documents a request: a webhook's name, or a callback's URL.
+
+    That is a path that does not start with `/` (but is not `""`, the path of a
+    route that is only its router's prefix), or one with an OpenAPI runtime
+    expression such as `{$callback_url}`.
+    """
+    return "{$" in path or (path != "" and not path.startswith("/"))
+
+
+def check_served(path: str) -> None:
+    """Refuse a path a served route cannot have: one that only documents a request.
+
+    Raises:
+        ValueError: naming the path, and where such a path belongs.
+    """
+    if documents_only(path):
+        raise ValueError(
+            f"Route path must start with '/', got {path!r}. A path that does not, or "
+            "that has a runtime expression like '{$callback_url}', only documents a "
+            "request this API sends: declare it on app.webhooks, or on a router whose "
+            "routes are given as callbacks= (callbacks=router.routes); such a router is "
+            "not included."
+        )
+
+
 def compile_path(
-    template: str, *, prefix_only: bool = False, allow_empty: bool = False
+    template: str,
+    *,
+    prefix_only: bool = False,
+    allow_empty: bool = False,
+    documentation: bool = False,
 ) -> PathTemplate:
     """Compile a path template, raising `ValueError` with a clear message if it is bad.
 
     With `prefix_only` the pattern also matches longer paths (for mounts). With
     `allow_empty`, `""` is accepted (it matches nothing): a router's route whose
-    path is only its include prefix, as `@router.get("")` is in FastAPI.
+    path is only its include prefix, as `@router.get("")` is in FastAPI. With
+    `documentation`, the template is a webhook's name or a callback's URL (see
+    `documents_only`): it need not start with `/`, and its runtime expressions
+    (`{$...}`) are text.
     """
-    if not template.startswith("/") and not (allow_empty and template == ""):
+    if not (template.startswith("/") or documentation or (allow_empty and template == "")):
         raise ValueError(f"Route path must start with '/', got {template!r}.")
     pattern = ["^"]
     converters: dict[str, Converter] = {}
@@ -234,6 +284,8 @@ def compile_path(
     parts: list[Part] = []
     position = 0
     for found in _PARAM.finditer(template):
+        if documentation and found[1].startswith("$"):
+            continue  # a runtime expression: text, kept in the literal around it
         name, kind = _parameter(found[0], found[1], template, converters)
         literal = template[position : found.start()]
         pattern.append(re.escape(literal))
@@ -245,7 +297,8 @@ def compile_path(
         parts.append(Part(name=name, shape=converter.shape, regex=fixed))
         position = found.end()
     rest = template[position:]
-    if "{" in rest or "}" in rest:
+    text = _EXPRESSION.sub("", rest) if documentation else rest
+    if "{" in text or "}" in text:
         raise ValueError(f"Route path {template!r} has an unbalanced '{{' or '}}'.")
     if not converters and not prefix_only:
         return PathTemplate(template, None, {}, template)
