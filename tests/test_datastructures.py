@@ -210,3 +210,23 @@ def test_form_data_close_and_async_with_close_every_file() -> None:
         assert three.file.closed
 
     anyio.run(main)
+
+
+# Default: FastAPI's marker of a value left at its default -----------------------------
+
+
+def test_default_is_a_placeholder_equal_by_value() -> None:
+    placeholder = cast(datastructures.DefaultPlaceholder, datastructures.Default("a"))
+    assert isinstance(placeholder, datastructures.DefaultPlaceholder)
+    assert placeholder == datastructures.Default("a")
+    assert placeholder != datastructures.Default("b")
+    assert placeholder != "a"
+    assert placeholder.value == "a"
+    assert repr(placeholder) == "Default('a')"
+    assert hash(placeholder) == hash(datastructures.Default("a"))
+
+
+def test_default_is_true_when_its_value_is() -> None:
+    assert datastructures.Default("a")
+    assert not datastructures.Default("")
+    assert not datastructures.Default(None)

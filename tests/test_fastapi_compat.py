@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import functools
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -672,6 +673,30 @@ def test_root_path_is_set_on_requests_and_listed_as_the_first_server() -> None:
     assert servers == [{"url": "/api/v1"}, {"url": "https://example.com"}]
     hidden = Transom(root_path="/api/v1", root_path_in_servers=False)
     assert "servers" not in TestClient(hidden).get("/openapi.json").json()
+
+
+def test_openapi_prefix_is_the_deprecated_name_of_root_path(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="transom"):
+        app = Transom(openapi_prefix="/api/v1")
+    assert [(record.name, record.getMessage()) for record in caplog.records] == [
+        (
+            "transom",
+            '"openapi_prefix" is deprecated in favour of "root_path", which follows the ASGI '
+            "standard: Transom(root_path='/api/v1').",
+        )
+    ]
+
+    @app.get("/app")
+    def read(request: Request) -> dict[str, Any]:
+        return {"root_path": request.scope.get("root_path")}
+
+    client = TestClient(app)
+    assert client.get("/app").json() == {"root_path": "/api/v1"}
+    document = client.get("/openapi.json").json()
+    assert (document["servers"], list(document["paths"])) == ([{"url": "/api/v1"}], ["/app"])
+    assert Transom(root_path="/v2", openapi_prefix="/v1").root_path == "/v2"
 
 
 def test_a_clients_root_path_is_not_kept_for_the_next_one() -> None:

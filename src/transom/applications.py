@@ -19,6 +19,7 @@ from enum import Enum
 from typing import Any, TypeVar, Unpack
 
 from transom._types import ASGIApp, Receive, Scope, Send
+from transom.datastructures import Default
 from transom.exceptions import DeclarationError
 from transom.http.caching import CacheControl
 from transom.http.policy import CookiePolicy
@@ -44,6 +45,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 logger = logging.getLogger("transom")
 
+#: The app's `default_response_class` when none is given: JSON, unless a route says.
+_JSON_BY_DEFAULT: type[Response] = Default(JSONResponse)
+
 
 class Transom(RouteDecorators, WebSocketDecorators):
     """The application: path operations, middleware, exception handlers, lifespan.
@@ -55,7 +59,8 @@ class Transom(RouteDecorators, WebSocketDecorators):
         summary, terms_of_service, contact, license_info: More of the document's
             `info`, as in FastAPI (`license_info` is `info.license`).
         dependencies: Dependencies run for every path operation.
-        default_response_class: The response class of path operations.
+        default_response_class: The response class of path operations that set
+            none (`JSONResponse`, unless a route's `Default(...)` says otherwise).
         middleware: `Middleware(cls, **options)` entries, outermost first.
         exception_handlers: `{ExceptionClass or status_code: handler}`.
         lifespan: An async context manager factory `lifespan(app)`.
@@ -104,7 +109,7 @@ class Transom(RouteDecorators, WebSocketDecorators):
         description: str = "",
         version: str = "0.1.0",
         dependencies: Sequence[Dependency] | None = None,
-        default_response_class: type[Response] = JSONResponse,
+        default_response_class: type[Response] = _JSON_BY_DEFAULT,
         middleware: Sequence[Middleware] | None = None,
         exception_handlers: dict[Any, ExceptionHandler] | None = None,
         lifespan: Lifespan | None = None,

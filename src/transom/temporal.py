@@ -232,6 +232,7 @@ def shaping_send(
     *,
     error: bool = False,
     scope: Scope | None = None,
+    again: bool = False,
 ) -> Send:
     """Wrap `send` so the start of a response built elsewhere carries this request's shaping.
 
@@ -245,6 +246,10 @@ def shaping_send(
 
     Given the `scope` of a conditional `GET` or `HEAD`, a 200 (or 206) whose
     validators match the request's becomes a 304 (`revalidated`).
+
+    A temporal response that is frozen was merged already (into the response
+    built from the handler's data) and is not merged again, unless `again`: the
+    response sent replaces the one it was merged into (a custom route handler's).
     """
     revalidating = False
 
@@ -253,8 +258,9 @@ def shaping_send(
         if message["type"] == "http.response.start":
             status = message["status"]
             headers: RawHeaders = list(message.get("headers", ()))
-            if temporal is not None and not temporal.frozen:
-                temporal.freeze()
+            if temporal is not None and (again or not temporal.frozen):
+                if not temporal.frozen:
+                    temporal.freeze()
                 own = temporal.error_headers() if error else list(temporal.raw_headers)
                 headers = merge_headers(headers, own)
             if finish is not None:

@@ -1,9 +1,10 @@
 """Request parameters: Path, Query, Header, Cookie and Body, and FastAPI's 422 error shape."""
 
+import ipaddress
 from typing import Annotated, Any
 
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, HttpUrl
 
 from transom import Body, Cookie, Form, Header, Path, Query, Request, Transom
 from transom.testclient import TestClient
@@ -461,3 +462,30 @@ def test_a_validation_alias_that_is_not_a_name_is_refused() -> None:
 
     with pytest.raises(TypeError, match=r"validation_alias of a request parameter .* string"):
         Query(validation_alias=AliasChoices("a", "b"))  # type: ignore[arg-type]
+
+
+def test_urls_and_ip_addresses_are_read_from_the_query_as_fastapi_does() -> None:
+    app = Transom()
+
+    @app.get("/hosts")
+    def hosts(
+        url: HttpUrl, address: ipaddress.IPv4Address, network: ipaddress.IPv6Network | None = None
+    ) -> dict[str, str]:
+        return {"url": str(url), "address": str(address), "network": str(network)}
+
+    client = TestClient(app)
+    response = client.get("/hosts?url=https://example.com/a&address=10.0.0.1&network=::/64")
+    assert response.json() == {
+        "url": "https://example.com/a",
+        "address": "10.0.0.1",
+        "network": "::/64",
+    }
+    response = client.get("/hosts?url=nope&address=10.0.0.1")
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == [["query", "url"]]
+    parameters = app.openapi()["paths"]["/hosts"]["get"]["parameters"]
+    assert [(p["name"], p["in"]) for p in parameters] == [
+        ("url", "query"),
+        ("address", "query"),
+        ("network", "query"),
+    ]

@@ -3,6 +3,7 @@
 from typing import Any
 
 from transom import APIRouter, Depends, HTMLResponse, PlainTextResponse, Transom
+from transom.datastructures import Default
 from transom.routing import APIRoute
 from transom.testclient import TestClient
 
@@ -96,3 +97,55 @@ def test_deprecated_responses_and_include_in_schema_resolve_over_layers() -> Non
     assert options["deprecated"] is True
     assert options["include_in_schema"] is False
     assert options["responses"] == {404: {"description": "route"}, 409: {"description": "r"}}
+
+
+# Default(...): an option left at its default counts as not declared ---------------------
+
+
+def test_a_route_default_response_class_yields_to_the_routers() -> None:
+    router = APIRouter(default_response_class=HTMLResponse)
+    router.get("/", response_class=Default(PlainTextResponse))(hello)
+    app = Transom()
+    app.include_router(router)
+    assert TestClient(app).get("/").headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_a_route_default_response_class_is_used_when_no_layer_sets_one() -> None:
+    app = Transom()
+    app.get("/", response_class=Default(PlainTextResponse))(hello)
+    response = TestClient(app).get("/")
+    assert (response.headers["content-type"], response.text) == (
+        "text/plain; charset=utf-8",
+        "<p>hi</p>",
+    )
+
+
+def test_a_layer_given_a_default_says_nothing() -> None:
+    router = APIRouter(default_response_class=Default(HTMLResponse))
+    router.get("/")(hello)
+    app = Transom(default_response_class=PlainTextResponse)
+    app.include_router(router, default_response_class=Default(HTMLResponse))
+    assert TestClient(app).get("/").headers["content-type"] == "text/plain; charset=utf-8"
+
+
+def test_a_default_response_model_means_the_return_annotation() -> None:
+    app = Transom()
+
+    @app.get("/", response_model=Default(None))
+    def numbers() -> list[int]:
+        return ["1", 2]  # type: ignore[list-item]
+
+    assert TestClient(app).get("/").json() == [1, 2]
+
+
+def test_a_default_operation_id_function_yields_to_the_routers() -> None:
+    router = APIRouter(generate_unique_id_function=lambda route: f"router-{route.name}")
+    router.get("/a", generate_unique_id_function=Default(lambda route: "route"))(hello)
+    app = Transom(generate_unique_id_function=Default(lambda route: "app"))
+    app.include_router(router)
+    app.get("/b", generate_unique_id_function=Default(lambda route: f"own-{route.name}"))(hello)
+    paths = app.openapi()["paths"]
+    assert (paths["/a"]["get"]["operationId"], paths["/b"]["get"]["operationId"]) == (
+        "router-hello",
+        "own-hello",
+    )

@@ -23,6 +23,7 @@ def get_openapi(
     summary: str | None = None,
     description: str | None = None,
     routes: Sequence[BaseRoute],
+    webhooks: Sequence[BaseRoute] | None = None,
     tags: list[dict[str, Any]] | None = None,
     servers: list[dict[str, Any]] | None = None,
     terms_of_service: str | None = None,
@@ -34,7 +35,8 @@ def get_openapi(
     """The OpenAPI document of `routes` with this metadata, as a JSON-ready dict.
 
     The same document `app.openapi()` builds, for the same arguments; only
-    path operations are documented.
+    path operations are documented. `webhooks` (`app.webhooks.routes`) are listed
+    under the document's `webhooks`.
     """
     return openapi_document(
         title=title,
@@ -43,6 +45,7 @@ def get_openapi(
         summary=summary,
         description=description,
         routes=routes,
+        webhooks=webhooks,
         tags=tags,
         servers=servers,
         terms_of_service=terms_of_service,

@@ -1,6 +1,12 @@
 """Routing: path templates, the router, and path operations."""
 
-from transom.routing.api import APIRoute, APIRouter, DependencyOverrides, RouteOptions
+from transom.routing.api import (
+    APIRoute,
+    APIRouter,
+    DependencyOverrides,
+    RouteHandler,
+    RouteOptions,
+)
 from transom.routing.router import BaseRoute, Mount, Route, Router
 from transom.routing.websocket import APIWebSocketRoute, WebSocketRoute
 
@@ -12,6 +18,7 @@ __all__ = [
     "DependencyOverrides",
     "Mount",
     "Route",
+    "RouteHandler",
     "RouteOptions",
     "Router",
     "WebSocketRoute",

@@ -101,7 +101,8 @@ Sized: TypeAlias = tuple[int, RawHeaders, bytes]
 RouteHandler: TypeAlias = Callable[[Request], Awaitable[Any]]
 _JSON = b"application/json"
 #: Where a route with its own handler keeps, in the scope, the request's `(plan,
-#: Context)` for the handler, and the response it built from data (sent as it is).
+#: Context)` for the handler, and the response the handler gave with whether it
+#: was built from data (then it is sent as it is).
 _EXCHANGE_KEY = "transom.route_handler"
 _BUILT_KEY = "transom.route_handler.built"
 
@@ -376,31 +377,58 @@ class APIRoute(BaseRoute):
     async def _run_and_send(
         self, plan: Plan, ctx: Context, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        if self._route_handler is None:
-            final = await self._produce(plan, ctx, scope)
-            temporal = ctx.temporal
-            if isinstance(final, tuple):
-                status, headers, body = final
-                await send_response(scope, send, status, headers, body)
-            else:
-                await self._send_object(final, temporal, scope, receive, send)
+        if self._route_handler is not None:
+            await self._handler_and_send(self._route_handler, plan, ctx, scope, receive, send)
+            return
+        final = await self._produce(plan, ctx, scope)
+        temporal = ctx.temporal
+        if isinstance(final, tuple):
+            status, headers, body = final
+            await send_response(scope, send, status, headers, body)
         else:
-            scope[_EXCHANGE_KEY] = (plan, ctx)
-            response = await self._route_handler(ctx.request)
-            temporal = ctx.temporal
-            if not callable(response):
-                raise TypeError(
-                    f"{self.label}: the handler of get_route_handler() returned "
-                    f"{response!r}, not a response; return the response it was given."
-                )
-            if scope.pop(_BUILT_KEY, None) is response:
-                await response(scope, receive, send)  # built from data: shaped already
-            else:
-                await self._send_object(response, temporal, scope, receive, send)
+            await self._send_object(final, temporal, scope, receive, send)
+        # The background tasks, inline here (the request path), as in `_after_response`.
         if temporal is not None and temporal.background is not None:
             await run_after_response(scope, temporal.background)
         if ctx.background is not None and ctx.background.tasks:
             await run_after_response(scope, ctx.background)
+
+    async def _after_response(self, ctx: Context, scope: Scope) -> None:
+        """Run the background tasks of the temporal response and of `BackgroundTasks`."""
+        temporal = ctx.temporal
+        if temporal is not None and temporal.background is not None:
+            await run_after_response(scope, temporal.background)
+        if ctx.background is not None and ctx.background.tasks:
+            await run_after_response(scope, ctx.background)
+
+    async def _handler_and_send(
+        self,
+        handler: RouteHandler,
+        plan: Plan,
+        ctx: Context,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        """Run a subclass's `get_route_handler()` handler, then send what it returns."""
+        scope[_EXCHANGE_KEY] = (plan, ctx)
+        try:
+            response = await handler(ctx.request)
+        finally:
+            del scope[_EXCHANGE_KEY]
+        if not callable(response):
+            raise TypeError(
+                f"{self.label}: the handler of get_route_handler() returned {response!r}, "
+                "not a response; return the response the original handler gave."
+            )
+        answered, from_data = scope.pop(_BUILT_KEY, (None, False))
+        if response is not answered:
+            await self._send_object(response, ctx.temporal, scope, receive, send, replaced=True)
+        elif from_data:
+            await response(scope, receive, send)  # built from the data: shaped already
+        else:
+            await self._send_object(response, ctx.temporal, scope, receive, send)
+        await self._after_response(ctx, scope)
 
     async def _produce(self, plan: Plan, ctx: Context, scope: Scope) -> Sized | ASGIApp:
         """Run the plan and `finalize` its value (`function`-scoped teardown included)."""
@@ -443,9 +471,14 @@ class APIRoute(BaseRoute):
                 "(the router calls route.handle); it cannot be called on its own."
             )
         plan, ctx = exchange
-        ctx.request = request  # a subclass of `Request` the handler was given
+        if request is not ctx.request:
+            # A `Request` (subclass) the handler made: the plan reads it instead.
+            if self.has_body_limit:
+                request.max_body_size = self.max_body_size
+            ctx.request = request
         final = await self._produce(plan, ctx, scope)
         if not isinstance(final, tuple):
+            scope[_BUILT_KEY] = (final, False)
             return final
         status, headers, body = final
         response = (JSONResponse if self.response_class is JSONResponse else Response)(
@@ -453,7 +486,7 @@ class APIRoute(BaseRoute):
         )
         response.body = body
         response.raw_headers = headers
-        scope[_BUILT_KEY] = response
+        scope[_BUILT_KEY] = (response, True)
         return response
 
     async def _respond_in_request_stack(
@@ -485,18 +518,23 @@ class APIRoute(BaseRoute):
         scope: Scope,
         receive: Receive,
         send: Send,
+        replaced: bool = False,
     ) -> None:
         """Send a response object with this request's shaping merged into its start.
 
         The temporal and declared headers go into the start message it sends
-        now, never into the object: it may be shared between requests.
+        now, never into the object: it may be shared between requests. A
+        `replaced` response (a custom handler's own, instead of the one built from
+        the handler's data) gets the temporal headers even though they were merged.
         """
         if not uses_start_path(response):
             send = marking_start(scope, send)
         finish = partial(self.contract.apply, scope) if self.contract.active else None
         conditional = is_conditional(scope)
         if temporal is not None or finish is not None or conditional:
-            send = shaping_send(send, temporal, finish, scope=scope if conditional else None)
+            send = shaping_send(
+                send, temporal, finish, scope=scope if conditional else None, again=replaced
+            )
         await response(scope, receive, send)
 
     def finalize(
