@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
@@ -486,3 +487,11 @@ def test_webhooks_must_be_a_router() -> None:
         r"app.webhooks",
     ):
         Transom(webhooks=[])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("example", [openapi_callbacks, openapi_webhooks])
+def test_the_pages_examples_are_the_tested_ones(example: Any) -> None:
+    page = (Path(__file__).parents[2] / "docs" / "openapi.md").read_text()
+    source = Path(example.__file__).read_text()
+    code = "".join(line for line in source.splitlines(keepends=True) if not line.startswith("# "))
+    assert f"```python\n{code.lstrip()}```" in page

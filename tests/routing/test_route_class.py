@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
@@ -383,3 +385,27 @@ def test_an_apiroute_can_be_made_with_fastapis_arguments() -> None:
     route = RouteA("/low/{item_id}", endpoint=lambda item_id: item_id, methods=["GET"])
     assert (route.path, set(route.methods), route.callbacks) == ("/low/{item_id}", {"GET"}, [])
     assert set(APIRoute("/", len).methods) == {"GET"}
+
+
+# docs/routing.md ---------------------------------------------------------------------
+
+PAGE = Path(__file__).parents[2] / "docs" / "routing.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.DOTALL)
+
+
+def test_the_pages_route_class_example_is_the_tested_one() -> None:
+    source = Path(custom_route_class.__file__).read_text()
+    assert BLOCKS[1] in source
+    assert source.endswith(BLOCKS[1])
+
+
+def test_the_pages_default_example_answers_as_it_says() -> None:
+    namespace: dict[str, Any] = {}
+    exec(compile(BLOCKS[0], PAGE.name, "exec"), namespace)
+    client = TestClient(namespace["app"])
+    page, note = client.get("/page"), client.get("/note")
+    assert (page.headers["content-type"], page.text) == (
+        "text/html; charset=utf-8",
+        "<p>hello</p>",
+    )
+    assert (note.headers["content-type"], note.text) == ("text/plain; charset=utf-8", "hello")
