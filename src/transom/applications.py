@@ -34,7 +34,7 @@ from transom.params import Dependency
 from transom.requests import DEFAULT_MAX_BODY_SIZE, State, check_body_limit
 from transom.responses import JSONResponse, Response
 from transom.routing.api import APIRouter, DependencyOverrides, RouteDecorators, RouteOptions
-from transom.routing.paths import check_served
+from transom.routing.paths import check_served, refuse_documentation_path
 from transom.routing.router import BaseRoute, Lifespan
 from transom.routing.websocket import WebSocketDecorators
 from transom.sealing import CONTEXT_IN_USE, COOKIE_CONTEXT, CookieContext
@@ -379,7 +379,16 @@ class Transom(RouteDecorators, WebSocketDecorators):
         self.router.add_websocket_route(path, endpoint, name)
 
     def include_router(self, router: APIRouter, **options: Any) -> None:
-        """Add the routes of `router`; see `APIRouter.include_router`."""
+        """Add the routes of `router`; see `APIRouter.include_router`.
+
+        Raises:
+            ValueError: if `router` has a route that only documents a request (a
+                webhook's name, a callback's URL): give its routes as `callbacks=`,
+                or declare them on `app.webhooks`.
+        """
+        for route in router.routes:
+            if getattr(route, "documentation_only", False):
+                refuse_documentation_path(route.path)
         before = len(self.router.routes)
         self.router.include_router(router, **options)
         for route in self.router.routes[before:]:

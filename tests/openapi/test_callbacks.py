@@ -386,9 +386,38 @@ def test_a_documentation_path_takes_no_router_prefix() -> None:
     with pytest.raises(
         DeclarationError,
         match=r"^A webhook's name or a callback's URL takes no router prefix: "
-        r"'\{\$callback_url\}/x' on a router with prefix='/hooks'",
+        r"'\{\$callback_url\}/x' under the prefix '/hooks'; declare it on a router "
+        r"without one, and include that router without prefix=",
     ):
         router.post("{$callback_url}/x")(lambda: None)
+    webhooks = APIRouter()
+    webhooks.post("ping")(lambda: None)
+    with pytest.raises(
+        DeclarationError, match=r"^A webhook's name .* 'ping' under the prefix '/v1'"
+    ):
+        APIRouter().include_router(webhooks, prefix="/v1")
+    with pytest.raises(
+        DeclarationError, match=r"^A webhook's name .* 'ping' under the prefix '/v2'"
+    ):
+        APIRouter(prefix="/v2").include_router(webhooks)
+
+
+def test_webhooks_may_be_gathered_from_other_routers() -> None:
+    billing = APIRouter(tags=["billing"])
+
+    @billing.post("invoice-paid")
+    def invoice_paid(body: Ping) -> None: ...
+
+    app = Transom()
+    app.webhooks.include_router(billing)
+    operation = app.openapi()["webhooks"]["invoice-paid"]["post"]
+    assert (operation["tags"], operation["operationId"]) == (
+        ["billing"],
+        "invoice_paidinvoice_paid_post",
+    )
+    with pytest.raises(ValueError, match=r"^Route path must start with '/', got 'invoice-paid'"):
+        app.include_router(app.webhooks)
+    assert TestClient(app).post("/invoice-paid", json={"at": "now"}).status_code == 404
 
 
 def test_a_served_path_still_refuses_a_bad_parameter_name() -> None:

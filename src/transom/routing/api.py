@@ -60,7 +60,7 @@ from transom.routing.options import (
     combined_declarations,
     resolve_options,
 )
-from transom.routing.paths import check_served, compile_path, documents_only
+from transom.routing.paths import compile_path, documents_only
 from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
 from transom.routing.websocket import APIWebSocketRoute, WebSocketDecorators, WebSocketRoute
 from transom.sealing import CONTEXT_IN_USE, current_context
@@ -183,7 +183,9 @@ class APIRoute(BaseRoute):
         **declared: Unpack[RouteOptions],
     ) -> None:
         #: A webhook's name or a callback's URL: documented, never served.
-        self.documentation_only = documents_only(path)
+        self.documentation_only: bool = documents_only(path) or bool(
+            base is not None and base.documentation_only
+        )
         self.template = compile_path(path, allow_empty=True, documentation=self.documentation_only)
         # The template's own matchers: one call less per request than the methods.
         self.match_path = self.template.match  # type: ignore[method-assign]
@@ -799,11 +801,8 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         **options: Unpack[RouteOptions],
     ) -> None:
         """Add a path operation (an instance of `route_class`); its plan is compiled now."""
-        if self.prefix and documents_only(path):
-            raise DeclarationError(
-                f"A webhook's name or a callback's URL takes no router prefix: {path!r} on "
-                f"a router with prefix={self.prefix!r}; declare it on a router without one."
-            )
+        if documents_only(path):
+            _check_no_prefix(path, self.prefix)
         route = self.route_class(
             self.prefix + path,
             endpoint,
@@ -864,15 +863,18 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         route sets its own; `callbacks=` are documented on each included
         operation. Each route is included as an instance of its own class.
 
+        A router of webhooks or callbacks (routes that only document a request)
+        may be included in another one, without a prefix; the app refuses them.
+
         Raises:
-            ValueError: if `router` has a route that only documents a webhook or
-                a callback (a path that does not start with `/`).
+            DeclarationError: if a prefix would go before a webhook's name or a
+                callback's URL.
         """
         _check_prefix("include_router prefix", prefix)
         check_callbacks(callbacks, "include_router")
         for route in router.routes:
             if isinstance(route, APIRoute) and route.documentation_only:
-                check_served(route.path)
+                _check_no_prefix(route.path, self.prefix + prefix)
         call = RouteLayer.of(
             tags=tags,
             dependencies=dependencies,
@@ -906,6 +908,16 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
             self.add_route(self.prefix + prefix + route.path, route.endpoint, methods, route.name)
         elif isinstance(route, WebSocketRoute):
             self.add_websocket_route(self.prefix + prefix + route.path, route.endpoint, route.name)
+
+
+def _check_no_prefix(path: str, prefix: str) -> None:
+    """Refuse a prefix before a path that only documents a request (a webhook, a callback)."""
+    if prefix:
+        raise DeclarationError(
+            f"A webhook's name or a callback's URL takes no router prefix: {path!r} under "
+            f"the prefix {prefix!r}; declare it on a router without one, and include "
+            "that router without prefix= (the app never serves it)."
+        )
 
 
 def _check_prefix(what: str, prefix: str) -> None:

@@ -30,7 +30,7 @@ import sys
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, NoReturn, TypeAlias
 
 from transom.routing import linear
 from transom.routing.linear import Part, Shape
@@ -45,6 +45,7 @@ __all__ = [
     "check_served",
     "compile_path",
     "documents_only",
+    "refuse_documentation_path",
 ]
 
 
@@ -251,13 +252,22 @@ def check_served(path: str) -> None:
         ValueError: naming the path, and where such a path belongs.
     """
     if documents_only(path):
-        raise ValueError(
-            f"Route path must start with '/', got {path!r}. A path that does not, or "
-            "that has a runtime expression like '{$callback_url}', only documents a "
-            "request this API sends: declare it on app.webhooks, or on a router whose "
-            "routes are given as callbacks= (callbacks=router.routes); such a router is "
-            "not included."
-        )
+        refuse_documentation_path(path)
+
+
+def refuse_documentation_path(path: str) -> NoReturn:
+    """Raise the error of a route that only documents a request, where it would be served.
+
+    Raises:
+        ValueError: naming the path, and where such a path belongs.
+    """
+    raise ValueError(
+        f"Route path must start with '/', got {path!r}. A path that does not, or "
+        "that has a runtime expression like '{$callback_url}', only documents a "
+        "request this API sends: declare it on app.webhooks, or on a router whose "
+        "routes are given as callbacks= (callbacks=router.routes); such a router is "
+        "not included."
+    )
 
 
 def compile_path(
