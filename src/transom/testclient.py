@@ -26,7 +26,15 @@ import anyio
 import anyio.abc
 import anyio.from_thread
 import anyio.to_thread
-import httpx
+
+try:
+    import httpx
+except ImportError as exc:
+    raise ModuleNotFoundError(
+        "transom.testclient needs httpx, which Transom's `test` extra installs: "
+        "pip install 'transom[test]' (or pip install httpx).",
+        name="httpx",
+    ) from exc
 
 from transom._types import ASGIApp, Message, Scope
 from transom.exceptions import WebSocketDisconnect

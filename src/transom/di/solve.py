@@ -12,9 +12,11 @@ error together as one `RequestValidationError`, with FastAPI's `loc` shape
 from __future__ import annotations
 
 import copy
+import inspect
 import re
+from collections.abc import Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
-from types import TracebackType
+from types import CoroutineType, TracebackType
 from typing import Any, NoReturn
 
 import pydantic_core
@@ -22,8 +24,9 @@ from pydantic import ValidationError as PydanticValidationError
 
 from transom.background import BackgroundTasks
 from transom.concurrency import run_in_threadpool
+from transom.di.analysis import call_name
 from transom.di.plan import ArgKind, BodyMode, CallMode, FormField, Input, Plan, Step
-from transom.exceptions import RequestValidationError
+from transom.exceptions import MissingAwaitError, RequestValidationError
 from transom.requests import Request
 from transom.security.oauth2 import SecurityScopes
 from transom.temporal import TemporalResponse
@@ -34,6 +37,7 @@ __all__ = [
     "body_values",
     "call_step",
     "collect_errors",
+    "missing_await",
     "read_body",
     "read_form",
 ]
@@ -372,8 +376,43 @@ def _bind(step: Step, kwargs: dict[str, Any], ctx: Context, results: list[Any]) 
 
 async def _call(step: Step, kwargs: dict[str, Any], ctx: Context) -> Any:
     if step.mode is CallMode.ASYNC:
-        return await step.call(**kwargs)
-    return await call_step(step, kwargs, ctx)
+        value = await step.call(**kwargs)
+    else:
+        value = await call_step(step, kwargs, ctx)
+    if value.__class__ is CoroutineType:
+        missing_await(step, value, handler=False)
+    return value
+
+
+def missing_await(step: Step, value: Coroutine[Any, Any, Any], *, handler: bool) -> NoReturn:
+    """Raise `MissingAwaitError` for a step that returned the coroutine `value`.
+
+    The coroutine is closed first, so Python does not warn later, far from the
+    cause, that it was never awaited.
+    """
+    coroutine = f"{getattr(value, '__qualname__', 'a coroutine')}()"
+    value.close()
+    name = call_name(step.call)
+    who = f"{step.label}: handler {name}" if handler else step.label
+    fix = (
+        f"write `return await {coroutine[:-2]}(...)`"
+        if step.mode is CallMode.ASYNC
+        else f"make {name} `async def` and write `return await {coroutine[:-2]}(...)`"
+    )
+    raise MissingAwaitError(
+        f"{who} ({_where(step.call)}) returned the coroutine {coroutine} instead of its "
+        f"value: did you forget `await`? To use its value, {fix}."
+    )
+
+
+def _where(call: Any) -> str:
+    """`file.py:12`, where `call` is defined, or `?` if Python cannot say."""
+    target = inspect.unwrap(call)
+    method = getattr(target, "__call__", None)  # noqa: B004 - a callable instance's method
+    code = getattr(target, "__code__", None) or getattr(method, "__code__", None)
+    if code is None:
+        return "?"
+    return f"{code.co_filename.rpartition('/')[2]}:{code.co_firstlineno}"
 
 
 def _parsed_body(ctx: Context) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -322,7 +323,11 @@ class Router:
                 await receive()
         except BaseException as exc:
             phase = "shutdown" if started else "startup"
-            await send({"type": f"lifespan.{phase}.failed", "message": repr(exc)})
+            # The server logs the message and, once told, not the exception raised
+            # next (uvicorn): the message carries the whole traceback, down to the
+            # line of the lifespan that failed.
+            message = f"The lifespan's {phase} failed:\n" + "".join(traceback.format_exception(exc))
+            await send({"type": f"lifespan.{phase}.failed", "message": message.rstrip()})
             raise
         await send({"type": "lifespan.shutdown.complete"})
 
