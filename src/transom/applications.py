@@ -26,7 +26,7 @@ from transom.middleware import Middleware
 from transom.middleware.errors import ServerErrorMiddleware
 from transom.middleware.exceptions import ExceptionHandler, ExceptionMiddleware
 from transom.middleware.http import Dispatch, FunctionMiddleware
-from transom.openapi.routes import add_docs_routes
+from transom.openapi.routes import add_docs_routes, warn_if_assets_missing
 from transom.params import Dependency
 from transom.requests import DEFAULT_MAX_BODY_SIZE, State, check_body_limit
 from transom.responses import JSONResponse, Response
@@ -266,6 +266,7 @@ class Transom(RouteDecorators, WebSocketDecorators):
         if self.root_path:
             scope["root_path"] = self.root_path
         if self.middleware_stack is None:
+            warn_if_assets_missing(self)
             self.middleware_stack = self.build_middleware_stack()
         if self.keyring is None and self.cookie_policy is None:
             await self.middleware_stack(scope, receive, send)
