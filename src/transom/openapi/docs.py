@@ -77,7 +77,8 @@ REWRITES: Mapping[str, tuple[bytes, bytes]] = MappingProxyType(
     {
         "redoc.standalone.js": (
             b'"https://cdn.redoc.ly/redoc/logo-mini.svg"',
-            b"\"data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' width='0' height='0'/>\"",
+            b"\"data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'"
+            b" width='0' height='0'/>\"",
         ),
     }
 )
