@@ -329,6 +329,13 @@ def test_a_rotated_key_ring_keeps_users_logged_in(
 ) -> None:
     with instance(monkeypatch, redis_url, OLD_KEY) as before:
         old_cookie = before.post("/login").cookies["session"]
+    with instance(monkeypatch, redis_url, f"{NEW_KEY},{OLD_KEY}") as updated:
+        sealed_new = updated.post("/login").cookies["session"]
+    with instance(monkeypatch, redis_url, f"{OLD_KEY},{NEW_KEY}") as step_one:
+        # a rolling deploy: an instance not yet updated opens what an updated one sealed
+        assert (
+            step_one.get("/me", headers={"Cookie": f"session={sealed_new}"}).json()["user"] == "ada"
+        )
     with instance(monkeypatch, redis_url, f"{NEW_KEY},{OLD_KEY}") as rotating:
         me = rotating.get("/me", headers={"Cookie": f"session={old_cookie}"})
         assert me.json()["user"] == "ada"
@@ -339,39 +346,63 @@ def test_a_rotated_key_ring_keeps_users_logged_in(
         assert after.get("/me", headers={"Cookie": f"session={old_cookie}"}).json()["user"] is None
 
 
-def test_transom_run_with_workers_behind_a_proxy(redis_url: str) -> None:
-    """The deployment page's command: two workers, one Redis, the proxy's headers trusted."""
+PROXIED = {"Host": "shop.example", "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+APP = "examples.tutorial.deployment:app"
+SERVERS = {
+    # the deployment page's commands; `{port}` is filled in
+    "transom run": ([sys.executable, "-m", "transom", "run", APP, "--workers", "2"], {}),
+    "uvicorn": (
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            APP,
+            "--workers",
+            "2",
+            "--proxy-headers",
+            "--forwarded-allow-ips",
+            "127.0.0.1",
+            "--root-path",
+            "/api",
+        ],
+        {"ROOT_PATH": ""},
+    ),
+    "an untrusted proxy": (
+        [sys.executable, "-m", "transom", "run", APP],
+        {"FORWARDED_ALLOW_IPS": "192.0.2.1"},
+    ),
+}
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_served_behind_a_proxy(redis_url: str, server: str) -> None:
+    """Two workers, one Redis, the proxy's headers trusted (or not) as the page says."""
+    command, extra = SERVERS[server]
     port = free_port()
     env = {**os.environ, "APP_KEYS": NEW_KEY, "REDIS_URL": redis_url, "ROOT_PATH": "/api"}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")])
-    command = [sys.executable, "-m", "transom", "run", "examples.tutorial.deployment:app"]
-    server = subprocess.Popen(
-        [*command, "--port", str(port), "--workers", "2"],
+    env.update(extra)
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    # What a proxy on the same host sends: the client's scheme, host and address.
-    proxied = {
-        "Host": "shop.example",
-        "X-Forwarded-Proto": "https",
-        "X-Forwarded-For": "203.0.113.7",
+    trusted = server != "an untrusted proxy"
+    expected = {
+        "user": "ada",
+        "url": "https://shop.example/api/me" if trusted else "http://shop.example/api/me",
+        "client": "203.0.113.7" if trusted else "127.0.0.1",
     }
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=proxied) as client:
-            login = wait_for_answer(client, "/login", server)
-            cookie = login.cookies["session"]
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=PROXIED) as client:
+            cookie = wait_for_answer(client, "/login", process).cookies["session"]
             for _ in range(6):  # answered by either worker: the session is in Redis
-                me = client.get("/me", headers={"Cookie": f"session={cookie}"})
-                assert me.json() == {
-                    "user": "ada",
-                    "url": "https://shop.example/api/me",
-                    "client": "203.0.113.7",
-                }
+                assert client.get("/me", headers={"Cookie": f"session={cookie}"}).json() == expected
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def wait_for_answer(
