@@ -59,6 +59,17 @@ def test_every_example_has_a_test_here() -> None:
     assert [stem for stem in stems if f'"{stem}"' not in source] == []
 
 
+# Home -------------------------------------------------------------------------------------
+
+
+def test_the_home_page_app() -> None:
+    response = client_of("home").get("/notes", params={"limit": 1})
+    assert response.status_code == 200
+    assert response.content == b'[{"id":1,"text":"Buy milk"}]'
+    assert response.headers["x-total-count"] == "2"
+    assert response.headers["set-cookie"] == "seen=1; Path=/; HttpOnly; SameSite=Lax"
+
+
 # First steps ------------------------------------------------------------------------------
 
 
