@@ -46,15 +46,20 @@ class Transom(RouteDecorators, WebSocketDecorators):
     Args:
         debug: Show exception details in 500 responses (never in production).
         routes: Route objects to start with.
-        title, description, version: The API's description (OpenAPI).
-        summary, terms_of_service, contact, license_info: More of the document's
-            `info`, as in FastAPI (`license_info` is `info.license`).
+        title: The API's title (OpenAPI `info.title`).
+        description: The API's description (`info.description`, Markdown).
+        version: The API's version (`info.version`).
+        summary: `info.summary`, as in FastAPI.
+        terms_of_service: `info.termsOfService`, a URL.
+        contact: `info.contact` (`name`, `url`, `email`).
+        license_info: `info.license` (`name`, and `identifier` or `url`).
         dependencies: Dependencies run for every path operation.
         default_response_class: The response class of path operations.
         middleware: `Middleware(cls, **options)` entries, outermost first.
         exception_handlers: `{ExceptionClass or status_code: handler}`.
         lifespan: An async context manager factory `lifespan(app)`.
-        on_startup, on_shutdown: Callables run at startup and shutdown.
+        on_startup: Callables run at startup.
+        on_shutdown: Callables run at shutdown.
         redirect_slashes: Redirect `/items/` to `/items` (and back) when only one exists.
         responses: Extra OpenAPI responses for every path operation.
         max_body_size: The most bytes a request body may have, enforced while

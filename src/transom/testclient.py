@@ -172,7 +172,9 @@ class TestClient(httpx.Client):
         Args:
             url: The path (or a URL) to connect to, query string included.
             subprotocols: Offered in `Sec-WebSocket-Protocol`.
-            headers, params, cookies: As for a request; the client's own apply too.
+            headers: As for a request; the client's own apply too.
+            params: The query parameters, as for a request.
+            cookies: As for a request; the client's own apply too.
         """
         extra = {
             "connection": "upgrade",
@@ -518,7 +520,7 @@ class WebSocketTestSession:
         """The app's next ASGI message (waits for it).
 
         Raises:
-            The exception that escaped the app, if it ended with one.
+            Exception: The exception that escaped the app, if it ended with one.
             RuntimeError: if the app ended without answering the handshake.
         """
         try:
