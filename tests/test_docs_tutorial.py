@@ -362,25 +362,23 @@ APP = "examples.tutorial.deployment:app"
 SERVERS = {
     # the deployment page's commands; `{port}` is filled in
     "transom run": ([sys.executable, "-m", "transom", "run", APP, "--workers", "2"], {}),
+    "transom run --root-path": (
+        [
+            *(sys.executable, "-m", "transom", "run", APP, "--workers", "2"),
+            *("--forwarded-allow-ips", "127.0.0.1", "--root-path", "/api"),
+        ],
+        {"ROOT_PATH": ""},
+    ),
     "uvicorn": (
         [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            APP,
-            "--workers",
-            "2",
-            "--proxy-headers",
-            "--forwarded-allow-ips",
-            "127.0.0.1",
-            "--root-path",
-            "/api",
+            *(sys.executable, "-m", "uvicorn", APP, "--workers", "2", "--proxy-headers"),
+            *("--forwarded-allow-ips", "127.0.0.1", "--root-path", "/api"),
         ],
         {"ROOT_PATH": ""},
     ),
     "an untrusted proxy": (
-        [sys.executable, "-m", "transom", "run", APP],
-        {"FORWARDED_ALLOW_IPS": "192.0.2.1"},
+        [sys.executable, "-m", "transom", "run", APP, "--forwarded-allow-ips", "192.0.2.1"],
+        {},
     ),
 }
 
