@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from transom._types import ASGIApp, Receive, Scope, Send
 from transom.concurrency import run_in_threadpool
 from transom.exceptions import HTTPException
-from transom.http.urls import URL
+from transom.http.urls import URL, route_path
 from transom.requests import Request
 from transom.responses import RedirectResponse, Response, marking_start, uses_start_path
 from transom.routing.index import SegmentIndex, literal_segments
@@ -34,15 +34,6 @@ __all__ = ["WEBSOCKET", "BaseRoute", "Lifespan", "Mount", "Route", "Router", "ro
 WEBSOCKET = "WEBSOCKET"
 
 Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
-
-
-def route_path(scope: Scope) -> str:
-    """The path to route on: the request path below the app's `root_path`."""
-    path: str = scope["path"]
-    root = scope.get("root_path", "")
-    if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
-        return path[len(root) :] or "/"
-    return path
 
 
 class BaseRoute:
