@@ -25,7 +25,7 @@ import errno
 import importlib.util
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import anyio.to_thread
@@ -49,7 +49,7 @@ class Resource(NamedTuple):
 
     path: str
     stat_result: os.stat_result
-    index: bool
+    is_index: bool
 
 
 class NotModifiedResponse(Response):
@@ -142,17 +142,17 @@ class StaticFiles:
         """The file `parts` names, or with `html` its folder's `index.html`; else `None`."""
         found = await self.find(parts)
         if found is not None and stat.S_ISREG(found[1].st_mode):
-            return Resource(*found, index=False)
+            return Resource(*found, is_index=False)
         if found is None or not self.html or not stat.S_ISDIR(found[1].st_mode):
             return None
         index = await self.find([*parts, "index.html"])
         if index is None or not stat.S_ISREG(index[1].st_mode):
             return None
-        return Resource(*index, index=True)
+        return Resource(*index, is_index=True)
 
     def answer(self, resource: Resource, scope: Scope) -> Response:
         """The file, or for a folder's index asked without the trailing slash a redirect."""
-        if resource.index and not scope["path"].endswith("/"):
+        if resource.is_index and not scope["path"].endswith("/"):
             url = URL(scope=scope)
             return RedirectResponse(str(url.replace(path=url.path + "/")))
         return self.file_response(resource.path, resource.stat_result, scope)
@@ -187,9 +187,12 @@ class StaticFiles:
         stat_result: os.stat_result,
         scope: Scope,
         status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
     ) -> Response:
         """The file as a `FileResponse`, or a 304 when the request's validators still hold."""
-        response = FileResponse(full_path, status_code=status_code, stat_result=stat_result)
+        response = FileResponse(
+            full_path, status_code=status_code, headers=headers, stat_result=stat_result
+        )
         if status_code == 200 and not_modified(
             scope["method"], scope["headers"], response.raw_headers
         ):
