@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -330,3 +331,30 @@ def test_transom_run_serves_the_docs_of_a_file_target() -> None:
         server.terminate()
         out, _ = server.communicate(timeout=10)
     assert f"Docs: http://127.0.0.1:{port}/docs\n" in out
+
+
+def test_dev_sets_transom_env_before_the_app_is_imported(
+    served: list[tuple[Any, dict[str, Any]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRANSOM_ENV", "")  # recorded, so the value `main` sets is undone
+    monkeypatch.delenv("TRANSOM_ENV")
+    # A frontend whose build is missing: in development a warning, not an error.
+    write(
+        tmp_path,
+        "front.py",
+        "from transom import Transom\napp = Transom()\napp.frontend('/', directory='dist')\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    with pytest.warns(UserWarning, match="Frontend directory 'dist' does not exist"):
+        main(["dev", "front.py"])
+    assert os.environ["TRANSOM_ENV"] == "development"
+    assert len(served) == 1
+
+
+def test_dev_keeps_a_transom_env_that_is_set(
+    served: list[tuple[Any, dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRANSOM_ENV", "staging")
+    monkeypatch.chdir(ROOT)
+    main(["dev", "examples/app.py"])
+    assert os.environ["TRANSOM_ENV"] == "staging"
