@@ -31,6 +31,13 @@ def isolated_imports(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         del sys.modules[name]
 
 
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`transom dev` sets `TRANSOM_ENV`: each test starts without it, and its value is undone."""
+    monkeypatch.setenv("TRANSOM_ENV", "")  # recorded, so that the undo removes it
+    monkeypatch.delenv("TRANSOM_ENV")
+
+
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
     """What `main()` hands to `uvicorn.run`, recorded instead of serving."""
@@ -336,8 +343,6 @@ def test_transom_run_serves_the_docs_of_a_file_target() -> None:
 def test_dev_sets_transom_env_before_the_app_is_imported(
     served: list[tuple[Any, dict[str, Any]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TRANSOM_ENV", "")  # recorded, so the value `main` sets is undone
-    monkeypatch.delenv("TRANSOM_ENV")
     # A frontend whose build is missing: in development a warning, not an error.
     write(
         tmp_path,
