@@ -117,3 +117,24 @@ def test_without_the_build_the_app_does_not_start_unless_told(
     (tmp_path / "dist").mkdir()
     (tmp_path / "dist" / "late.txt").write_text("built later")
     assert TestClient(app).get("/late.txt").text == "built later"
+
+
+def test_the_example_of_the_static_files_page_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = Path(__file__).parents[1] / "docs" / "static-files.md"
+    section = page.read_text(encoding="utf-8").partition("## Frontends")[2]
+    example = section.partition("```python\n")[2].partition("```")[0]
+    for folder, page_text in (("dist", "<p>app</p>"), ("admin/dist", "<p>admin</p>")):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "index.html").write_text(page_text)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {}
+    exec(compile(example, page.name, "exec"), namespace)
+    client = TestClient(namespace["app"])
+    html = {"accept": "text/html"}
+    assert client.get("/api/users", headers=html).json() == ["ada"]
+    assert client.get("/settings", headers=html).text == "<p>app</p>"
+    assert client.get("/admin/settings", headers=html).status_code == 403
+    client.cookies.set("role", "admin")
+    assert client.get("/admin/", headers=html).text == "<p>admin</p>"
