@@ -379,6 +379,12 @@ class Transom(RouteDecorators, WebSocketDecorators):
         """Add a plain `request -> Response` endpoint."""
         self.router.add_route(path, endpoint, methods, name)
 
+    def route(
+        self, path: str, methods: Sequence[str] | None = None, name: str | None = None
+    ) -> Callable[[F], F]:
+        """Register the decorated `request -> Response` function as a plain route."""
+        return self.router.route(path, methods=methods, name=name)
+
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
         """Serve another ASGI app below `path`."""
         self.router.mount(path, app, name)

@@ -639,3 +639,48 @@ def test_matches_tells_how_a_route_takes_a_request() -> None:
     assert by_int.matches(behind)[0] is Match.FULL
     mount = Mount("/static", app)
     assert mount.matches(http_scope("POST", "/static/x.css")) == (Match.FULL, {"path_params": {}})
+
+
+def test_route_decorator_adds_a_plain_route_to_an_app_or_router() -> None:
+    app = Transom()
+    router = APIRouter()
+
+    @router.route("/items/", methods=["GET", "POST"], name="items")
+    def items(request: Request) -> Response:
+        return PlainTextResponse(f"items {request.method}")
+
+    @app.route("/plain")
+    async def plain(request: Request) -> Response:
+        return PlainTextResponse("plain")
+
+    app.include_router(router, prefix="/api")
+    c = TestClient(app)
+    assert c.post("/api/items/").text == "items POST"
+    assert c.get("/plain").text == "plain"
+    refused = c.post("/plain")
+    assert (refused.status_code, refused.headers["allow"]) == (405, "GET, HEAD")
+    assert app.url_path_for("items") == "/api/items/"
+    assert app.openapi()["paths"] == {}
+
+
+def test_trace_path_operation() -> None:
+    app = Transom()
+    router = APIRouter()
+
+    @router.trace("/items/{item_id}")
+    def trace_item(item_id: str) -> Response:
+        return PlainTextResponse(f"TRACE /items/{item_id}", media_type="message/http")
+
+    @app.trace("/echo")
+    def echo() -> str:
+        return "echo"
+
+    app.include_router(router)
+    c = TestClient(app)
+    response = c.request("TRACE", "/items/a")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "message/http"
+    assert response.content == b"TRACE /items/a"
+    assert c.request("TRACE", "/echo").json() == "echo"
+    assert c.get("/echo").status_code == 405
+    assert list(app.openapi()["paths"]["/items/{item_id}"]) == ["trace"]

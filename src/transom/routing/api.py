@@ -522,7 +522,7 @@ class FrontendRoute(APIRoute):
 
 
 class RouteDecorators:
-    """`api_route`, `get`, `post`, ... for any class with `add_api_route`."""
+    """`api_route`, `get`, `post`, ..., `trace` for any class with `add_api_route`."""
 
     def add_api_route(
         self,
@@ -572,6 +572,10 @@ class RouteDecorators:
     def options(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register an OPTIONS path operation."""
         return self.api_route(path, methods=["OPTIONS"], **options)
+
+    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        """Register a TRACE path operation."""
+        return self.api_route(path, methods=["TRACE"], **options)
 
 
 class APIRouter(Router, RouteDecorators, WebSocketDecorators):

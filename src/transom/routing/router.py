@@ -266,6 +266,17 @@ class Router:
         """Add a plain `request -> Response` endpoint."""
         self.append(Route(path, endpoint, methods=methods, name=name))
 
+    def route(
+        self, path: str, methods: Sequence[str] | None = None, name: str | None = None
+    ) -> Callable[[F], F]:
+        """Register the decorated `request -> Response` function as a plain route (`add_route`)."""
+
+        def decorator(endpoint: F) -> F:
+            self.add_route(path, endpoint, methods=methods, name=name)
+            return endpoint
+
+        return decorator
+
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
         """Serve `app` below `path`."""
         self.append(Mount(path, app, name=name))
