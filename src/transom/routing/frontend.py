@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import stat
 import warnings
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Literal
 
 from transom._types import Receive, Scope, Send
 from transom.exceptions import DeclarationError, HTTPException
@@ -66,7 +66,7 @@ ENV_VARIABLE = "TRANSOM_ENV"
 #: The scope key holding the request path below the frontend's prefix.
 PATH_KEY = "transom.frontend_path"
 
-_FALLBACKS: tuple[Fallback, ...] = (*get_args(Literal["auto", "index.html", "404.html"]), None)
+_FALLBACKS: tuple[Fallback, ...] = ("auto", "index.html", "404.html", None)
 _ALLOW = {"Allow": "GET, HEAD"}
 _VARY = {"Vary": "Accept"}
 
