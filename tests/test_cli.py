@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -28,6 +29,13 @@ def isolated_imports(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     for name in set(sys.modules) - before:
         del sys.modules[name]
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`transom dev` sets `TRANSOM_ENV`: each test starts without it, and its value is undone."""
+    monkeypatch.setenv("TRANSOM_ENV", "")  # recorded, so that the undo removes it
+    monkeypatch.delenv("TRANSOM_ENV")
 
 
 @pytest.fixture
@@ -330,3 +338,28 @@ def test_transom_run_serves_the_docs_of_a_file_target() -> None:
         server.terminate()
         out, _ = server.communicate(timeout=10)
     assert f"Docs: http://127.0.0.1:{port}/docs\n" in out
+
+
+def test_dev_sets_transom_env_before_the_app_is_imported(
+    served: list[tuple[Any, dict[str, Any]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A frontend whose build is missing: in development a warning, not an error.
+    write(
+        tmp_path,
+        "front.py",
+        "from transom import Transom\napp = Transom()\napp.frontend('/', directory='dist')\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    with pytest.warns(UserWarning, match="Frontend directory 'dist' does not exist"):
+        main(["dev", "front.py"])
+    assert os.environ["TRANSOM_ENV"] == "development"
+    assert len(served) == 1
+
+
+def test_dev_keeps_a_transom_env_that_is_set(
+    served: list[tuple[Any, dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRANSOM_ENV", "staging")
+    monkeypatch.chdir(ROOT)
+    main(["dev", "examples/app.py"])
+    assert os.environ["TRANSOM_ENV"] == "staging"

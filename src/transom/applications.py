@@ -31,9 +31,11 @@ from transom.params import Dependency
 from transom.requests import DEFAULT_MAX_BODY_SIZE, State, check_body_limit
 from transom.responses import JSONResponse, Response
 from transom.routing.api import APIRouter, DependencyOverrides, RouteDecorators, RouteOptions
+from transom.routing.frontend import CheckDir, Fallback, resolve_check_dir
 from transom.routing.router import BaseRoute, Lifespan
 from transom.routing.websocket import WebSocketDecorators
 from transom.sealing import CONTEXT_IN_USE, COOKIE_CONTEXT, CookieContext
+from transom.staticfiles import PathLike
 
 __all__ = ["Transom"]
 
@@ -350,6 +352,22 @@ class Transom(RouteDecorators, WebSocketDecorators):
         """Add a plain `async def endpoint(websocket)`."""
         self.router.add_websocket_route(path, endpoint, name)
 
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: PathLike,
+        fallback: Fallback = "auto",
+        check_dir: CheckDir = "auto",
+    ) -> None:
+        """Serve a static frontend build below `path`; see `APIRouter.frontend`.
+
+        `app.frontend("/", directory="dist")` serves `dist/` at the root: routes
+        are matched first, the build only when none takes the request.
+        """
+        checked = resolve_check_dir(directory, check_dir, stacklevel=2)
+        self.router.frontend(path, directory=directory, fallback=fallback, check_dir=checked)
+
     def include_router(self, router: APIRouter, **options: Any) -> None:
         """Add the routes of `router`; see `APIRouter.include_router`."""
         before = len(self.router.routes)
@@ -366,6 +384,12 @@ class Transom(RouteDecorators, WebSocketDecorators):
     ) -> None:
         """Add a plain `request -> Response` endpoint."""
         self.router.add_route(path, endpoint, methods, name)
+
+    def route(
+        self, path: str, methods: Sequence[str] | None = None, name: str | None = None
+    ) -> Callable[[F], F]:
+        """Register the decorated `request -> Response` function as a plain route."""
+        return self.router.route(path, methods=methods, name=name)
 
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
         """Serve another ASGI app below `path`."""

@@ -11,7 +11,8 @@ or module that does not exist, a missing attribute, something that is not an
 ASGI app) ends in one sentence and exit status 2, not in a traceback from
 inside the server. An exception raised by the module's own code is shown with
 its traceback (the user's lines, without the import machinery's) and exit
-status 1. uvicorn is imported only here.
+status 1. `transom dev` sets `TRANSOM_ENV=development` unless it is set.
+uvicorn is imported only here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import argparse
 import dataclasses
 import importlib
 import inspect
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -364,6 +366,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         import uvicorn
     except ImportError:
         parser.exit(1, "transom: serving needs uvicorn: pip install 'transom[server]'.\n")
+    if args.command == "dev":
+        # Read while the app is declared (`frontend(check_dir="auto")`), here and in
+        # the reloader's processes, which inherit it.
+        os.environ.setdefault("TRANSOM_ENV", "development")
     try:
         target = find_target(args.target, args.app, args.app_dir)
     except TargetError as error:

@@ -1,7 +1,7 @@
 """Routing: path templates, the router, and path operations."""
 
 from transom.routing.api import APIRoute, APIRouter, DependencyOverrides, RouteOptions
-from transom.routing.router import BaseRoute, Mount, Route, Router
+from transom.routing.router import BaseRoute, Match, Mount, NoMatchFound, Route, Router
 from transom.routing.websocket import APIWebSocketRoute, WebSocketRoute
 
 __all__ = [
@@ -10,7 +10,9 @@ __all__ = [
     "APIWebSocketRoute",
     "BaseRoute",
     "DependencyOverrides",
+    "Match",
     "Mount",
+    "NoMatchFound",
     "Route",
     "RouteOptions",
     "Router",
