@@ -5,15 +5,23 @@ handlers change the status code, a paginated list sends `X-Total-Count`, a
 handler returns a `JSONResponse` and still gets the temporal cookie, and an error
 keeps the cookie set before it was raised. The headers and cookies the API sends
 are declared (`response_headers=`, `response_cookies=`), so `/docs` shows them,
-`delete_cookie` knows their attributes, and the tests check they are sent. All
-data lives in memory.
+`delete_cookie` knows their attributes, and the tests check they are sent.
 
-    transom run examples.app:app
+The session is a signed cookie holding the user's name (HMAC-SHA256 with the
+app's key ring, its lifetime sealed inside): any worker can check it, so
+`transom run examples/app.py --workers 2` logs in as reliably as one process.
+The keys come from `NOTES_KEYS` (comma-separated, newest first) or, without
+it, a fixed key written below, which is fit for trying the example on your own
+machine and for nothing else. The notes themselves live in each process's
+memory: with several workers, a note created by one is not seen by the others
+(a real app keeps them in a database).
+
+    transom run examples/app.py
 """
 
 from __future__ import annotations
 
-import secrets
+import os
 from typing import Annotated
 
 from pydantic import BaseModel, Field
@@ -23,6 +31,7 @@ from transom import (
     Depends,
     HTTPException,
     JSONResponse,
+    Keyring,
     Query,
     Response,
     ResponseCookie,
@@ -37,14 +46,21 @@ VISITS = ResponseCookie(
 )
 SERVED_BY = ResponseHeader("X-Served-By", "The server that answered.", example="transom-example")
 
+#: Only for trying the example locally: a real app reads its keys from the
+#: environment or a secrets store (`Keyring.from_env`), never from its source.
+EXAMPLE_KEY = "transom-example-key-for-local-use-only-0123456789"
+#: How long a session lasts, in seconds; sealed into the cookie and checked on read.
+SESSION_LIFETIME = 8 * 3600
+
 app = Transom(
     title="Transom notes",
     description="A small API that shapes its responses.",
     version="1.0.0",
     response_headers=[ResponseHeader("X-API-Version", "The API version.", value="1")],
+    keyring=Keyring.from_env("NOTES_KEYS")
+    if "NOTES_KEYS" in os.environ
+    else Keyring([EXAMPLE_KEY]),
 )
-
-SESSIONS: dict[str, str] = {}
 NOTES: dict[int, dict[str, object]] = {
     1: {"id": 1, "owner": "ada", "text": "Analytical engine notes", "secret": "x"},
     2: {"id": 2, "owner": "ada", "text": "Bernoulli numbers", "secret": "y"},
@@ -73,14 +89,16 @@ def mark_visit(response: Response, visits: Annotated[int, Cookie()] = 0) -> int:
     return visits + 1
 
 
-def current_user(session: Annotated[str | None, Cookie()] = None) -> str:
-    """The logged-in user, from the session cookie; 401 otherwise."""
-    user = SESSIONS.get(session or "")
-    if user is None:
+def current_user(session: Annotated[str | None, Cookie(signed=True)] = None) -> str:
+    """The logged-in user, from the signed session cookie; 401 otherwise.
+
+    A cookie that was changed, has expired or was signed by another key is absent.
+    """
+    if session is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "Log in first.", headers={"WWW-Authenticate": "Cookie"}
         )
-    return user
+    return session
 
 
 Visits = Annotated[int, Depends(mark_visit)]
@@ -94,17 +112,21 @@ User = Annotated[str, Depends(current_user)]
     response_cookies=[SESSION, VISITS],
 )
 def login(body: Login, response: Response, visits: Visits) -> dict[str, object]:
-    """Start a session: the session cookie is set on the temporal response."""
-    token = secrets.token_urlsafe(16)
-    SESSIONS[token] = body.user
-    response.set_cookie("session", token, httponly=True, samesite="lax")
+    """Start a session: the signed session cookie is set on the temporal response."""
+    response.set_cookie(
+        "session", body.user, max_age=SESSION_LIFETIME, httponly=True, samesite="lax", signed=True
+    )
     return {"user": body.user, "visits": visits}
 
 
 @app.post("/logout", status_code=status.HTTP_204_NO_CONTENT, response_cookies=[SESSION])
-def logout(response: Response, session: Annotated[str | None, Cookie()] = None) -> None:
-    """End the session; `delete_cookie` repeats the attributes declared for the cookie."""
-    SESSIONS.pop(session or "", None)
+def logout(response: Response) -> None:
+    """End the session; `delete_cookie` repeats the attributes declared for the cookie.
+
+    A signed cookie cannot be revoked on the server: a copy kept elsewhere stays
+    valid until its lifetime ends (the session middleware's server-side stores
+    can revoke; see docs/cookie-security.md).
+    """
     response.delete_cookie("session")
 
 

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import copy
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import examples.app as example
+import httpx
 import pytest
 
+from tests._browser import free_port
+from transom import Keyring, Response, Transom
 from transom.testclient import TestClient
 
 DELETED = "Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
@@ -24,7 +31,6 @@ def visits_cookie(count: int) -> str:
 def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """A client of the example app with fresh in-memory data for each test."""
     monkeypatch.setattr(example, "NOTES", copy.deepcopy(PRISTINE_NOTES))
-    monkeypatch.setattr(example, "SESSIONS", {})
     with TestClient(example.app) as test_client:
         yield test_client
 
@@ -102,8 +108,35 @@ def test_login_sets_a_session_cookie(client: TestClient) -> None:
     assert response.status_code == 201
     assert response.json() == {"user": "ada", "visits": 1}
     session, visits = sorted(response.headers.get_list("set-cookie"))
-    assert re.fullmatch(r"session=[A-Za-z0-9_-]{22}; Path=/; HttpOnly; SameSite=Lax", session)
+    assert re.fullmatch(
+        r"session=[A-Za-z0-9_-]{40,}; Max-Age=28800; Path=/; HttpOnly; SameSite=Lax", session
+    )
     assert visits == visits_cookie(1)
+
+
+def test_the_session_cookie_is_signed(client: TestClient) -> None:
+    log_in(client, "grace")
+    sealed = client.cookies["session"]
+    tampered = sealed[:-2] + ("AA" if sealed[-2:] != "AA" else "BB")
+    # Signed by another key ring (another deployment's key): not a session here.
+    foreign = other_seal(Keyring(["another-deployment-key-0123456789abcdefghijkl"]), "grace")
+    fresh = TestClient(example.app)  # an empty cookie jar: only the header below is sent
+    for forged in (tampered, "grace", "", foreign):
+        assert fresh.get("/me", headers={"cookie": f"session={forged}"}).status_code == 401
+    me = fresh.get("/me", headers={"cookie": f"session={sealed}"})
+    assert me.json() == {"user": "grace", "visits": 1}
+
+
+def other_seal(keyring: Keyring, user: str) -> str:
+    """The session cookie another app, with `keyring`, would set for `user`."""
+    app = Transom(keyring=keyring)
+
+    @app.get("/")
+    def seal(response: Response) -> None:
+        response.set_cookie("session", user, max_age=60, signed=True)
+
+    with TestClient(app) as other:
+        return other.get("/").cookies["session"]
 
 
 @pytest.mark.parametrize("body", [{"user": "Ada!"}, {"user": ""}, {}, {"user": "a" * 41}])
@@ -159,3 +192,41 @@ def test_unknown_path_is_a_404(client: TestClient) -> None:
 
 def test_example_works_without_lifespan() -> None:
     assert TestClient(example.app).get("/notes/1").status_code == 200
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_session_works_on_every_worker_of_two() -> None:
+    """Under `--workers 2` each request may reach either process: both accept the session."""
+    port = free_port()
+    command = [sys.executable, "-m", "transom", "run", "examples/app.py", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(base + "/notes", timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        answers = []
+        for _ in range(20):
+            # A new connection each time, so that both workers take requests.
+            with httpx.Client(base_url=base, timeout=5) as browser:
+                browser.post("/login", json={"user": "ada"})
+                answers.append(browser.get("/me").status_code)
+        assert answers == [200] * 20
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=15)
+    assert err.count("Started server process") == 2, err

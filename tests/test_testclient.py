@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -322,3 +324,21 @@ def test_receive_reports_disconnect_after_the_response() -> None:
 
     assert TestClient(app).get("/").content == b"done"
     assert received == ["http.request", "http.disconnect"]
+
+
+def test_importing_the_test_client_without_httpx_names_the_extra() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['httpx'] = None  # as if httpx were not installed\n"
+        "try:\n"
+        "    import transom.testclient\n"
+        "except ImportError as error:\n"
+        "    print(type(error).__name__, error.name, error, sep='|')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout == (
+        "ModuleNotFoundError|httpx|transom.testclient needs httpx, which Transom's `test` "
+        "extra installs: pip install 'transom[test]' (or pip install httpx).\n"
+    )

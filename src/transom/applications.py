@@ -29,15 +29,17 @@ from transom.middleware import Middleware
 from transom.middleware.errors import ServerErrorMiddleware
 from transom.middleware.exceptions import ExceptionHandler, ExceptionMiddleware
 from transom.middleware.http import Dispatch, FunctionMiddleware
-from transom.openapi.routes import add_docs_routes
+from transom.openapi.routes import add_docs_routes, warn_if_assets_missing
 from transom.params import Dependency
 from transom.requests import DEFAULT_MAX_BODY_SIZE, State, check_body_limit
 from transom.responses import JSONResponse, Response
 from transom.routing.api import APIRouter, DependencyOverrides, RouteDecorators, RouteOptions
+from transom.routing.frontend import CheckDir, Fallback, resolve_check_dir
 from transom.routing.paths import check_served, refuse_documentation_path
 from transom.routing.router import BaseRoute, Lifespan
 from transom.routing.websocket import WebSocketDecorators
 from transom.sealing import CONTEXT_IN_USE, COOKIE_CONTEXT, CookieContext
+from transom.staticfiles import PathLike
 
 __all__ = ["Transom"]
 
@@ -55,16 +57,21 @@ class Transom(RouteDecorators, WebSocketDecorators):
     Args:
         debug: Show exception details in 500 responses (never in production).
         routes: Route objects to start with.
-        title, description, version: The API's description (OpenAPI).
-        summary, terms_of_service, contact, license_info: More of the document's
-            `info`, as in FastAPI (`license_info` is `info.license`).
+        title: The API's title (OpenAPI `info.title`).
+        description: The API's description (`info.description`, Markdown).
+        version: The API's version (`info.version`).
+        summary: `info.summary`, as in FastAPI.
+        terms_of_service: `info.termsOfService`, a URL.
+        contact: `info.contact` (`name`, `url`, `email`).
+        license_info: `info.license` (`name`, and `identifier` or `url`).
         dependencies: Dependencies run for every path operation.
         default_response_class: The response class of path operations that set
             none (`JSONResponse`, unless a route's `Default(...)` says otherwise).
         middleware: `Middleware(cls, **options)` entries, outermost first.
         exception_handlers: `{ExceptionClass or status_code: handler}`.
         lifespan: An async context manager factory `lifespan(app)`.
-        on_startup, on_shutdown: Callables run at startup and shutdown.
+        on_startup: Callables run at startup.
+        on_shutdown: Callables run at shutdown.
         redirect_slashes: Redirect `/items/` to `/items` (and back) when only one exists.
         responses: Extra OpenAPI responses for every path operation.
         max_body_size: The most bytes a request body may have, enforced while
@@ -300,6 +307,7 @@ class Transom(RouteDecorators, WebSocketDecorators):
         if self.root_path:
             scope["root_path"] = self.root_path
         if self.middleware_stack is None:
+            warn_if_assets_missing(self)
             self.middleware_stack = self.build_middleware_stack()
         if self.keyring is None and self.cookie_policy is None:
             await self.middleware_stack(scope, receive, send)
@@ -378,6 +386,22 @@ class Transom(RouteDecorators, WebSocketDecorators):
         """Add a plain `async def endpoint(websocket)`."""
         self.router.add_websocket_route(path, endpoint, name)
 
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: PathLike,
+        fallback: Fallback = "auto",
+        check_dir: CheckDir = "auto",
+    ) -> None:
+        """Serve a static frontend build below `path`; see `APIRouter.frontend`.
+
+        `app.frontend("/", directory="dist")` serves `dist/` at the root: routes
+        are matched first, the build only when none takes the request.
+        """
+        checked = resolve_check_dir(directory, check_dir, stacklevel=2)
+        self.router.frontend(path, directory=directory, fallback=fallback, check_dir=checked)
+
     def include_router(self, router: APIRouter, **options: Any) -> None:
         """Add the routes of `router`; see `APIRouter.include_router`.
 
@@ -403,6 +427,12 @@ class Transom(RouteDecorators, WebSocketDecorators):
     ) -> None:
         """Add a plain `request -> Response` endpoint."""
         self.router.add_route(path, endpoint, methods, name)
+
+    def route(
+        self, path: str, methods: Sequence[str] | None = None, name: str | None = None
+    ) -> Callable[[F], F]:
+        """Register the decorated `request -> Response` function as a plain route."""
+        return self.router.route(path, methods=methods, name=name)
 
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
         """Serve another ASGI app below `path`."""

@@ -20,8 +20,9 @@ raises at the line that did it, with a sentence naming the rule::
     ├── KeyringError               a key ring key is missing, too short or not text or bytes
     └── InvalidJSONBody            `await request.json()` on a body that is not JSON: a 400
     TypeError
-    └── DeclarationError           a route, parameter or dependency cannot work (startup)
-        └── PydanticV1NotSupportedError    a `pydantic.v1` model where pydantic 2 is needed
+    ├── DeclarationError           a route, parameter or dependency cannot work (startup)
+    │   └── PydanticV1NotSupportedError    a `pydantic.v1` model where pydantic 2 is needed
+    └── MissingAwaitError          a handler or dependency returned a coroutine (no `await`)
     UserWarning
     └── DeprecatedOptionWarning    a deprecated option (`regex=`, `example=`) was used
     RuntimeError
@@ -57,6 +58,7 @@ __all__ = [
     "InvalidJSONBody",
     "KeyringError",
     "MalformedForm",
+    "MissingAwaitError",
     "PydanticV1NotSupportedError",
     "RequestValidationError",
     "ResponseContractError",
@@ -169,6 +171,14 @@ class ClientDisconnect(Exception):
 
 class DeclarationError(TypeError):
     """A route, parameter or dependency is declared in a way that cannot work."""
+
+
+class MissingAwaitError(TypeError):
+    """A handler or dependency returned a coroutine instead of a value: a forgotten `await`.
+
+    Raised when the value comes back, so the 500 and its log name the route, the
+    callable and the coroutine; the coroutine is closed (never awaited).
+    """
 
 
 class DeprecatedOptionWarning(UserWarning):

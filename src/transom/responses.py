@@ -380,16 +380,25 @@ class StreamingResponse(Response):
         await end_stream(send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        failure: Exception | None = None
         async with anyio.create_task_group() as group:
 
             async def stream_then_cancel() -> None:
-                await self._stream(scope, send)
+                nonlocal failure
+                try:
+                    await self._stream(scope, send)
+                except Exception as exc:
+                    # Raised as it is below, not wrapped in the task group's
+                    # ExceptionGroup: one error, one traceback in the server's log.
+                    failure = exc
                 group.cancel_scope.cancel()
 
             group.start_soon(stream_then_cancel)
             while (await receive())["type"] != "http.disconnect":
                 pass
             group.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
         if self.background is not None:
             await run_after_response(scope, self.background)
 

@@ -9,7 +9,7 @@ work) and then filtered while pydantic-core writes the bytes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 import pydantic_core
 from pydantic import BaseModel, PydanticSchemaGenerationError, TypeAdapter
@@ -18,9 +18,16 @@ from pydantic import ValidationError as PydanticValidationError
 from transom.encoders import from_plain_attributes, plain_data
 from transom.exceptions import DeclarationError, ResponseValidationError
 
-__all__ = ["ResponseModel", "dump_json", "load_json"]
+__all__ = ["ResponseModel", "dump_json", "load_json", "type_label"]
 
 IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any] | None
+
+
+def type_label(annotation: Any) -> str:
+    """How an error message names a type: `Foo` for a class, the annotation's repr otherwise."""
+    if isinstance(annotation, type) and not get_args(annotation):
+        return f"{annotation.__module__}.{annotation.__qualname__}".removeprefix("builtins.")
+    return repr(annotation)
 
 
 def dump_json(value: Any, *, fallback: Callable[[Any], Any] | None = None) -> bytes:
@@ -78,9 +85,13 @@ class ResponseModel:
         try:
             self.adapter: TypeAdapter[Any] = TypeAdapter(annotation)
         except (PydanticSchemaGenerationError, TypeError) as exc:
+            # pydantic's own advice (`arbitrary_types_allowed`) does not apply here.
+            detail = "" if isinstance(exc, PydanticSchemaGenerationError) else f" ({exc})"
             raise DeclarationError(
-                f"{label}: the response model {annotation!r} is not a type pydantic can "
-                f"validate ({exc}); pass response_model=None to return it unvalidated."
+                f"{label}: the response model {type_label(annotation)} (`response_model=`, "
+                f"or the return annotation) is not a type pydantic can validate{detail}. Use "
+                "a model, a dataclass or a standard type, or pass response_model=None to "
+                "return it unvalidated."
             ) from None
         self.serializer = self.adapter.serializer
         validator = self.adapter.validator

@@ -25,22 +25,31 @@ import errno
 import importlib.util
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import anyio.to_thread
 
 from transom._types import Receive, Scope, Send
 from transom.exceptions import HTTPException
 from transom.http.caching import not_modified, not_modified_headers
-from transom.http.urls import URL
+from transom.http.urls import URL, route_path
 from transom.responses import FileResponse, RedirectResponse, Response
-from transom.routing.router import route_path
 
-__all__ = ["NotModifiedResponse", "StaticFiles"]
+__all__ = ["NotModifiedResponse", "Resource", "StaticFiles", "safe_parts"]
 
 PathLike = str | os.PathLike[str]
 
 _Found = tuple[str, os.stat_result] | None
+
+
+class Resource(NamedTuple):
+    """A file found for a request path: its full path, its `stat`, and whether it is a
+    folder's `index.html`."""
+
+    path: str
+    stat_result: os.stat_result
+    is_index: bool
 
 
 class NotModifiedResponse(Response):
@@ -119,33 +128,37 @@ class StaticFiles:
         """The response for `path` (below the mount), or an `HTTPException`."""
         if scope["method"] not in ("GET", "HEAD"):
             raise HTTPException(405, headers={"Allow": "GET, HEAD"})
-        parts = _safe_parts(path)
-        if parts is not None:
-            response = await self._serve(parts, scope)
-            if response is not None:
-                return response
+        parts = safe_parts(path)
+        resource = None if parts is None else await self.resource(parts)
+        if resource is not None:
+            return self.answer(resource, scope)
         if self.html:
-            missing = await self._find(["404.html"])
+            missing = await self.find(["404.html"])
             if missing is not None and stat.S_ISREG(missing[1].st_mode):
-                return FileResponse(missing[0], status_code=404, stat_result=missing[1])
+                return self.file_response(*missing, scope, status_code=404)
         raise HTTPException(404)
 
-    async def _serve(self, parts: list[str], scope: Scope) -> Response | None:
+    async def resource(self, parts: list[str]) -> Resource | None:
         """The file `parts` names, or with `html` its folder's `index.html`; else `None`."""
-        found = await self._find(parts)
+        found = await self.find(parts)
         if found is not None and stat.S_ISREG(found[1].st_mode):
-            return self._file(found, scope)
+            return Resource(*found, is_index=False)
         if found is None or not self.html or not stat.S_ISDIR(found[1].st_mode):
             return None
-        index = await self._find([*parts, "index.html"])
+        index = await self.find([*parts, "index.html"])
         if index is None or not stat.S_ISREG(index[1].st_mode):
             return None
-        if not scope["path"].endswith("/"):
+        return Resource(*index, is_index=True)
+
+    def answer(self, resource: Resource, scope: Scope) -> Response:
+        """The file, or for a folder's index asked without the trailing slash a redirect."""
+        if resource.is_index and not scope["path"].endswith("/"):
             url = URL(scope=scope)
             return RedirectResponse(str(url.replace(path=url.path + "/")))
-        return self._file(index, scope)
+        return self.file_response(resource.path, resource.stat_result, scope)
 
-    async def _find(self, parts: list[str]) -> _Found:
+    async def find(self, parts: list[str]) -> _Found:
+        """`lookup_path` in a worker thread."""
         return await anyio.to_thread.run_sync(self.lookup_path, parts)
 
     def lookup_path(self, parts: list[str]) -> _Found:
@@ -168,14 +181,26 @@ class StaticFiles:
                 raise
         return None
 
-    def _file(self, found: tuple[str, os.stat_result], scope: Scope) -> Response:
-        response = FileResponse(found[0], stat_result=found[1])
-        if not_modified(scope["method"], scope["headers"], response.raw_headers):
+    def file_response(
+        self,
+        full_path: PathLike,
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """The file as a `FileResponse`, or a 304 when the request's validators still hold."""
+        response = FileResponse(
+            full_path, status_code=status_code, headers=headers, stat_result=stat_result
+        )
+        if status_code == 200 and not_modified(
+            scope["method"], scope["headers"], response.raw_headers
+        ):
             return NotModifiedResponse(response)
         return response
 
 
-def _safe_parts(path: str) -> list[str] | None:
+def safe_parts(path: str) -> list[str] | None:
     """The segments of `path`, or `None` if one could leave the directory or name nothing."""
     parts = [part for part in path.split("/") if part and part != "."]
     for part in parts:

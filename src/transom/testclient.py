@@ -26,7 +26,15 @@ import anyio
 import anyio.abc
 import anyio.from_thread
 import anyio.to_thread
-import httpx
+
+try:
+    import httpx
+except ImportError as exc:
+    raise ModuleNotFoundError(
+        "transom.testclient needs httpx, which Transom's `test` extra installs: "
+        "pip install 'transom[test]' (or pip install httpx).",
+        name="httpx",
+    ) from exc
 
 from transom._types import ASGIApp, Message, Scope
 from transom.exceptions import WebSocketDisconnect
@@ -164,7 +172,9 @@ class TestClient(httpx.Client):
         Args:
             url: The path (or a URL) to connect to, query string included.
             subprotocols: Offered in `Sec-WebSocket-Protocol`.
-            headers, params, cookies: As for a request; the client's own apply too.
+            headers: As for a request; the client's own apply too.
+            params: The query parameters, as for a request.
+            cookies: As for a request; the client's own apply too.
         """
         extra = {
             "connection": "upgrade",
@@ -510,7 +520,7 @@ class WebSocketTestSession:
         """The app's next ASGI message (waits for it).
 
         Raises:
-            The exception that escaped the app, if it ended with one.
+            Exception: The exception that escaped the app, if it ended with one.
             RuntimeError: if the app ended without answering the handshake.
         """
         try:

@@ -237,7 +237,10 @@ async def run(request, temporal, ctx):
         kwargs = validate_0(data)
     except ValidationError:
         await collect_errors(plan, Context(request, temporal, None), [None], 0)
-    return await call_0(**kwargs)
+    result = await call_0(**kwargs)
+    if result.__class__ is CoroutineType:
+        missing_await(step_0, result, handler=True)
+    return result
 """
 
 DEPENDENCY_CHAIN = """\
@@ -254,6 +257,8 @@ async def run(request, temporal, ctx):
     except ValidationError:
         await collect_errors(plan, Context(request, temporal, None), [None, None, None], 0)
     r0 = await call_0(**kwargs)
+    if r0.__class__ is CoroutineType:
+        missing_await(step_0, r0, handler=False)
     data = {}
     value = None
     for k, v in scope['headers']:
@@ -269,6 +274,8 @@ async def run(request, temporal, ctx):
     kwargs['sid'] = r0
     kwargs['response'] = temporal
     r1 = await call_1(**kwargs)
+    if r1.__class__ is CoroutineType:
+        missing_await(step_1, r1, handler=False)
     data = {}
     value = query.getlist('tags')
     if value:
@@ -281,7 +288,10 @@ async def run(request, temporal, ctx):
     except ValidationError:
         await collect_errors(plan, Context(request, temporal, None), [r0, r1, None], 2)
     kwargs['user'] = r1
-    return await call_2(**kwargs)
+    result = await call_2(**kwargs)
+    if result.__class__ is CoroutineType:
+        missing_await(step_2, result, handler=True)
+    return result
 """
 
 JSON_BODY = """\
@@ -291,7 +301,10 @@ async def run(request, temporal, ctx):
     if body_errors:
         await collect_errors(plan, ctx, [None], 0)
     kwargs['tasks'] = ctx.background
-    return await call_0(**kwargs)
+    result = await call_0(**kwargs)
+    if result.__class__ is CoroutineType:
+        missing_await(step_0, result, handler=True)
+    return result
 """
 
 

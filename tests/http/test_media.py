@@ -1,10 +1,15 @@
-"""Header values with parameters: `Content-Type` and `Content-Disposition`, by table."""
+"""Header values with parameters: `Content-Type`, `Content-Disposition`, `Accept`, by table."""
 
 from __future__ import annotations
 
 import pytest
 
-from transom.http.media import decode_extended_value, parse_header_options
+from transom.http.media import (
+    accepts_html,
+    decode_extended_value,
+    parse_accept,
+    parse_header_options,
+)
 
 
 @pytest.mark.parametrize(
@@ -64,3 +69,40 @@ def test_parse_header_options(value: str, expected: tuple[str, dict[str, str]]) 
 )
 def test_decode_extended_value(value: str, expected: str | None) -> None:
     assert decode_extended_value(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", []),
+        ("*/*", [("*/*", 1.0)]),
+        ("Text/HTML, application/json;q=0.5", [("text/html", 1.0), ("application/json", 0.5)]),
+        ("text/html; charset=utf-8; q=0.8", [("text/html", 0.8)]),
+        ("text/html;q=0", [("text/html", 0.0)]),
+        # A q that is no number from 0 to 1 is ignored, not the range.
+        ("text/html; q=wat", [("text/html", 1.0)]),
+        ("text/html; q=nan, a/b; q=-1, c/d; q=2", [("text/html", 1.0), ("a/b", 1.0), ("c/d", 1.0)]),
+        (" , text/html,,", [("text/html", 1.0)]),
+    ],
+)
+def test_parse_accept(value: str, expected: list[tuple[str, float]]) -> None:
+    assert parse_accept(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("text/html", True),
+        ("application/xhtml+xml", True),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", True),  # a browser
+        ("text/html; q=0.001", True),
+        ("text/html; q=0, */*; q=1", False),
+        ("application/xhtml+xml; q=0.0, */*", False),
+        ("*/*", False),
+        ("text/*", False),
+        ("application/json", False),
+        ("", False),
+    ],
+)
+def test_accepts_html(value: str, expected: bool) -> None:
+    assert accepts_html(value) is expected

@@ -389,3 +389,72 @@ def test_installed_assets_match_the_pins() -> None:
     for name in present:
         digest = hashlib.sha256((docs.STATIC_DIR / name).read_bytes()).hexdigest()
         assert digest == pins[name], name
+
+
+# --- what the app changes when serving, what it says when the assets are missing ------
+
+
+def test_redocs_bundle_is_served_without_its_one_url_of_another_host(fake_static: Path) -> None:
+    old, new = docs.REWRITES["redoc.standalone.js"]
+    (fake_static / "redoc.standalone.js").write_bytes(b"a(" + old + b");b(" + old + b");\n")
+    with make_client() as test_client:
+        response = test_client.get("/docs/assets/redoc.standalone.js")
+    assert response.status_code == 200
+    assert response.content == b"a(" + new + b");b(" + new + b");\n"
+    assert b"cdn.redoc.ly" not in response.content
+    assert response.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert response.headers["cache-control"] == "public, max-age=604800"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_rewrite_is_read_again_when_the_installed_file_changes(fake_static: Path) -> None:
+    bundle = fake_static / "redoc.standalone.js"
+    with make_client() as test_client:
+        bundle.write_bytes(b"first")
+        assert test_client.get("/docs/assets/redoc.standalone.js").content == b"first"
+        bundle.write_bytes(b"second, longer")
+        assert test_client.get("/docs/assets/redoc.standalone.js").content == b"second, longer"
+
+
+def test_the_installed_redoc_bundle_has_the_url_the_rewrite_replaces() -> None:
+    bundle = docs.STATIC_DIR / "redoc.standalone.js"
+    if not bundle.is_file():
+        pytest.skip("the docs assets are not installed (no npm at build time)")
+    old, _ = docs.REWRITES["redoc.standalone.js"]
+    assert bundle.read_bytes().count(old) == 1
+
+
+@pytest.mark.usefixtures("empty_static")
+def test_missing_assets_are_logged_once_when_the_app_starts(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level("WARNING", logger="transom"), make_client() as test_client:
+        test_client.get("/items")
+        test_client.get("/docs")
+    records = [record for record in caplog.records if record.name == "transom"]
+    assert len(records) == 1
+    message = records[0].getMessage()
+    assert message.startswith("/docs and /redoc will show no API docs: ")
+    assert "npm" in message
+    assert "pip install -e ." in message
+
+
+@pytest.mark.usefixtures("empty_static")
+@pytest.mark.parametrize(
+    "options",
+    [{"docs_url": None, "redoc_url": None}, {"openapi_url": None}],
+    ids=["no pages", "no document"],
+)
+def test_no_warning_without_docs_pages(
+    caplog: pytest.LogCaptureFixture, options: dict[str, Any]
+) -> None:
+    with caplog.at_level("WARNING", logger="transom"), make_client(**options) as test_client:
+        test_client.get("/items")
+    assert [record for record in caplog.records if record.name == "transom"] == []
+
+
+@pytest.mark.usefixtures("fake_static")
+def test_no_warning_when_the_assets_are_installed(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="transom"), make_client() as test_client:
+        test_client.get("/docs")
+    assert [record for record in caplog.records if record.name == "transom"] == []

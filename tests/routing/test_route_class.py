@@ -264,7 +264,7 @@ def test_a_handler_that_returns_no_response_is_an_error() -> None:
     with pytest.raises(
         TypeError,
         match=r"^route GET /: the handler of get_route_handler\(\) returned None, not a "
-        r"response; return the response the original handler gave.$",
+        r"response; return the response the original handler gave.",
     ):
         TestClient(app).get("/")
     response = TestClient(app, raise_server_exceptions=False).get("/")

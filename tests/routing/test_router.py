@@ -21,7 +21,7 @@ from transom import (
     Transom,
 )
 from transom._types import Receive, Scope, Send
-from transom.routing import APIRoute
+from transom.routing import APIRoute, Match, Mount, NoMatchFound
 from transom.testclient import TestClient
 
 
@@ -418,7 +418,7 @@ def test_url_path_for() -> None:
     assert app.url_path_for("file", file_path="a/b") == "/files/a/b"
     assert app.url_path_for("custom-name", slug="x") == "/r/named/x"
     assert app.url_path_for("root") == "/"
-    with pytest.raises(LookupError, match="nope"):
+    with pytest.raises(NoMatchFound, match=re.escape("No route named 'nope'.")):
         app.url_path_for("nope")
     with pytest.raises(KeyError, match="item_id"):
         app.url_path_for("by_int")
@@ -619,3 +619,68 @@ def test_long_paths_match_templates_whose_parameters_share_text(
         assert r.json() == answer
     if status == 307:
         assert r.headers["location"] == "http://testserver" + path[:-1]
+
+
+def test_matches_tells_how_a_route_takes_a_request() -> None:
+    app = make_app()
+    routes = {route.name: route for route in app.routes if route.name}
+    by_int, update = routes["by_int"], routes["update"]
+    get = {**http_scope("GET", "/items/7"), "path_params": {"outer": "x"}}
+    assert by_int.matches(get) == (
+        Match.FULL,
+        {"path_params": {"outer": "x", "item_id": 7}, "endpoint": by_int.endpoint},  # type: ignore[attr-defined]
+    )
+    assert update.matches(get)[0] is Match.PARTIAL  # the path, not the method
+    assert by_int.matches(http_scope("GET", "/items/me"))[0] is Match.NONE
+    assert by_int.matches({"type": "lifespan"}) == (Match.NONE, {})
+    websocket = {**http_scope("GET", "/items/7"), "type": "websocket"}
+    assert by_int.matches(websocket)[0] is Match.PARTIAL
+    behind = {**http_scope("GET", "/proxy/items/7"), "root_path": "/proxy"}
+    assert by_int.matches(behind)[0] is Match.FULL
+    mount = Mount("/static", app)
+    assert mount.matches(http_scope("POST", "/static/x.css")) == (Match.FULL, {"path_params": {}})
+
+
+def test_route_decorator_adds_a_plain_route_to_an_app_or_router() -> None:
+    app = Transom()
+    router = APIRouter()
+
+    @router.route("/items/", methods=["GET", "POST"], name="items")
+    def items(request: Request) -> Response:
+        return PlainTextResponse(f"items {request.method}")
+
+    @app.route("/plain")
+    async def plain(request: Request) -> Response:
+        return PlainTextResponse("plain")
+
+    app.include_router(router, prefix="/api")
+    c = TestClient(app)
+    assert c.post("/api/items/").text == "items POST"
+    assert c.get("/plain").text == "plain"
+    refused = c.post("/plain")
+    assert (refused.status_code, refused.headers["allow"]) == (405, "GET, HEAD")
+    assert app.url_path_for("items") == "/api/items/"
+    assert app.openapi()["paths"] == {}
+
+
+def test_trace_path_operation() -> None:
+    app = Transom()
+    router = APIRouter()
+
+    @router.trace("/items/{item_id}")
+    def trace_item(item_id: str) -> Response:
+        return PlainTextResponse(f"TRACE /items/{item_id}", media_type="message/http")
+
+    @app.trace("/echo")
+    def echo() -> str:
+        return "echo"
+
+    app.include_router(router)
+    c = TestClient(app)
+    response = c.request("TRACE", "/items/a")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "message/http"
+    assert response.content == b"TRACE /items/a"
+    assert c.request("TRACE", "/echo").json() == "echo"
+    assert c.get("/echo").status_code == 405
+    assert list(app.openapi()["paths"]["/items/{item_id}"]) == ["trace"]

@@ -40,6 +40,7 @@ from transom.params import (
 from transom.requests import HTTPConnection
 from transom.responses import Response
 from transom.security.oauth2 import SecurityScopes
+from transom.serialization import type_label
 
 __all__ = [
     "DeclarationError",
@@ -314,7 +315,7 @@ def _check_readable(param: Param, annotation: Any, name: str, where: str) -> Non
         return
     kind = type(param).__name__.removesuffix("Param")
     raise DeclarationError(
-        f"{where}: parameter {name!r} is a {kind} parameter of type {annotation!r}, "
+        f"{where}: parameter {name!r} is a {kind} parameter of type {type_label(annotation)}, "
         "which cannot be read from a single string; use a scalar type, a list of "
         "scalars, or Body()."
     )

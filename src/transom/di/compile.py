@@ -20,6 +20,7 @@ traceback through it names the route and shows the generated line, and
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from types import CoroutineType
 from typing import Any
 
 import pydantic_core
@@ -33,6 +34,7 @@ from transom.di.solve import (
     body_values,
     call_step,
     collect_errors,
+    missing_await,
     read_body,
     read_form,
 )
@@ -71,6 +73,8 @@ def compile_plan(plan: Plan) -> Runner:
         "read_form": read_form,
         "body_values": body_values,
         "call_step": call_step,
+        "missing_await": missing_await,
+        "CoroutineType": CoroutineType,
         "Context": Context,
         "ValidationError": pydantic_core.ValidationError,
         "SecurityScopes": SecurityScopes,
@@ -102,22 +106,32 @@ def compile_plan(plan: Plan) -> Runner:
 def _step_lines(plan: Plan, index: int, step: Step, views: set[str]) -> list[str]:
     """Lines that run the step: `r{index}` is its result, the handler's is returned.
 
-    `views` gains the request views the lines read.
+    `views` gains the request views the lines read. A coroutine coming back is a
+    forgotten `await` (`missing_await`); checked here, once per step, because a
+    dependency's coroutine would otherwise reach the next step as a value.
     """
-    result = "return" if index == len(plan.steps) - 1 else f"r{index} ="
+    last = index == len(plan.steps) - 1
+    result = "result" if last else f"r{index}"
     if step.reads is None and not step.body_inputs and step.mode is CallMode.ASYNC:
         # Nothing to validate: call with the arguments spelled out.
         arguments = ", ".join(
             f"{name}={_argument(kind, ref, index)}" for name, kind, ref in step.args
         )
-        return [f"{result} await call_{index}({arguments})"]
-    lines = _validation_lines(plan, index, step, views)
-    lines += [f"kwargs[{name!r}] = {_argument(kind, ref, index)}" for name, kind, ref in step.args]
-    if step.mode is CallMode.ASYNC:
-        lines.append(f"{result} await call_{index}(**kwargs)")
+        lines = [f"{result} = await call_{index}({arguments})"]
     else:
-        lines.append(f"{result} await call_step(step_{index}, kwargs, ctx)")
-    return lines
+        lines = _validation_lines(plan, index, step, views)
+        lines += [
+            f"kwargs[{name!r}] = {_argument(kind, ref, index)}" for name, kind, ref in step.args
+        ]
+        if step.mode is CallMode.ASYNC:
+            lines.append(f"{result} = await call_{index}(**kwargs)")
+        else:
+            lines.append(f"{result} = await call_step(step_{index}, kwargs, ctx)")
+    lines += [
+        f"if {result}.__class__ is CoroutineType:",
+        f"    missing_await(step_{index}, {result}, handler={last})",
+    ]
+    return [*lines, "return result"] if last else lines
 
 
 def _validation_lines(plan: Plan, index: int, step: Step, views: set[str]) -> list[str]:

@@ -22,7 +22,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, NotRequired, Required, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, PydanticSchemaGenerationError, TypeAdapter
+from pydantic import BaseModel, Field, PydanticSchemaGenerationError, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined, SchemaValidator
 from typing_extensions import TypedDict
@@ -51,6 +51,7 @@ from transom.params import (
 )
 from transom.requests import Request
 from transom.security.base import SecurityBase
+from transom.serialization import type_label
 
 __all__ = [
     "ArgKind",
@@ -233,11 +234,15 @@ def clean_annotation(annotation: Any) -> Any:
     return Annotated[(base, *kept)] if kept else base
 
 
-_PARAMS_CONFIG = ConfigDict(arbitrary_types_allowed=True)
 _typed_dict: Any = TypedDict  # called with a computed field dict, which type checkers refuse
 
 
-def _validator(inputs: list[Input], by_alias: bool) -> SchemaValidator | None:
+def _validator(inputs: list[Input], by_alias: bool, where: str) -> SchemaValidator | None:
+    """One validator of every value of `inputs`, into a dict of keyword arguments.
+
+    Raises:
+        DeclarationError: if a parameter's type is not one pydantic can validate.
+    """
     if not inputs:
         return None
     # A TypedDict validates straight into the keyword arguments (a dict), with
@@ -253,9 +258,34 @@ def _validator(inputs: list[Input], by_alias: bool) -> SchemaValidator | None:
         annotated: Any = Annotated[(annotation, field)]
         fields[item.key] = Required[annotated] if item.param.required else NotRequired[annotated]
     params: Any = _typed_dict("Params", fields)
-    params.__pydantic_config__ = _PARAMS_CONFIG
-    validator: SchemaValidator = TypeAdapter(params).validator  # type: ignore[assignment]
+    try:
+        validator: SchemaValidator = TypeAdapter(params).validator  # type: ignore[assignment]
+    except PydanticSchemaGenerationError:
+        raise _unreadable(where, _first_unreadable(inputs)) from None
     return validator
+
+
+def _first_unreadable(inputs: list[Input]) -> Input:
+    """The first of `inputs` whose type pydantic cannot build a schema for."""
+    for item in inputs:
+        try:
+            TypeAdapter(clean_annotation(item.annotation))
+        except PydanticSchemaGenerationError:
+            return item
+    return inputs[0]  # pragma: no cover - only the combination failed
+
+
+def _unreadable(where: str, item: Input) -> DeclarationError:
+    """The error for a parameter of a type pydantic cannot validate (`class Foo: pass`)."""
+    read = "a form field" if isinstance(item.param, FormParam) else "read from the JSON body"
+    if item.source is not ParamSource.BODY:
+        read = f"a {item.source.value} parameter"
+    return DeclarationError(
+        f"{where}: parameter {item.name!r} is {read}, but its type "
+        f"{type_label(clean_annotation(item.annotation))} is "
+        "not one pydantic can validate. Use a model, a dataclass or a standard type; for "
+        "the request itself, annotate it with transom's Request."
+    )
 
 
 class _Builder:
@@ -365,7 +395,7 @@ class _Builder:
             mode=_mode(call),
             scope=scope,
             inputs=tuple(inputs),
-            validator=_validator(inputs, by_alias=False),
+            validator=_validator(inputs, by_alias=False, where=where),
             body_inputs=tuple(body),
             body_validator=None,
             args=tuple(args),
@@ -576,16 +606,12 @@ def _finish(steps: list[Step]) -> Plan:
             adapter = TypeAdapter(annotation)
         except PydanticSchemaGenerationError:
             where = next(step.label for step in steps if item in step.body_inputs)
-            raise DeclarationError(
-                f"{where}: parameter {item.name!r} is read from the JSON body, but its type "
-                f"{item.annotation!r} is not one pydantic can validate. Use a model, a "
-                "dataclass or a standard type; for the request itself, annotate it with "
-                "transom's Request."
-            ) from None
+            raise _unreadable(where, item) from None
     elif mode is BodyMode.EMBEDDED:
         steps = [
             dataclasses.replace(
-                step, body_validator=_validator(list(step.body_inputs), by_alias=True)
+                step,
+                body_validator=_validator(list(step.body_inputs), by_alias=True, where=step.label),
             )
             for step in steps
         ]

@@ -12,9 +12,11 @@ error together as one `RequestValidationError`, with FastAPI's `loc` shape
 from __future__ import annotations
 
 import copy
+import inspect
 import re
+from collections.abc import Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
-from types import TracebackType
+from types import CoroutineType, TracebackType
 from typing import Any, NoReturn
 
 import pydantic_core
@@ -22,8 +24,9 @@ from pydantic import ValidationError as PydanticValidationError
 
 from transom.background import BackgroundTasks
 from transom.concurrency import run_in_threadpool
+from transom.di.analysis import call_name
 from transom.di.plan import ArgKind, BodyMode, CallMode, FormField, Input, Plan, Step
-from transom.exceptions import RequestValidationError
+from transom.exceptions import MissingAwaitError, RequestValidationError
 from transom.requests import Request
 from transom.security.oauth2 import SecurityScopes
 from transom.temporal import TemporalResponse
@@ -34,6 +37,7 @@ __all__ = [
     "body_values",
     "call_step",
     "collect_errors",
+    "missing_await",
     "read_body",
     "read_form",
 ]
@@ -185,25 +189,13 @@ def body_values(step: Step, plan: Plan, ctx: Context) -> tuple[dict[str, Any], l
             return {item.name: plan.body_default}, []
         adapter = plan.single_body_adapter
         assert adapter is not None
-        # Parsed to Python objects, then validated (as FastAPI does, and as the
-        # embedded path does): `validate_json` would first build a tree of the
-        # whole document, about 18x the body in memory against 4.6x this way.
-        if ctx.json is _MISSING:
-            try:
-                ctx.json = pydantic_core.from_json(ctx.body)
-            except ValueError as exc:
-                return {}, [json_error(ctx.body, str(exc))]
         try:
             value = adapter.validator.validate_python(ctx.json, from_attributes=True)
             return {item.name: value}, []
         except (PydanticValidationError, pydantic_core.ValidationError) as exc:
             return {}, _errors(exc, ("body",), None)
-    if ctx.json is _MISSING:
-        try:
-            ctx.json = pydantic_core.from_json(ctx.body) if ctx.body else {}
-        except ValueError as exc:
-            # Left unset: a second call (after a compiled runner hands over) fails alike.
-            return {}, [json_error(ctx.body, str(exc))]
+    if ctx.json is _MISSING:  # no body: every embedded parameter is missing
+        ctx.json = {}
     validator = step.body_validator
     assert validator is not None
     try:
@@ -300,16 +292,29 @@ async def _as_bytes(value: Any) -> Any:
 
 
 async def read_body(ctx: Context) -> None:
-    """Read the request body into the context; refuse a body that is not JSON.
+    """Read the request body into the context and parse it; refuse one that is not JSON.
+
+    Both refusals happen here, before any dependency runs, so a body of the
+    wrong content type and a body that does not parse get the same treatment:
+    a 422 with no dependency called and nothing of the temporal response sent
+    (FastAPI also rejects undecodable JSON before solving dependencies). The
+    parsed value is validated later, per step (`body_values`): parsed to Python
+    objects, then validated, because `validate_json` would first build a tree
+    of the whole document, about 18x the body in memory against 4.6x this way.
 
     Raises:
-        RequestValidationError: if the body's `Content-Type` is not JSON.
+        RequestValidationError: if the body's `Content-Type` is not JSON, or
+            the body is not JSON.
     """
-    ctx.body = await ctx.request.body()
-    if ctx.body:
+    ctx.body = body = await ctx.request.body()
+    if body:
         content_errors = _content_type_error(ctx.request)
         if content_errors:
-            raise RequestValidationError(content_errors, body=ctx.body)
+            raise RequestValidationError(content_errors, body=body)
+        try:
+            ctx.json = pydantic_core.from_json(body)
+        except ValueError as exc:
+            raise RequestValidationError([json_error(body, str(exc))], body=body) from None
 
 
 async def collect_errors(plan: Plan, ctx: Context, results: list[Any], start: int) -> NoReturn:
@@ -372,8 +377,43 @@ def _bind(step: Step, kwargs: dict[str, Any], ctx: Context, results: list[Any]) 
 
 async def _call(step: Step, kwargs: dict[str, Any], ctx: Context) -> Any:
     if step.mode is CallMode.ASYNC:
-        return await step.call(**kwargs)
-    return await call_step(step, kwargs, ctx)
+        value = await step.call(**kwargs)
+    else:
+        value = await call_step(step, kwargs, ctx)
+    if value.__class__ is CoroutineType:
+        missing_await(step, value, handler=False)
+    return value
+
+
+def missing_await(step: Step, value: Coroutine[Any, Any, Any], *, handler: bool) -> NoReturn:
+    """Raise `MissingAwaitError` for a step that returned the coroutine `value`.
+
+    The coroutine is closed first, so Python does not warn later, far from the
+    cause, that it was never awaited.
+    """
+    coroutine = f"{getattr(value, '__qualname__', 'a coroutine')}()"
+    value.close()
+    name = call_name(step.call)
+    who = f"{step.label}: handler {name}" if handler else step.label
+    fix = (
+        f"write `return await {coroutine[:-2]}(...)`"
+        if step.mode is CallMode.ASYNC
+        else f"make {name} `async def` and write `return await {coroutine[:-2]}(...)`"
+    )
+    raise MissingAwaitError(
+        f"{who} ({_where(step.call)}) returned the coroutine {coroutine} instead of its "
+        f"value: did you forget `await`? To use its value, {fix}."
+    )
+
+
+def _where(call: Any) -> str:
+    """`file.py:12`, where `call` is defined, or `?` if Python cannot say."""
+    target = inspect.unwrap(call)
+    method = getattr(target, "__call__", None)  # noqa: B004 - a callable instance's method
+    code = getattr(target, "__code__", None) or getattr(method, "__code__", None)
+    if code is None:
+        return "?"
+    return f"{code.co_filename.rpartition('/')[2]}:{code.co_firstlineno}"
 
 
 def _parsed_body(ctx: Context) -> Any:

@@ -1,8 +1,9 @@
-"""Header values with parameters: `Content-Type`, `Content-Disposition` and `Link`.
+"""Header values with parameters: `Content-Type`, `Content-Disposition`, `Accept` and `Link`.
 
 This module owns how a value such as `multipart/form-data; boundary="x"` or
 `form-data; name="f"; filename="a.txt"` splits into its main value and its
-parameters (RFC 9110 section 5.6.6), how an RFC 8187 extended value
+parameters (RFC 9110 section 5.6.6), how an `Accept` list reads as media ranges
+and their qualities (RFC 9110 section 12.5.1), how an RFC 8187 extended value
 (`filename*=UTF-8''%E2%82%AC.txt`) decodes, and how one `Link` value
 (`<https://example.com/?page=2>; rel="next"`, RFC 8288) is written. It does no
 I/O and imports only the standard library.
@@ -21,9 +22,11 @@ from urllib.parse import quote, unquote_to_bytes
 from transom.http.headers import is_token
 
 __all__ = [
+    "accepts_html",
     "decode_extended_value",
     "dump_content_disposition",
     "dump_link",
+    "parse_accept",
     "parse_header_options",
 ]
 
@@ -70,6 +73,48 @@ def parse_header_options(value: str) -> tuple[str, dict[str, str]]:
             text = (found.group("bare") or "").strip(" \t")
         options[found.group("name").lower()] = text
     return main.strip(" \t").lower(), options
+
+
+def parse_accept(value: str) -> list[tuple[str, float]]:
+    """The media ranges of an `Accept` value with their qualities, in the order given.
+
+    Media ranges are lower-cased; a range without `q` has quality 1, and so has
+    one whose `q` is not a number from 0 to 1 (the parameter is ignored, not the
+    range).
+
+    >>> parse_accept("text/html, application/json; q=0.5, */*; q=0")
+    [('text/html', 1.0), ('application/json', 0.5), ('*/*', 0.0)]
+    """
+    ranges: list[tuple[str, float]] = []
+    for item in value.split(","):
+        media_range, options = parse_header_options(item)
+        if not media_range:
+            continue
+        ranges.append((media_range, _quality(options.get("q"))))
+    return ranges
+
+
+def _quality(text: str | None) -> float:
+    try:
+        quality = float(text) if text is not None else 1.0
+    except ValueError:
+        return 1.0
+    return quality if 0.0 <= quality <= 1.0 else 1.0  # NaN compares false too
+
+
+#: The media types a browser names when it navigates to a page.
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+def accepts_html(value: str) -> bool:
+    """Whether an `Accept` value names HTML explicitly, as a browser's page navigation does.
+
+    Only `text/html` or `application/xhtml+xml` with a quality above 0 count: a
+    wildcard (`*/*`, `text/*`) is what scripts, images and API clients send.
+    """
+    return any(
+        media_range in _HTML_TYPES and quality > 0 for media_range, quality in parse_accept(value)
+    )
 
 
 def decode_extended_value(value: str) -> str | None:

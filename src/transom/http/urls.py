@@ -22,7 +22,7 @@ from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 from transom.http.multidict import ImmutableMultiDict
 
-__all__ = ["URL", "QueryParams", "is_host"]
+__all__ = ["URL", "QueryParams", "is_host", "route_path"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 # Bytes as ints: `int in bytes` is a plain scan, while `bytes in bytes` first
@@ -37,6 +37,15 @@ _REG_NAME = rf"(?:[{_UNRESERVED_OR_SUB_DELIM}]|%[0-9A-Fa-f]{{2}})+"
 _IP_LITERAL = rf"\[(?:(?P<ipv6>[0-9A-Fa-f:.]+)|v[0-9A-Fa-f]+\.[{_UNRESERVED_OR_SUB_DELIM}:]+)\]"
 _HOST = re.compile(rf"(?:{_REG_NAME}|{_IP_LITERAL})(?::(?P<port>[0-9]*))?")
 _MAX_PORT = 65535
+
+
+def route_path(scope: Mapping[str, Any]) -> str:
+    """The path to route on: the request path below the app's `root_path`."""
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
+    if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
+        return path[len(root) :] or "/"
+    return path
 
 
 def is_host(value: str) -> bool:

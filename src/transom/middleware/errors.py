@@ -1,8 +1,14 @@
 """The outermost layer: an unhandled exception becomes a plain 500, then is re-raised.
 
 The 500 carries none of the temporal response's headers or cookies (nothing
-was meant to be sent for a failed request). The exception is re-raised so the
-server logs it and `TestClient(raise_server_exceptions=True)` sees it.
+was meant to be sent for a failed request). The exception is re-raised, as
+Starlette does, so the server logs it (uvicorn: "Exception in ASGI
+application" with the full traceback), an outer ASGI middleware (tracing,
+error reporting) sees it, and `TestClient(raise_server_exceptions=True)`
+raises it. It is not logged here too: under a server that would print every
+traceback twice. Instead the exception gets a note naming the request
+(`Request: GET /items (answered with a 500).`), which the server's traceback
+shows under the error.
 """
 
 from __future__ import annotations
@@ -79,7 +85,7 @@ class ServerErrorMiddleware:
     async def last_resort(
         self, scope: Scope, receive: Receive, send: Send, exc: Exception, *, started: bool
     ) -> None:
-        """Answer an exception nothing handled: log it once, send the 500, re-raise it.
+        """Answer an exception nothing handled: note the request on it, send the 500, re-raise it.
 
         A client that went away while its body was read (`ClientDisconnect`) is
         no error of the app: it is logged at debug level, nothing is sent, and
@@ -88,7 +94,7 @@ class ServerErrorMiddleware:
         if isinstance(exc, ClientDisconnect):
             logger.debug("Client disconnected during %s %s", scope.get("method"), scope.get("path"))
             return
-        logger.exception("Unhandled error in %s %s", scope.get("method"), scope.get("path"))
+        _note_request(exc, scope, started)
         if not started:
             response = await self._response(Request(scope, receive), exc)
             await response(scope, receive, send)
@@ -105,3 +111,11 @@ class ServerErrorMiddleware:
         if self.debug:
             return PlainTextResponse(f"Internal Server Error\n\n{type(exc).__name__}: {exc}", 500)
         return PlainTextResponse("Internal Server Error", status_code=500)
+
+
+def _note_request(exc: BaseException, scope: Scope, started: bool) -> None:
+    """Name the request on the exception (PEP 678), once, for the server's log."""
+    answer = "the response had started, so it was cut short" if started else "answered with a 500"
+    note = f"Request: {scope.get('method')} {scope.get('path')} ({answer})."
+    if note not in getattr(exc, "__notes__", ()):
+        exc.add_note(note)

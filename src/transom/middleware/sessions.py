@@ -371,9 +371,12 @@ class SessionMiddleware:
         session_cookie: The cookie's name.
         max_age: The session's idle lifetime in seconds (`None`: until the
             browser closes); the cookie's `Max-Age` and Redis' TTL.
-        path, same_site, https_only, domain: The cookie's attributes; left
-            out, they come from the app's `CookiePolicy`, else Starlette's
-            defaults (`/`, `lax`, not Secure, no domain). It is always HttpOnly.
+        path: The cookie's `Path`. This and the next three attributes, left
+            out, come from the app's `CookiePolicy`, else Starlette's defaults
+            (`/`, `lax`, not Secure, no domain). The cookie is always HttpOnly.
+        same_site: The cookie's `SameSite` (`"lax"`, `"strict"` or `"none"`).
+        https_only: Mark the cookie `Secure`.
+        domain: The cookie's `Domain`.
         backend: `CookieSessionBackend()` (default),
             `EncryptedCookieSessionBackend()` or `RedisSessionBackend(url=...)`.
         absolute_timeout: The most seconds a session lives however active it is.

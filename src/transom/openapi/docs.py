@@ -8,7 +8,12 @@ the URLs they are given: the OpenAPI document and the assets route.
 
 If the assets were not installed (the build machine had no npm), the pages say
 so instead of loading scripts, and the assets route answers 404 with the same
-explanation.
+explanation; the app logs that once, when it first runs.
+
+ReDoc's bundle has one URL of another host: the attribution logo in its sidebar
+(`REWRITES`). The assets route serves the bundle with that URL pointed at an
+empty inline image, so the page asks nothing of another host and the browser
+logs no Content-Security-Policy error; the "API docs by Redocly" link stays.
 
 FastAPI's functions for docs routes of one's own (`get_swagger_ui_html`,
 `get_redoc_html`, `get_swagger_ui_oauth2_redirect_html`) render the same pages
@@ -17,6 +22,7 @@ with the URLs they are given; their defaults are the app's own assets.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -62,6 +68,18 @@ ASSETS: Mapping[str, str] = MappingProxyType(
         "swagger-ui-bundle.js.LICENSE.txt": "text/plain",
         "redoc.standalone.js.LICENSE.txt": "text/plain",
         "LICENSE-redoc": "text/plain",
+    }
+)
+
+#: Byte rewrites applied when serving an asset: ReDoc's sidebar logo comes from its
+#: vendor's CDN, which the page's policy blocks (a console error); an empty SVG instead.
+REWRITES: Mapping[str, tuple[bytes, bytes]] = MappingProxyType(
+    {
+        "redoc.standalone.js": (
+            b'"https://cdn.redoc.ly/redoc/logo-mini.svg"',
+            b"\"data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'"
+            b" width='0' height='0'/>\"",
+        ),
     }
 )
 
@@ -126,6 +144,11 @@ def _stat(name: str) -> os.stat_result | None:
     except OSError:
         return None
     return result if stat.S_ISREG(result.st_mode) else None
+
+
+def assets_installed() -> bool:
+    """Whether every asset the built-in pages load is installed."""
+    return all(_stat(name) is not None for name in (*_SWAGGER_ASSETS, *_REDOC_ASSETS))
 
 
 def _stamp(result: os.stat_result) -> str:
@@ -454,9 +477,19 @@ def asset_response(name: str) -> Response:
             status_code=404,
             headers={"Cache-Control": "no-store"},
         )
+    headers = {"Cache-Control": CACHE_CONTROL, "X-Content-Type-Options": "nosniff"}
+    if name in REWRITES:
+        stamp = _stamp(result)
+        response = Response(_rewritten(name, stamp), media_type=media_type, headers=headers)
+        response.set_etag(stamp)
+        return response
     return FileResponse(
-        STATIC_DIR / name,
-        media_type=media_type,
-        headers={"Cache-Control": CACHE_CONTROL, "X-Content-Type-Options": "nosniff"},
-        stat_result=result,
+        STATIC_DIR / name, media_type=media_type, headers=headers, stat_result=result
     )
+
+
+@functools.lru_cache(maxsize=len(REWRITES))
+def _rewritten(name: str, stamp: str) -> bytes:
+    """The asset `name` with its rewrite applied, read once per installed version `stamp`."""
+    old, new = REWRITES[name]
+    return (STATIC_DIR / name).read_bytes().replace(old, new)

@@ -7,6 +7,7 @@ installed package (see `transom.openapi.docs`), never from a CDN.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,9 @@ from transom.responses import HTMLResponse, JSONResponse, Response
 if TYPE_CHECKING:
     from transom.applications import Transom
 
-__all__ = ["add_docs_routes"]
+__all__ = ["add_docs_routes", "warn_if_assets_missing"]
+
+logger = logging.getLogger("transom")
 
 
 def add_docs_routes(app: Transom) -> None:
@@ -52,6 +55,23 @@ def add_docs_routes(app: Transom) -> None:
             )
     if app.redoc_url is not None:
         app.add_route(app.redoc_url, _redoc(app, openapi_url, assets), ["GET"], name="redoc")
+
+
+def warn_if_assets_missing(app: Transom) -> None:
+    """Log one warning if the app serves docs pages but their assets are not installed.
+
+    Called once, when the app first runs (its lifespan under a server): the build
+    hook's own warning is printed during `pip install`, which shows a build's
+    output only with `-v`, so this line is where a user sees it.
+    """
+    pages = [url for url in (app.docs_url, app.redoc_url) if url]
+    if not app.openapi_url or not pages or docs.assets_installed():
+        return
+    logger.warning(
+        "%s will show no API docs: %s",
+        " and ".join(pages),
+        docs.MISSING_HELP,
+    )
 
 
 def with_root_server(document: dict[str, Any], request: Request, enabled: bool) -> dict[str, Any]:

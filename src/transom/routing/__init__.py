@@ -7,7 +7,7 @@ from transom.routing.api import (
     RouteHandler,
     RouteOptions,
 )
-from transom.routing.router import BaseRoute, Mount, Route, Router
+from transom.routing.router import BaseRoute, Match, Mount, NoMatchFound, Route, Router
 from transom.routing.websocket import APIWebSocketRoute, WebSocketRoute
 
 __all__ = [
@@ -16,7 +16,9 @@ __all__ = [
     "APIWebSocketRoute",
     "BaseRoute",
     "DependencyOverrides",
+    "Match",
     "Mount",
+    "NoMatchFound",
     "Route",
     "RouteHandler",
     "RouteOptions",

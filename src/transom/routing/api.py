@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
 from functools import partial
-from typing import Any, TypeAlias, TypeVar, Unpack
+from typing import Any, Self, TypeAlias, TypeVar, Unpack
 
 from transom._types import ASGIApp, Receive, Scope, Send
 from transom.background import BackgroundTask, BackgroundTasks
@@ -52,6 +52,14 @@ from transom.responses import (
     uses_start_path,
 )
 from transom.routing.contract import ResponseContract
+from transom.routing.frontend import (
+    CheckDir,
+    Fallback,
+    Frontend,
+    FrontendFiles,
+    frontend_path,
+    resolve_check_dir,
+)
 from transom.routing.options import (
     RouteLayer,
     RouteOptions,
@@ -66,6 +74,7 @@ from transom.routing.websocket import APIWebSocketRoute, WebSocketDecorators, We
 from transom.sealing import CONTEXT_IN_USE, current_context
 from transom.serialization import ResponseModel, dump_json
 from transom.sse import ServerSentEvent
+from transom.staticfiles import PathLike
 from transom.streams import (
     StreamPlan,
     checkpointed,
@@ -88,6 +97,7 @@ __all__ = [
     "APIRoute",
     "APIRouter",
     "DependencyOverrides",
+    "FrontendRoute",
     "RouteDecorators",
     "RouteHandler",
     "RouteOptions",
@@ -171,6 +181,9 @@ class APIRoute(BaseRoute):
         **declared: The options the user declared on the route itself.
     """
 
+    #: What the route is, first in its label (`route GET /items/{item_id}`).
+    kind = "route"
+
     def __init__(
         self,
         path: str,
@@ -192,7 +205,7 @@ class APIRoute(BaseRoute):
         self.lookup = self.template.lookup  # type: ignore[method-assign,assignment]
         self.endpoint = endpoint
         self.methods: frozenset[str] = frozenset(method.upper() for method in methods or ["GET"])
-        self.label = f"route {'|'.join(sorted(self.methods))} {path}"
+        self.label = f"{self.kind} {'|'.join(sorted(self.methods))} {path}"
         check_options(declared, self.label)
         check_callbacks(declared.get("callbacks"), self.label)
         #: What the user declared on this route, never changed by routers.
@@ -311,7 +324,7 @@ class APIRoute(BaseRoute):
 
     def included(
         self, path: str, layers: Sequence[RouteLayer], overrides: DependencyOverrides
-    ) -> APIRoute:
+    ) -> Self:
         """This route under `path`, with `layers` added outside its own (same class)."""
         return type(self)(
             path,
@@ -644,8 +657,15 @@ def _is_asgi_response(value: Any) -> bool:
     return callable(value) and hasattr(value, "status_code") and not isinstance(value, type)
 
 
+class FrontendRoute(APIRoute):
+    """What answers a frontend's `GET` and `HEAD`: the routers' dependencies, then the
+    file (`transom.routing.frontend`). Its label reads `frontend GET|HEAD /admin`."""
+
+    kind = "frontend"
+
+
 class RouteDecorators:
-    """`api_route`, `get`, `post`, ... for any class with `add_api_route`."""
+    """`api_route`, `get`, `post`, ..., `trace` for any class with `add_api_route`."""
 
     def add_api_route(
         self,
@@ -695,6 +715,10 @@ class RouteDecorators:
     def options(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register an OPTIONS path operation."""
         return self.api_route(path, methods=["OPTIONS"], **options)
+
+    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        """Register a TRACE path operation."""
+        return self.api_route(path, methods=["TRACE"], **options)
 
 
 class APIRouter(Router, RouteDecorators, WebSocketDecorators):
@@ -838,6 +862,46 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         """Add a plain `async def endpoint(websocket)` at `path` (as `add_route`, no prefix)."""
         self.append(WebSocketRoute(path, endpoint, name=name))
 
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: PathLike,
+        fallback: Fallback = "auto",
+        check_dir: CheckDir = "auto",
+    ) -> None:
+        """Serve a static frontend build (a single-page app's `dist/`) below `path`.
+
+        The frontend is asked only when no route takes a request; its `GET`
+        and `HEAD` run this router's dependencies (and those of the routers it
+        is included in). See `transom.routing.frontend` for the fallback.
+
+        Args:
+            path: The prefix below this router's, `"/"` for the router's own.
+            directory: The build's folder.
+            fallback: What a path that names no file gets: `"auto"`, `"index.html"`
+                (to page navigations), `"404.html"`, or `None` (the 404).
+            check_dir: Check now that the directory (and an explicit fallback
+                file) exists; `"auto"` checks unless `TRANSOM_ENV=development`.
+
+        Raises:
+            DeclarationError: for a path without a leading `/` or an unknown fallback.
+            RuntimeError: if the check finds the directory or fallback file missing.
+        """
+        checked = resolve_check_dir(directory, check_dir, stacklevel=2)
+        declared = frontend_path(path)
+        files = FrontendFiles(directory, fallback=fallback, check_dir=checked)
+        prefix = self.prefix + ("" if declared == "/" else declared)
+        route = FrontendRoute(
+            prefix or "/",
+            files.serve,
+            methods=["GET", "HEAD"],
+            overrides=self.dependency_overrides,
+            layers=(self.layer,),
+            include_in_schema=False,
+        )
+        self.add_fallback(Frontend(prefix, files, route))
+
     def include_router(
         self,
         router: APIRouter,
@@ -894,11 +958,21 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
                 self.append(route.included(path, (self.layer, call), self.dependency_overrides))
             else:
                 self._copy_route(prefix, route)
+        for fallback in router.fallbacks:
+            if isinstance(fallback, Frontend):  # the fallbacks an `APIRouter` declares
+                self._include_frontend(prefix, fallback, (self.layer, call))
         self.on_startup += router.on_startup
         self.on_shutdown += router.on_shutdown
         if router.lifespan_context is not None:
             self.included_lifespans.append(router.lifespan_context)
         self.included_lifespans += router.included_lifespans
+
+    def _include_frontend(
+        self, prefix: str, frontend: Frontend, layers: tuple[RouteLayer, ...]
+    ) -> None:
+        path = self.prefix + prefix + frontend.prefix
+        route = frontend.route.included(path or "/", layers, self.dependency_overrides)
+        self.add_fallback(Frontend(path, frontend.files, route))
 
     def _copy_route(self, prefix: str, route: BaseRoute) -> None:
         if isinstance(route, Mount):

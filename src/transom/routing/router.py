@@ -4,6 +4,9 @@ Static paths are found by one dictionary lookup, before any parameterised
 pattern is tried, so their cost does not grow with the number of routes. A
 path that exists for other methods gets 405 with `Allow`; no match gets 404
 (both raised as `HTTPException`, so exception handlers and CORS see them).
+Before a 404, the router's fallback routes are asked (a frontend build served
+below a prefix, `transom.routing.frontend`): the one with the longest prefix
+that holds the path takes the request.
 
 This module knows nothing of dependency injection: a route is anything with a
 `template`, `methods` and an ASGI `handle`.
@@ -12,14 +15,16 @@ This module knows nothing of dependency injection: a route is anything with a
 from __future__ import annotations
 
 import contextlib
+import enum
 import inspect
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from transom._types import ASGIApp, Receive, Scope, Send
 from transom.concurrency import run_in_threadpool
 from transom.exceptions import HTTPException
-from transom.http.urls import URL
+from transom.http.urls import URL, route_path
 from transom.requests import Request
 from transom.responses import RedirectResponse, Response, marking_start, uses_start_path
 from transom.routing.index import SegmentIndex, literal_segments
@@ -27,7 +32,18 @@ from transom.routing.paths import SLASH, Lookup, PathTemplate, compile_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["WEBSOCKET", "BaseRoute", "Lifespan", "Mount", "Route", "Router", "route_path"]
+__all__ = [
+    "WEBSOCKET",
+    "BaseRoute",
+    "FallbackRoute",
+    "Lifespan",
+    "Match",
+    "Mount",
+    "NoMatchFound",
+    "Route",
+    "Router",
+    "route_path",
+]
 
 #: The method a WebSocket handshake is routed by: only routes whose `methods` hold it take one.
 WEBSOCKET = "WEBSOCKET"
@@ -35,13 +51,22 @@ WEBSOCKET = "WEBSOCKET"
 Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
 
 
-def route_path(scope: Scope) -> str:
-    """The path to route on: the request path below the app's `root_path`."""
-    path: str = scope["path"]
-    root = scope.get("root_path", "")
-    if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
-        return path[len(root) :] or "/"
-    return path
+def below(path: str, prefix: str) -> bool:
+    """Whether `path` is `prefix` or lies below it (`prefix` without a trailing slash)."""
+    return not prefix or path == prefix or path.startswith(prefix + "/")
+
+
+class Match(enum.Enum):
+    """How a route matches a request (`BaseRoute.matches`), as in Starlette."""
+
+    NONE = 0
+    #: The path matches, the method does not (the router's 405).
+    PARTIAL = 1
+    FULL = 2
+
+
+class NoMatchFound(LookupError):
+    """`url_path_for` found no route of that name."""
 
 
 class BaseRoute:
@@ -53,6 +78,26 @@ class BaseRoute:
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         raise NotImplementedError  # pragma: no cover
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """Whether this route takes the request of `scope`, and the scope items it would set.
+
+        For code that inspects routes (Starlette's API); the router itself does
+        not call it. A WebSocket handshake matches only WebSocket routes.
+        """
+        if scope["type"] not in ("http", "websocket"):
+            return Match.NONE, {}
+        params = self.match_path(route_path(scope))
+        if params is None:
+            return Match.NONE, {}
+        child: Scope = {"path_params": {**scope.get("path_params", {}), **params}}
+        endpoint = getattr(self, "endpoint", None)
+        if endpoint is not None:
+            child["endpoint"] = endpoint
+        method = scope["method"] if scope["type"] == "http" else WEBSOCKET
+        if self.methods is None or method in self.methods:
+            return Match.FULL, child
+        return Match.PARTIAL, child
 
     def match_path(self, path: str) -> dict[str, Any] | None:
         return self.template.match(path)
@@ -113,7 +158,7 @@ class Mount(BaseRoute):
         self.methods = None
 
     def match_path(self, path: str) -> dict[str, Any] | None:
-        if path == self.prefix or path.startswith(self.prefix + "/") or not self.prefix:
+        if below(path, self.prefix):
             return self.template.match(path) if self.template.converters else {}
         return None
 
@@ -143,6 +188,34 @@ class Mount(BaseRoute):
         await self.app(child, receive, marking_start(scope, send))
 
 
+class FallbackRoute(BaseRoute):
+    """A route asked only when no route of its router takes a request, before the 404.
+
+    It takes the HTTP requests at and below `prefix` (`""` for every path), whatever
+    their method; of several, the one with the longest prefix wins, the first
+    added on a tie.
+    """
+
+    prefix: str
+    methods = None
+    name = None
+
+    def match_path(self, path: str) -> dict[str, Any] | None:
+        return {} if below(path, self.prefix) else None
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http":
+            return Match.NONE, {}
+        return super().matches(scope)
+
+    def lookup(self, path: str) -> Lookup:
+        return self.match_path(path)
+
+    @property
+    def path(self) -> str:
+        return self.prefix or "/"
+
+
 class Router:
     """An ASGI app that dispatches to its routes and runs the lifespan."""
 
@@ -156,6 +229,8 @@ class Router:
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
     ) -> None:
         self.routes: list[BaseRoute] = []
+        #: Asked when no route takes a request, longest prefix first (`add_fallback`).
+        self.fallbacks: list[FallbackRoute] = []
         self._static: dict[str, list[BaseRoute]] = {}
         self._dynamic: SegmentIndex[BaseRoute] = SegmentIndex()
         self.redirect_slashes = redirect_slashes
@@ -175,6 +250,12 @@ class Router:
         else:
             self._dynamic.add(literal_segments(route.template.template), route)
 
+    def add_fallback(self, route: FallbackRoute) -> None:
+        """Add a route asked only when no route takes a request (see `FallbackRoute`)."""
+        self.fallbacks.append(route)
+        # Stable: routes with the same prefix keep the order they were added in.
+        self.fallbacks.sort(key=lambda fallback: -len(fallback.prefix))
+
     def add_route(
         self,
         path: str,
@@ -184,6 +265,17 @@ class Router:
     ) -> None:
         """Add a plain `request -> Response` endpoint."""
         self.append(Route(path, endpoint, methods=methods, name=name))
+
+    def route(
+        self, path: str, methods: Sequence[str] | None = None, name: str | None = None
+    ) -> Callable[[F], F]:
+        """Register the decorated `request -> Response` function as a plain route (`add_route`)."""
+
+        def decorator(endpoint: F) -> F:
+            self.add_route(path, endpoint, methods=methods, name=name)
+            return endpoint
+
+        return decorator
 
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
         """Serve `app` below `path`."""
@@ -202,7 +294,7 @@ class Router:
                     return found
             elif route.name == name:
                 return route.template.build(**params)
-        raise LookupError(f"No route named {name!r}.")
+        raise NoMatchFound(f"No route named {name!r}.")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -260,13 +352,17 @@ class Router:
         methods.discard(WEBSOCKET)
         if methods:
             raise HTTPException(405, headers={"Allow": ", ".join(sorted(methods))})
-        if scope["type"] == "http" and self.redirect_slashes and path != "/":
+        if self.redirect_slashes and path != "/":
             other = path[:-1] if path.endswith("/") else path + "/"
             if any(
                 route.methods is None or method in route.methods
                 for route in [*toggled, *self._static.get(other, ())]
             ):
                 await self._redirect(scope, other, receive, send)
+                return
+        for fallback in self.fallbacks:
+            if below(path, fallback.prefix):
+                await fallback.handle(scope, receive, send)
                 return
         raise HTTPException(404)
 
@@ -322,7 +418,11 @@ class Router:
                 await receive()
         except BaseException as exc:
             phase = "shutdown" if started else "startup"
-            await send({"type": f"lifespan.{phase}.failed", "message": repr(exc)})
+            # The server logs the message and, once told, not the exception raised
+            # next (uvicorn): the message carries the whole traceback, down to the
+            # line of the lifespan that failed.
+            message = f"The lifespan's {phase} failed:\n" + "".join(traceback.format_exception(exc))
+            await send({"type": f"lifespan.{phase}.failed", "message": message.rstrip()})
             raise
         await send({"type": "lifespan.shutdown.complete"})
 

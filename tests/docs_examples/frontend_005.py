@@ -1,0 +1,6 @@
+# Frontend: only the files themselves, no fallback.
+from transom import Transom
+
+app = Transom()
+
+app.frontend("/", directory="dist", fallback=None)
