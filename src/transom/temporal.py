@@ -183,12 +183,14 @@ class TemporalResponse(Response):
         """
         self.__class__ = _StartedTemporalResponse
         raw = self.raw_headers
-        kind = type(raw)
-        if kind is _HeaderList or kind is _ValidatedHeaderList:
+        if type(raw) is _HeaderList:
             # Same layout, so the class of the list itself can change: every
             # holder of it (the `headers` view) is refused from now on.
-            raw.__class__ = _FrozenHeaderList
-            return kind is _ValidatedHeaderList
+            raw.__class__ = _FrozenHeaderList  # type: ignore[assignment]
+            return False
+        if type(raw) is _ValidatedHeaderList:
+            raw.__class__ = _FrozenHeaderList  # type: ignore[assignment]
+            return True
         # A list the user assigned: replace it, and point the view at the copy.
         frozen = self.raw_headers = _FrozenHeaderList(raw)
         if self._headers_view is not None:
