@@ -33,13 +33,13 @@ _TOTAL = re.compile(rb"^(?:summary|totals):\s+(\d+)", re.MULTILINE)
 def _child(framework: str, scenario: str, n: int) -> None:
     """Run `n` requests of `scenario` against `framework` (inside valgrind)."""
     from harness import Lifespan, Sink, load_app, prepare, timed_loop
-    from scenarios import FRAMEWORKS, SCENARIOS
+    from scenarios import ALL_SCENARIOS, FRAMEWORKS
 
     async def main() -> None:
         app = load_app(FRAMEWORKS[framework])
         lifespan = Lifespan(app)
         await lifespan.startup()
-        prepared = prepare(SCENARIOS[scenario].calls)
+        prepared = prepare(ALL_SCENARIOS[scenario].calls)
         sink = Sink()
         await timed_loop(app, prepared, 50, lifespan.state, sink)  # warm caches first
         await timed_loop(app, prepared, n, lifespan.state, sink)

@@ -6,6 +6,7 @@ Every app in `apps/` implements them. The expected bytes are the reference
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from dataclasses import dataclass, field
@@ -181,3 +182,29 @@ S6 = Scenario(
 )
 
 SCENARIOS: dict[str, Scenario] = {s.key: s for s in (S1, S2, S3, S4, S5, S6)}
+
+#: S10's strong ETag: BLAKE2b (128 bits, hex) of the body, what transom's `etag=True` sends.
+S10_ETAG = b'"' + hashlib.blake2b(ITEM_BODY, digest_size=16).hexdigest().encode() + b'"'
+S10 = Scenario(
+    "S10",
+    "GET with an ETag of the body; half the requests revalidate (If-None-Match -> 304)",
+    "etag, 50% 304",
+    (
+        Call("GET", "/s10/items/42", ITEM_BODY, response_headers=((b"etag", S10_ETAG),)),
+        Call(
+            "GET",
+            "/s10/items/42",
+            b"",
+            headers=((b"if-none-match", S10_ETAG),),
+            response_headers=((b"etag", S10_ETAG),),
+            status=304,
+            content_type=b"",
+        ),
+    ),
+)
+
+#: Scenarios run only when named (`--scenarios S10`), outside the default full run:
+#: wire.py's scripts send one set of headers, and S10 alternates them.
+OPTIONAL: dict[str, Scenario] = {"S10": S10}
+#: Every scenario a script can be asked for by name.
+ALL_SCENARIOS: dict[str, Scenario] = {**SCENARIOS, **OPTIONAL}

@@ -23,7 +23,7 @@ from typing import Any
 import uvloop
 
 from harness import Captured, Lifespan, capture, load_app
-from scenarios import FRAMEWORKS, SCENARIOS, Call, Cookie
+from scenarios import ALL_SCENARIOS, FRAMEWORKS, Call, Cookie
 
 HERE = Path(__file__).parent
 STANDARD = {b"content-type", b"content-length", b"set-cookie"}
@@ -54,13 +54,27 @@ def compare_body(got: bytes, want: bytes) -> tuple[str | None, str | None]:
     return f"body {got[:120]!r} != reference {want[:120]!r}", None
 
 
+def _content_headers(
+    call: Call, response: Captured, headers: list[tuple[bytes, bytes]]
+) -> list[str]:
+    """Problems with `Content-Type` and `Content-Length` of a response with a body."""
+    problems = []
+    where = f"{call.method} {call.target}"
+    types = [v for n, v in headers if n == b"content-type"]
+    if types != [call.content_type]:
+        problems.append(f"{where}: content-type {types} != [{call.content_type!r}]")
+    lengths = [v for n, v in headers if n == b"content-length"]
+    if lengths != [str(len(response.body)).encode()]:
+        problems.append(f"{where}: content-length {lengths} for a {len(response.body)}-byte body")
+    return problems
+
+
 def check(call: Call, response: Captured) -> tuple[list[str], list[str], set[str]]:
     """Return (problems, notes, extra header names) for one response."""
     problems: list[str] = []
     notes: list[str] = []
     headers = [(name.lower(), value) for name, value in response.headers]
     counts = Counter(name for name, _ in headers)
-    values = dict(headers)
     where = f"{call.method} {call.target}"
 
     if response.messages[:1] != ["http.response.start"] or "http.response.body" not in set(
@@ -75,14 +89,14 @@ def check(call: Call, response: Captured) -> tuple[list[str], list[str], set[str
     if note:
         notes.append(note)
 
-    if counts[b"content-type"] != 1 or values.get(b"content-type") != call.content_type:
-        got = [v for n, v in headers if n == b"content-type"]
-        problems.append(f"{where}: content-type {got} != [{call.content_type!r}]")
     lengths = [v for n, v in headers if n == b"content-length"]
-    if lengths != [str(len(response.body)).encode()]:
-        problems.append(f"{where}: content-length {lengths} for a {len(response.body)}-byte body")
-    elif len(response.body) != len(call.body):
-        notes.append(f"content-length {len(response.body)} (reference {len(call.body)})")
+    if call.status == 304:  # no body, so no Content-Type or Content-Length (RFC 9110 15.4.5)
+        if counts[b"content-type"] or lengths:
+            problems.append(f"{where}: a 304 with content headers {sorted(counts)}")
+    else:
+        problems += _content_headers(call, response, headers)
+        if lengths == [str(len(response.body)).encode()] and len(response.body) != len(call.body):
+            notes.append(f"content-length {len(response.body)} (reference {len(call.body)})")
 
     for name, value in call.response_headers:
         got = [v for n, v in headers if n == name]
@@ -108,7 +122,7 @@ async def verify_framework(target: str) -> dict[str, dict[str, Any]]:
     await lifespan.startup()
     cells: dict[str, dict[str, Any]] = {}
     try:
-        for key, scenario in SCENARIOS.items():
+        for key, scenario in ALL_SCENARIOS.items():
             problems: list[str] = []
             notes: list[str] = []
             extra: set[str] = set()
@@ -148,7 +162,7 @@ async def verify_all(frameworks: list[str]) -> dict[str, Any]:
                     "notes": [],
                     "extra_headers": [],
                 }
-                for key in SCENARIOS
+                for key in ALL_SCENARIOS
             }
     return results
 
