@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scenarios import Call
+from scenarios import Call, Scenario, target, update_jar, with_cookies
 
 Message = dict[str, Any]
 Scope = dict[str, Any]
@@ -32,6 +32,13 @@ def load_app(target: str) -> ASGIApp:
     """Import `module:attribute` (as uvicorn does) and return the app."""
     module, _, attribute = target.partition(":")
     app: ASGIApp = getattr(importlib.import_module(module), attribute)
+    return app
+
+
+def scenario_app(framework: str, scenario: Scenario) -> ASGIApp | None:
+    """The app of `framework` that serves `scenario`, or `None` if its module has none."""
+    module, _, attribute = target(framework, scenario).partition(":")
+    app: ASGIApp | None = getattr(importlib.import_module(module), attribute, None)
     return app
 
 
@@ -158,6 +165,25 @@ async def capture(app: ASGIApp, call: Call, state: dict[str, Any]) -> Captured:
     await app(scope, make_receive(split_body(call.request_body)), send)
     out.body = b"".join(chunks)
     return out
+
+
+async def run_setup(
+    app: ASGIApp, scenario: Scenario, state: dict[str, Any]
+) -> tuple[list[tuple[Call, Captured]], tuple[Call, ...]]:
+    """Send `scenario.setup` in order, each with the cookies the earlier ones set.
+
+    Returns each setup call as sent with its response, and `scenario.calls` with
+    the cookies the setup left (the calls themselves if it has no setup).
+    """
+    jar: dict[str, str] = {}
+    done = []
+    for call in scenario.setup:
+        sent = with_cookies(call, jar)
+        response = await capture(app, sent, state)
+        headers = response.headers
+        update_jar(jar, (v.decode("latin-1") for n, v in headers if n.lower() == b"set-cookie"))
+        done.append((sent, response))
+    return done, tuple(with_cookies(call, jar) for call in scenario.calls)
 
 
 class Sink:

@@ -4,7 +4,8 @@ Frameworks are interleaved: every round runs one batch of N requests per
 (scenario, framework), in an order rotated each round, so drift of the machine
 (thermal, noisy neighbours) spreads over all frameworks alike. The result per
 cell is the median over rounds of µs/request. Only cells that passed
-`verify.py` are timed.
+`verify.py` are timed. A scenario with setup requests (S7) gets them once per
+framework before timing, and every timed request carries the cookies they left.
 
 Usage: python inprocess.py [--rounds 30] [--requests 2000] [--warmup 2] [--frameworks a,b]
                            [--scenarios S1,S6]
@@ -32,11 +33,12 @@ from harness import (
     Scope,
     Send,
     Sink,
-    load_app,
     prepare,
+    run_setup,
+    scenario_app,
     timed_loop,
 )
-from scenarios import ALL_SCENARIOS, FRAMEWORKS, SCENARIOS
+from scenarios import SCENARIOS
 
 HERE = Path(__file__).parent
 NOOP_BODY = b'{"id":42,"name":"item 42","price":9.5}'
@@ -49,33 +51,67 @@ async def noop_app(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": NOOP_BODY})
 
 
+Where = tuple[str, str]  # (framework, Scenario.app)
+
+
+async def load(
+    passed: dict[str, list[str]], keys: list[str]
+) -> tuple[dict[Where, ASGIApp], dict[Where, Lifespan], dict[tuple[str, str], list[Prepared]]]:
+    """The apps (started), and the prepared requests of each (scenario, framework) cell.
+
+    Most scenarios share a module's `app`. A scenario with setup requests gets
+    them here, once per framework, so its timed requests carry that
+    framework's own cookies.
+    """
+    apps: dict[Where, ASGIApp] = {}
+    for fw, fw_keys in passed.items():
+        for key in keys:
+            scenario = SCENARIOS[key]
+            app = scenario_app(fw, scenario) if key in fw_keys else None
+            if app is not None:
+                apps[fw, scenario.app] = app
+    lifespans = {where: Lifespan(app) for where, app in apps.items()}
+    for lifespan in lifespans.values():
+        await lifespan.startup()
+    shared = {k: prepare(SCENARIOS[k].calls) for k in keys}
+    prepared = {(key, "_harness"): shared[key] for key in keys}
+    for (fw, attribute), app in apps.items():
+        for key in keys:
+            scenario = SCENARIOS[key]
+            if scenario.app != attribute or key not in passed[fw]:
+                continue
+            prepared[key, fw] = shared[key]
+            if scenario.setup:
+                _, calls = await run_setup(app, scenario, lifespans[fw, attribute].state)
+                prepared[key, fw] = prepare(calls)
+    return apps, lifespans, prepared
+
+
 async def run(
     passed: dict[str, list[str]], rounds: int, requests: int, warmup: int, keys: list[str]
 ) -> dict[str, Any]:
-    apps: dict[str, ASGIApp] = {fw: load_app(FRAMEWORKS[fw]) for fw in passed}
-    apps["_harness"] = noop_app
-    lifespans = {fw: Lifespan(app) for fw, app in apps.items()}
-    for lifespan in lifespans.values():
-        await lifespan.startup()
-    prepared: dict[str, list[Prepared]] = {k: prepare(ALL_SCENARIOS[k].calls) for k in keys}
-    cells = [(key, fw) for key in keys for fw in apps if fw == "_harness" or key in passed[fw]]
-    samples: dict[str, dict[str, list[float]]] = {fw: {} for fw in apps}
+    apps, lifespans, prepared = await load(passed, keys)
+    names = [*passed, "_harness"]
+    samples: dict[str, dict[str, list[float]]] = {fw: {} for fw in names}
     bad: dict[str, int] = {}
 
     # Everything imported so far is long-lived: keep the collector from rescanning it.
     gc.collect()
     gc.freeze()
-    names = list(apps)
     started = time.perf_counter()
     for round_ in range(warmup + rounds):
         order = names[round_ % len(names) :] + names[: round_ % len(names)]
         for key in keys:
             for fw in order:
-                if (key, fw) not in cells:
+                if (key, fw) not in prepared:
                     continue
                 sink = Sink()
-                state = lifespans[fw].state
-                seconds = await timed_loop(apps[fw], prepared[key], requests, state, sink)
+                if fw == "_harness":
+                    app, state = noop_app, {}
+                else:
+                    where = (fw, SCENARIOS[key].app)
+                    app, state = apps[where], lifespans[where].state
+                seconds = await timed_loop(app, prepared[key, fw], requests, state, sink)
                 if sink.bad:
                     bad[f"{fw} {key}"] = bad.get(f"{fw} {key}", 0) + sink.bad
                 if round_ >= warmup:
@@ -127,15 +163,13 @@ def main() -> int:
         "--frameworks", default="", help="comma-separated subset to time (default: all that passed)"
     )
     parser.add_argument(
-        "--scenarios",
-        default=",".join(SCENARIOS),
-        help="comma-separated subset (default: all but S10)",
+        "--scenarios", default=",".join(SCENARIOS), help="comma-separated subset (default: all)"
     )
     args = parser.parse_args()
     keys = args.scenarios.split(",")
-    unknown = [key for key in keys if key not in ALL_SCENARIOS]
+    unknown = [key for key in keys if key not in SCENARIOS]
     if unknown:
-        parser.error(f"unknown scenario(s) {unknown}: choose from {list(ALL_SCENARIOS)}")
+        parser.error(f"unknown scenario(s) {unknown}: choose from {list(SCENARIOS)}")
     if args.cpu >= 0:
         os.sched_setaffinity(0, {args.cpu})
     passed: dict[str, list[str]] = json.loads(args.verify.read_text())["passed"]

@@ -12,7 +12,9 @@ Usage: python instructions.py [--frameworks transom,raw_pydantic] [--scenarios S
 Needs valgrind (`apt-get install valgrind`). Not part of `run.sh`: it is the
 tool for checking one change to the request path, a minute per cell. S6 (the
 256 KiB multipart upload, some 20 times S1's work per request) is left out of
-the default scenarios to keep a default run short; `--scenarios S6` counts it.
+the default scenarios to keep a default run short; `--scenarios S6` counts it
+(S7 too: `--scenarios S7`, after its setup requests, with their cookies; and
+S10: `--scenarios S10`).
 """
 
 from __future__ import annotations
@@ -32,20 +34,23 @@ _TOTAL = re.compile(rb"^(?:summary|totals):\s+(\d+)", re.MULTILINE)
 
 def _child(framework: str, scenario: str, n: int) -> None:
     """Run `n` requests of `scenario` against `framework` (inside valgrind)."""
-    from harness import Lifespan, Sink, load_app, prepare, timed_loop
-    from scenarios import ALL_SCENARIOS, FRAMEWORKS
+    from harness import Lifespan, Sink, prepare, run_setup, scenario_app, timed_loop
+    from scenarios import SCENARIOS
 
     async def main() -> None:
-        app = load_app(FRAMEWORKS[framework])
+        app = scenario_app(framework, SCENARIOS[scenario])
+        if app is None:
+            raise SystemExit(f"{framework} has no app for {scenario}")
         lifespan = Lifespan(app)
         await lifespan.startup()
-        prepared = prepare(ALL_SCENARIOS[scenario].calls)
+        _, calls = await run_setup(app, SCENARIOS[scenario], lifespan.state)
+        prepared = prepare(calls)
         sink = Sink()
         await timed_loop(app, prepared, 50, lifespan.state, sink)  # warm caches first
         await timed_loop(app, prepared, n, lifespan.state, sink)
         await lifespan.shutdown()
         if sink.bad:
-            raise SystemExit(f"{framework} {scenario}: {sink.bad} responses were not 200")
+            raise SystemExit(f"{framework} {scenario}: {sink.bad} responses were not 200 or 304")
 
     asyncio.run(main())
 

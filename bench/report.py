@@ -104,12 +104,18 @@ def ratios(medians: dict[str, dict[str, float]], base: str) -> dict[str, dict[st
     }
 
 
+def _verdict(cell: dict[str, Any] | None) -> str:
+    if cell is None or cell.get("na"):
+        return "n/a"
+    return "pass" if cell["ok"] else "**FAIL**"
+
+
 def verification_section(verify: dict[str, Any]) -> list[str]:
     cells = verify.get("cells", {})
     out = ["## Verification", ""]
     if not cells:
         return [*out, "No verification results.", ""]
-    rows = [[fw] + ["pass" if c[k]["ok"] else "**FAIL**" for k in KEYS] for fw, c in cells.items()]
+    rows = [[fw] + [_verdict(c.get(k)) for k in KEYS] for fw, c in cells.items()]
     out += [table(["framework", *KEYS], rows), ""]
     out.append(
         "Checked for every request of every scenario: status, body bytes, `Content-Type`, "

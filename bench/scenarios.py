@@ -1,7 +1,10 @@
-"""The six scenarios: the requests each framework gets and the exact response expected.
+"""The scenarios: the requests each framework gets and the exact response expected.
 
 Every app in `apps/` implements them. The expected bytes are the reference
 `verify.py` checks against; `inprocess.py` and `wire.py` send the same requests.
+A scenario that needs middleware around the whole app (S7's sessions) is served
+by another app of the same module (`Scenario.app`), so the other scenarios do
+not pay for it; a module without that app does not take part in the scenario.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 from apps.models import S5_ROUTES
 
@@ -55,6 +59,9 @@ class Call:
     cookies: frozenset[Cookie] = frozenset()
     status: int = 200
     content_type: bytes = JSON
+    #: False: each framework seals these cookies its own way, so their values are
+    #: only checked to be present, not compared (names and attributes still are).
+    cookie_values: bool = True
 
     @property
     def target(self) -> str:
@@ -67,6 +74,36 @@ class Scenario:
     title: str
     short: str  # a chart label
     calls: tuple[Call, ...] = field(repr=False)  # sent round-robin
+    #: The attribute of each framework's module (see `FRAMEWORKS`) that serves it.
+    app: str = "app"
+    #: Sent once per framework, in order, before `calls` (and checked by `verify.py`);
+    #: the cookies their responses set are sent with the next ones and with every
+    #: call, as a browser's cookie jar would. Each framework makes its own cookies.
+    setup: tuple[Call, ...] = field(default=(), repr=False)
+
+
+def target(framework: str, scenario: Scenario) -> str:
+    """`module:attribute` of the app of `framework` that serves `scenario`."""
+    module = FRAMEWORKS[framework].partition(":")[0]
+    return f"{module}:{scenario.app}"
+
+
+def update_jar(jar: dict[str, str], set_cookies: Iterable[str]) -> None:
+    """Keep each `Set-Cookie` of a response in `jar` (name -> value), as a browser does."""
+    for header in set_cookies:
+        cookie = Cookie.parse(header)
+        if cookie.value and "max-age=0" not in cookie.attributes:
+            jar[cookie.name] = cookie.value
+        else:
+            jar.pop(cookie.name, None)
+
+
+def with_cookies(call: Call, jar: dict[str, str]) -> Call:
+    """`call` with a `Cookie` header carrying `jar` (unchanged if the jar is empty)."""
+    if not jar:
+        return call
+    cookie = "; ".join(f"{name}={value}" for name, value in jar.items()).encode("latin-1")
+    return replace(call, headers=(*call.headers, (b"cookie", cookie)))
 
 
 def _dumps(data: object) -> bytes:
@@ -181,13 +218,39 @@ S6 = Scenario(
     ),
 )
 
-SCENARIOS: dict[str, Scenario] = {s.key: s for s in (S1, S2, S3, S4, S5, S6)}
+#: S7's session cookie: what every framework's `Set-Cookie` must carry besides its own
+#: value (HttpOnly, SameSite=Lax, Path=/ and the two weeks all their defaults give).
+S7_COOKIE = Cookie(
+    "session", "", frozenset({"httponly", "samesite=lax", "path=/", "max-age=1209600"})
+)
 
-#: S10's strong ETag: BLAKE2b (128 bits, hex) of the body, what transom's `etag=True` sends.
+
+def _s7_call(count: int) -> Call:
+    return Call(
+        "GET",
+        "/s7/session",
+        _dumps({"count": count}),
+        cookies=frozenset({S7_COOKIE}),
+        cookie_values=False,
+    )
+
+
+S7 = Scenario(
+    "S7",
+    "signed session cookie: read a counter, write it back re-signed",
+    "session",
+    # Timed: the cookie of the second setup request, every time (count 2 -> 3).
+    (_s7_call(3),),
+    app="s7_app",
+    # The first request has no cookie (count 1); the second sends the first's back.
+    setup=(_s7_call(1), _s7_call(2)),
+)
+
+#: S10's strong ETag: BLAKE2b (128 bits, hex) of the body, the tag transom's `etag=True` sends.
 S10_ETAG = b'"' + hashlib.blake2b(ITEM_BODY, digest_size=16).hexdigest().encode() + b'"'
 S10 = Scenario(
     "S10",
-    "GET with an ETag of the body; half the requests revalidate (If-None-Match -> 304)",
+    "ETag of the body; every other request revalidates (If-None-Match -> 304)",
     "etag, 50% 304",
     (
         Call("GET", "/s10/items/42", ITEM_BODY, response_headers=((b"etag", S10_ETAG),)),
@@ -203,8 +266,4 @@ S10 = Scenario(
     ),
 )
 
-#: Scenarios run only when named (`--scenarios S10`), outside the default full run:
-#: wire.py's scripts send one set of headers, and S10 alternates them.
-OPTIONAL: dict[str, Scenario] = {"S10": S10}
-#: Every scenario a script can be asked for by name.
-ALL_SCENARIOS: dict[str, Scenario] = {**SCENARIOS, **OPTIONAL}
+SCENARIOS: dict[str, Scenario] = {s.key: s for s in (S1, S2, S3, S4, S5, S6, S7, S10)}

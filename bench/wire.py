@@ -4,9 +4,12 @@ For every scenario, one uvicorn per framework serves the app on 127.0.0.1 (all
 pinned to CPU 0; an idle server costs nothing). Each server is checked over
 HTTP (one request per distinct call) and warmed up with wrk; then the scenario
 runs in rounds: in every round each framework gets one wrk run (`-t1 -c32
---latency`, a Lua script for headers, the POST body and the spread of S5's 200
-paths), in an order rotated per round. The servers are stopped after the
-scenario. Only cells that passed `verify.py` run.
+--latency`, a Lua script for headers, the POST body, the spread of S5's 200
+paths and S10's `If-None-Match` on every other request), in an order rotated
+per round. The servers are stopped after the
+scenario. Only cells that passed `verify.py` run. A scenario with setup
+requests (S7) gets them over HTTP from each server first, and that server's
+wrk script sends the cookies they left with every request.
 
 A cell reports the median over rounds of req/s and p99, and its ratio to raw
 ASGI is the median over rounds of the ratio *within* each round: runs seconds
@@ -31,10 +34,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from scenarios import FRAMEWORKS, SCENARIOS, Scenario
+from scenarios import SCENARIOS, Call, Scenario, target, update_jar, with_cookies
 
 HERE = Path(__file__).parent
 HOST = "127.0.0.1"
@@ -57,12 +61,15 @@ def lua_string(data: bytes | str) -> str:
 def lua_script(scenario: Scenario, shown: bool = False) -> str:
     """The wrk script: method, headers and body of the scenario, and its paths round-robin.
 
-    With `shown`, a body over 1 KiB is named instead of written out (for the report).
+    With `shown`, a body over 1 KiB is named instead of written out, and so are
+    the cookies of setup requests (for the report).
     """
     first = scenario.calls[0]
     lines = [f"wrk.method = {lua_string(first.method)}"]
     for name, value in first.headers:
         lines.append(f"wrk.headers[{lua_string(name)}] = {lua_string(value)}")
+    if shown and scenario.setup:
+        lines.append('wrk.headers["cookie"] = <the cookies this server set in the setup requests>')
     if shown and len(first.request_body) > 1024:
         size = len(first.request_body)
         lines.append(f"wrk.body = <the {size:,}-byte body of {scenario.key} in scenarios.py>")
@@ -70,15 +77,24 @@ def lua_script(scenario: Scenario, shown: bool = False) -> str:
         lines.append(f"wrk.body = {lua_string(first.request_body)}")
     if len(scenario.calls) > 1:
         paths = ",\n  ".join(lua_string(call.target) for call in scenario.calls)
-        lines += [
-            f"local paths = {{\n  {paths}\n}}",
-            "local i = 0",
-            "request = function()",
-            "  i = i % #paths + 1",
-            "  return wrk.format(nil, paths[i])",
-            "end",
-        ]
+        lines += [f"local paths = {{\n  {paths}\n}}", "local i = 0"]
+        if all(call.headers == first.headers for call in scenario.calls):
+            formatted = "wrk.format(nil, paths[i])"
+        else:  # each call's own headers (S10's every other request revalidates)
+            lines.append(f"local headers = {{\n  {lua_headers(scenario.calls)}\n}}")
+            formatted = "wrk.format(nil, paths[i], headers[i])"
+        lines += ["request = function()", "  i = i % #paths + 1", f"  return {formatted}", "end"]
     return "\n".join(lines) + "\n"
+
+
+def lua_headers(calls: tuple[Call, ...]) -> str:
+    """One Lua table of request headers per call (`wrk.format` sends those instead of
+    `wrk.headers`; the calls of a scenario with setup requests carry its cookies)."""
+    tables = []
+    for call in calls:
+        pairs = [f"[{lua_string(name)}] = {lua_string(value)}" for name, value in call.headers]
+        tables.append("{" + ", ".join(pairs) + "}")
+    return ",\n  ".join(tables)
 
 
 def free_port() -> int:
@@ -120,20 +136,38 @@ def wait_ready(port: int, server: subprocess.Popen[bytes], timeout: float = 30.0
     raise RuntimeError("server did not start listening in time")
 
 
-def check_over_http(port: int, scenario: Scenario) -> list[str]:
-    """Send each distinct call once; return problems (status or body differing)."""
+def http_call(port: int, call: Call) -> tuple[int, bytes, list[str]]:
+    """Send `call` once; its status, body and `Set-Cookie` values."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=5)
+    conn.request(call.method, call.target, body=call.request_body or None, headers={
+        name.decode(): value.decode() for name, value in call.headers
+    })  # fmt: skip
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    set_cookies = [v for k, v in response.getheaders() if k.lower() == "set-cookie"]
+    return response.status, body, set_cookies
+
+
+def check_over_http(port: int, scenario: Scenario) -> tuple[Scenario, list[str]]:
+    """Send the setup calls, then each distinct call once.
+
+    Returns the scenario as this server gets it (its calls carrying the cookies
+    the setup left) and the problems (status or body differing).
+    """
     problems = []
+    jar: dict[str, str] = {}
+    for call in scenario.setup:
+        status, body, set_cookies = http_call(port, with_cookies(call, jar))
+        if status != call.status or body != call.body:
+            problems.append(f"setup {call.target}: {status} {body[:80]!r}")
+        update_jar(jar, set_cookies)
+    scenario = replace(scenario, calls=tuple(with_cookies(call, jar) for call in scenario.calls))
     for call in scenario.calls:
-        conn = http.client.HTTPConnection(HOST, port, timeout=5)
-        conn.request(call.method, call.target, body=call.request_body or None, headers={
-            name.decode(): value.decode() for name, value in call.headers
-        })  # fmt: skip
-        response = conn.getresponse()
-        body = response.read()
-        conn.close()
-        if response.status != call.status or body != call.body:
-            problems.append(f"{call.target}: {response.status} {body[:80]!r}")
-    return problems
+        status, body, _ = http_call(port, call)
+        if status != call.status or body != call.body:
+            problems.append(f"{call.target}: {status} {body[:80]!r}")
+    return scenario, problems
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:
@@ -175,11 +209,13 @@ def parse_wrk(output: str) -> dict[str, Any]:
 class Server:
     """One uvicorn serving one framework's app, pinned to the server CPU."""
 
-    def __init__(self, fw: str) -> None:
+    def __init__(self, fw: str, scenario: Scenario) -> None:
         self.fw = fw
         self.port = free_port()
-        command = server_command(FRAMEWORKS[fw], self.port)
+        command = server_command(target(fw, scenario), self.port)
         self.process = subprocess.Popen(command, cwd=HERE, stdin=subprocess.DEVNULL)
+        #: The wrk script for this server (its own, when the scenario has setup requests).
+        self.script: Path | None = None
 
     def url(self, scenario: Scenario) -> str:
         return f"http://{HOST}:{self.port}{scenario.calls[0].target}"
@@ -188,11 +224,10 @@ class Server:
         stop(self.process)
 
 
-def run_wrk(
-    server: Server, scenario: Scenario, script: Path, seconds: int, connections: int
-) -> dict[str, Any]:
+def run_wrk(server: Server, scenario: Scenario, seconds: int, connections: int) -> dict[str, Any]:
     """One wrk run against `server`; the result, with `error` if anything went wrong."""
-    command = wrk_command(server.url(scenario), script, seconds, connections)
+    assert server.script is not None, "the server was not checked"
+    command = wrk_command(server.url(scenario), server.script, seconds, connections)
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, check=True, timeout=seconds + 30
@@ -214,19 +249,27 @@ def run_wrk(
 def start_servers(
     fws: list[str], scenario: Scenario, script: Path, args: argparse.Namespace
 ) -> tuple[dict[str, Server], dict[str, str]]:
-    """Start, check and warm up one server per framework; return them and the failures."""
-    servers = {fw: Server(fw) for fw in fws}
+    """Start, check and warm up one server per framework; return them and the failures.
+
+    Every server runs `script`, except in a scenario with setup requests: there
+    each gets its own script next to it, with the cookies its setup left.
+    """
+    servers = {fw: Server(fw, scenario) for fw in fws}
     failed: dict[str, str] = {}
     for fw, server in servers.items():
         try:
             wait_ready(server.port, server.process)
-            problems = check_over_http(server.port, scenario)
+            view, problems = check_over_http(server.port, scenario)
         except (RuntimeError, OSError) as exc:
-            problems = [f"{type(exc).__name__}: {exc}"]
+            view, problems = scenario, [f"{type(exc).__name__}: {exc}"]
+        server.script = script
+        if scenario.setup:
+            server.script = script.with_name(f"{script.stem}-{fw}.lua")
+            server.script.write_text(lua_script(view))
         if problems:
             failed[fw] = "wrong response over HTTP: " + "; ".join(problems[:3])
         elif args.warmup:
-            warm = run_wrk(server, scenario, script, args.warmup, args.connections)
+            warm = run_wrk(server, scenario, args.warmup, args.connections)
             if "error" in warm:
                 failed[fw] = "warm-up: " + warm["error"]
     for fw in failed:
@@ -291,7 +334,7 @@ def main() -> int:
             for round_ in range(args.rounds):
                 shift = round_ % len(order)
                 for fw in order[shift:] + order[:shift]:
-                    run = run_wrk(servers[fw], scenario, script, args.duration, args.connections)
+                    run = run_wrk(servers[fw], scenario, args.duration, args.connections)
                     runs[fw].append(run)
                 shown = "  ".join(f"{fw} {runs[fw][-1].get('rps', 0):.0f}" for fw in order)
                 print(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import pickle
 
@@ -72,6 +74,17 @@ def test_the_newest_key_signs_and_every_key_verifies() -> None:
     assert new.verify(b"data", old.sign(b"data")) == 1
     assert Keyring([KEY]).verify(b"data", old.sign(b"data")) is None
     assert new.verify(b"other", new.sign(b"data")) is None
+
+
+def test_a_tag_is_hmac_sha256_under_the_signing_key_derived_from_the_key() -> None:
+    derived = hmac.new(KEY.encode(), b"transom keyring\x00sign", hashlib.sha256).digest()
+    expected = hmac.new(derived, b"data", hashlib.sha256).digest()
+    ring = Keyring([KEY, OLD])
+    # The same tag every time: each tag starts from the keyed HMAC, never changes it.
+    assert ring.sign(b"data") == ring.sign(b"data") == expected
+    assert ring.sign(b"other") != expected
+    assert ring.verify(b"data", expected) == 0
+    assert ring.verify(b"data", expected[:-1] + bytes([expected[-1] ^ 1])) is None
 
 
 def test_the_newest_key_encrypts_and_every_key_decrypts() -> None:

@@ -150,6 +150,27 @@ def test_truncated_extended_and_garbage_values_are_absent(encrypted: bool) -> No
         assert read(app, {"user": bad}).json() == MISSING, bad
 
 
+def test_only_the_canonical_spelling_of_a_sealed_value_opens() -> None:
+    ring = Keyring([NEW])
+    lengths = set()
+    for size in range(3):  # every length of base64url text a sealed value can have
+        payload = b'"' + b"x" * size + b'"'
+        value = seal_value(ring, "c", None, payload, None, CookieAttributes(), encrypted=False)
+        lengths.add(len(value) % 4)
+        # The other spellings of the same bytes (a last character whose unused bits
+        # are set) verify as well as the original would: only canonical text opens.
+        opening = [
+            char
+            for char in ALPHABET
+            if open_value(ring, "c", None, value[:-1] + char, encrypted=False) is not None
+        ]
+        assert opening == [value[-1]], size
+        for other in [value + "=", value + "==", value.replace("_", "/").replace("-", "+")]:
+            if other != value:
+                assert open_value(ring, "c", None, other, encrypted=False) is None, other
+    assert lengths == {0, 2, 3}
+
+
 def test_a_value_moved_to_another_cookie_is_absent() -> None:
     app = Transom(keyring=Keyring([NEW]))
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Form, Header, Query, Response, UploadFile
+from fastapi import Depends, FastAPI, Form, Header, Query, Request, Response, UploadFile
 from pydantic import TypeAdapter
+from starlette.middleware.sessions import SessionMiddleware  # what FastAPI documents
 
-from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
+from apps.models import S5_ROUTES, S7_SECRET, Item, ItemWithSecret, Order
 from apps.revalidation import body_etag, not_modified
 
 app = FastAPI()
@@ -91,3 +92,16 @@ async def s6_upload(
     file: UploadFile,
 ) -> dict[str, int | None]:
     return {"a": len(a), "b": len(b), "c": len(c), "size": file.size}
+
+
+# S7: a signed session read and re-written per request (Starlette's SessionMiddleware,
+# itsdangerous). Session middleware wraps a whole app, so S7 has an app of its own.
+s7_app = FastAPI()
+s7_app.add_middleware(SessionMiddleware, secret_key=S7_SECRET)
+
+
+@s7_app.get("/s7/session")
+async def s7_session(request: Request) -> dict[str, int]:
+    count: int = request.session.get("count", 0) + 1
+    request.session["count"] = count
+    return {"count": count}

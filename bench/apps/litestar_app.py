@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from litestar import Litestar, Response, get, post
+from litestar import Litestar, Request, Response, get, post
 from litestar.datastructures import Cookie, UploadFile
 from litestar.di import Provide
 from litestar.dto import DTOConfig
 from litestar.enums import MediaType, RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
+from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.params import Body, Parameter
 from litestar.plugins.pydantic import PydanticDTO
 from pydantic import TypeAdapter
 
-from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
+from apps.models import S5_ROUTES, S7_SECRET, Item, ItemWithSecret, Order
 from apps.revalidation import body_etag, not_modified
 
 
@@ -116,3 +117,19 @@ for _i in range(S5_ROUTES):
     handlers += [_static(_i), _param(_i)]
 
 app = Litestar(route_handlers=handlers)
+
+
+# S7: a session read and re-written per request. Litestar's cookie sessions are
+# encrypted (AES-GCM, the secret is the key); it has no signed-only cookie backend.
+# Session middleware wraps a whole app, so S7 has an app of its own.
+@get("/s7/session")
+async def s7_session(request: Request[Any, Any, Any]) -> dict[str, int]:
+    count: int = request.session.get("count", 0) + 1
+    request.session["count"] = count
+    return {"count": count}
+
+
+s7_app = Litestar(
+    route_handlers=[s7_session],
+    middleware=[CookieBackendConfig(secret=S7_SECRET.encode()).middleware],
+)

@@ -26,3 +26,9 @@ class Order(BaseModel):
     amount: float
     paid: bool
     tags: list[str]
+
+
+#: S7's session secret, the same 32 bytes in every app (Litestar's AES-GCM key must be
+#: 16, 24 or 32 bytes; Transom's keys at least 32).
+S7_SECRET = "s7-bench-secret-0123456789abcdef"
+assert len(S7_SECRET.encode()) == 32

@@ -5,12 +5,20 @@ build the JSON with the standard library and send exact headers. For S6's
 multipart form it feeds each body chunk to python-multipart's `MultipartParser`
 (the parser Transom, FastAPI and Starlette use) with callbacks that keep the
 text fields and count the file's bytes, without storing the file anywhere.
+S7's session is a hand-written signed cookie: base64url of the JSON data and
+its expiry, a dot, base64url of its HMAC-SHA256, compared in constant time.
+S10's ETag is the BLAKE2b digest of the body, compared with each tag of
+`If-None-Match` by hand.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
@@ -18,7 +26,7 @@ from urllib.parse import parse_qsl
 from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
 
-from apps.models import S5_ROUTES
+from apps.models import S5_ROUTES, S7_SECRET
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -54,6 +62,36 @@ async def send_json(
         *extra,
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def body_etag(body: bytes) -> bytes:
+    """S10: the strong ETag of `body`, its BLAKE2b digest (128 bits) in hex, quoted."""
+    return b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
+
+
+def lists_etag(if_none_match: bytes, etag: bytes) -> bool:
+    """Whether an `If-None-Match` value is `*` or lists `etag` (weak comparison)."""
+    if if_none_match == etag:
+        return True
+    tags = [tag.strip() for tag in if_none_match.split(b",")]
+    return tags == [b"*"] or any(tag.removeprefix(b"W/") == etag for tag in tags)
+
+
+async def send_tagged(scope: Scope, send: Send, body: bytes) -> None:
+    """S10: the JSON `body` with its ETag, or a 304 if the request's `If-None-Match` lists it."""
+    etag = body_etag(body)
+    for name, value in scope["headers"]:
+        if name == b"if-none-match" and lists_etag(value, etag):
+            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"etag", etag),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -207,6 +245,24 @@ async def s6_upload(scope: Scope, receive: Receive, send: Send) -> None:
         await send_json(send, 200, form)
 
 
+async def s1_item(scope: Scope, send: Send, item: dict[str, Any]) -> None:
+    await send_json(send, 200, item)
+
+
+async def s2_item(scope: Scope, send: Send, item: dict[str, Any]) -> None:
+    await send_json(send, 200, item, S2_EXTRA)
+
+
+async def s10_item(scope: Scope, send: Send, item: dict[str, Any]) -> None:
+    await send_tagged(scope, send, _dumps(item).encode())
+
+
+#: `/{key}/items/{id}`: S1, S2 and S10 serve the same item.
+ITEM_ROUTES: dict[str, Callable[[Scope, Send, dict[str, Any]], Awaitable[None]]] = {
+    "s1": s1_item,
+    "s2": s2_item,
+    "s10": s10_item,
+}
 POST_ROUTES: dict[str, Callable[[Scope, Receive, Send], Awaitable[None]]] = {
     "/s4/orders": s4_order,
     "/s6/upload": s6_upload,
@@ -221,13 +277,10 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     path: str = scope["path"]
     method: str = scope["method"]
     parts = path.split("/")
-    if method == "GET" and len(parts) == 4 and parts[2] == "items":
+    if method == "GET" and len(parts) == 4 and parts[2] == "items" and parts[1] in ITEM_ROUTES:
         item = _item(parts[3])
-        if item is not None and parts[1] == "s1":
-            await send_json(send, 200, item)
-            return
-        if item is not None and parts[1] == "s2":
-            await send_json(send, 200, item, S2_EXTRA)
+        if item is not None:
+            await ITEM_ROUTES[parts[1]](scope, send, item)
             return
     elif method == "GET" and path == "/s3/search":
         query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
@@ -251,3 +304,77 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
                 await send_json(send, 200, {"r": i, "x": parts[4]})
                 return
     await send_json(send, 404, {"detail": "Not Found"})
+
+
+# S7: a signed session read and re-written per request, in an app of its own like the
+# frameworks' (their session middleware wraps a whole app).
+S7_KEY = S7_SECRET.encode()
+S7_MAX_AGE = 14 * 24 * 60 * 60
+S7_ATTRIBUTES = b"; HttpOnly; SameSite=Lax; Path=/; Max-Age=" + str(S7_MAX_AGE).encode()
+Respond = Callable[[Send, dict[str, int], Headers], Awaitable[None]]
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _tag(data: bytes) -> bytes:
+    return _b64(hmac.new(S7_KEY, data, hashlib.sha256).digest())
+
+
+def seal_session(data: dict[str, Any]) -> bytes:
+    """The cookie value: the data and its expiry, signed (the expiry with it)."""
+    payload = _b64(_dumps({"e": int(time.time()) + S7_MAX_AGE, "d": data}).encode())
+    return payload + b"." + _tag(payload)
+
+
+def open_session(scope: Scope) -> dict[str, Any]:
+    """The session in the request's `session` cookie; empty unless signed and unexpired."""
+    sealed = b""
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            for pair in value.split(b";"):
+                key, _, item = pair.strip().partition(b"=")
+                if key == b"session":
+                    sealed = item
+    payload, _, tag = sealed.rpartition(b".")
+    if not payload or not hmac.compare_digest(_tag(payload), tag):
+        return {}
+    try:
+        envelope = json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
+    except ValueError:
+        return {}
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("d"), dict):
+        return {}
+    expiry = envelope.get("e")
+    if not isinstance(expiry, int) or expiry <= time.time():
+        return {}
+    data: dict[str, Any] = envelope["d"]
+    return data
+
+
+def session_app(respond: Respond) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """S7's app; `respond(send, body, extra headers)` sends the 200."""
+
+    async def s7_app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await lifespan(receive, send)
+            return
+        if scope["method"] != "GET" or scope["path"] != "/s7/session":
+            await send_json(send, 404, {"detail": "Not Found"})
+            return
+        session = open_session(scope)
+        count = session.get("count", 0)
+        count = (count if isinstance(count, int) else 0) + 1
+        session["count"] = count
+        cookie = b"session=" + seal_session(session) + S7_ATTRIBUTES
+        await respond(send, {"count": count}, [(b"set-cookie", cookie), (b"vary", b"Cookie")])
+
+    return s7_app
+
+
+async def _s7_respond(send: Send, body: dict[str, int], extra: Headers) -> None:
+    await send_json(send, 200, body, extra)
+
+
+s7_app = session_app(_s7_respond)

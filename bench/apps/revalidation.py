@@ -1,4 +1,4 @@
-"""S10's hand-written revalidation for the frameworks without it (Starlette, FastAPI, Litestar).
+"""S10's hand-written revalidation for the frameworks without it (all but Transom).
 
 What their endpoints do: hash the serialised body into a strong ETag (BLAKE2b,
 128 bits, hex: the same tag transom's `etag=True` computes) and answer 304 when

@@ -8,16 +8,19 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
+from apps.models import S5_ROUTES, S7_SECRET, Item, ItemWithSecret, Order
 from apps.revalidation import body_etag, not_modified
 
 ITEM = TypeAdapter(Item)
 ORDER = TypeAdapter(Order)
 STR_DICT = TypeAdapter(dict[str, str])
+INT_DICT = TypeAdapter(dict[str, int])
 OPT_INT_DICT = TypeAdapter(dict[str, int | None])
 
 
@@ -119,3 +122,17 @@ for _i in range(S5_ROUTES):
     routes.append(Route(f"/s5/param/r{_i}/{{x}}", _param(_i)))
 
 app = Starlette(routes=routes)
+
+
+# S7: a signed session read and re-written per request (SessionMiddleware, itsdangerous).
+# Session middleware wraps a whole app, so S7 has an app of its own.
+async def s7_session(request: Request) -> Response:
+    count: int = request.session.get("count", 0) + 1
+    request.session["count"] = count
+    return json_response(INT_DICT, {"count": count})
+
+
+s7_app = Starlette(
+    routes=[Route("/s7/session", s7_session)],
+    middleware=[Middleware(SessionMiddleware, secret_key=S7_SECRET)],
+)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from transom import Depends, Form, Header, Query, Response, Transom, UploadFile
+from transom import Depends, Form, Header, Query, Request, Response, Transom, UploadFile
+from transom.middleware.sessions import SessionMiddleware
 
-from apps.models import S5_ROUTES, Item, ItemWithSecret, Order
+from apps.models import S5_ROUTES, S7_SECRET, Item, ItemWithSecret, Order
 
 app = Transom()
 
@@ -81,3 +82,16 @@ async def s6_upload(
     file: UploadFile,
 ) -> dict[str, int | None]:
     return {"a": len(a), "b": len(b), "c": len(c), "size": file.size}
+
+
+# S7: a signed session read and re-written per request. Session middleware wraps a
+# whole app, so S7 has an app of its own: the other scenarios do not pay for it.
+s7_app = Transom()
+s7_app.add_middleware(SessionMiddleware, secret_key=S7_SECRET)  # signed cookie backend
+
+
+@s7_app.get("/s7/session")
+async def s7_session(request: Request) -> dict[str, int]:
+    count: int = request.session.get("count", 0) + 1
+    request.session["count"] = count
+    return {"count": count}

@@ -78,6 +78,10 @@ class Keyring:
 
     __slots__ = ("_aead", "_encryption", "_signing")
 
+    #: One keyed HMAC-SHA256 per signing key, copied for each tag (keying it again
+    #: for every cookie would cost more than the tag itself).
+    _signing: tuple[hmac.HMAC, ...]
+
     def __init__(self, keys: Iterable[str | bytes]) -> None:
         if isinstance(keys, (str, bytes)):
             raise KeyringError(
@@ -88,7 +92,9 @@ class Keyring:
         if not items:
             raise KeyringError(f"Keyring needs at least one key. {_HOW_TO_GENERATE}")
         raw = [_key_bytes(key, index + 1, len(items)) for index, key in enumerate(items)]
-        self._signing = tuple(_derive(key, b"sign") for key in raw)
+        self._signing = tuple(
+            hmac.new(_derive(key, b"sign"), digestmod=hashlib.sha256) for key in raw
+        )
         self._encryption = tuple(_derive(key, b"encrypt") for key in raw)
         self._aead: tuple[Any, ...] | None = None
 
@@ -127,12 +133,19 @@ class Keyring:
 
     def sign(self, data: bytes) -> bytes:
         """The HMAC-SHA256 tag of `data` under the newest key (32 bytes)."""
-        return hmac.new(self._signing[0], data, hashlib.sha256).digest()
+        mac = self._signing[0].copy()
+        mac.update(data)
+        return mac.digest()
 
     def verify(self, data: bytes, tag: bytes) -> int | None:
-        """The position of the key whose tag `data` carries (0 the newest), or `None`."""
-        for index, key in enumerate(self._signing):
-            if hmac.compare_digest(hmac.new(key, data, hashlib.sha256).digest(), tag):
+        """The position of the key whose tag `data` carries (0 the newest), or `None`.
+
+        Each tag is compared in constant time.
+        """
+        for index, keyed in enumerate(self._signing):
+            mac = keyed.copy()
+            mac.update(data)
+            if hmac.compare_digest(mac.digest(), tag):
                 return index
         return None
 

@@ -19,7 +19,7 @@ from transom.http.caching import (
     dump_entity_tag,
     format_http_date,
 )
-from transom.http.headers import RawHeaders
+from transom.http.headers import RawHeaders, replace_header
 from transom.http.media import dump_link
 from transom.http.merge import add_list_value
 
@@ -46,14 +46,7 @@ class HeaderSetters:
 
     def _set_single(self, name: bytes, value: bytes) -> None:
         """Set single-valued header `name`, replacing its earlier lines."""
-        raw = self.raw_headers
-        found = [index for index, pair in enumerate(raw) if pair[0] == name]
-        if not found:
-            raw.append((name, value))
-            return
-        raw[found[0]] = (name, value)
-        for index in reversed(found[1:]):
-            del raw[index]
+        replace_header(self.raw_headers, name, value)
 
     def set_cache_control(
         self,

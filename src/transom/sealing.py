@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import logging
 import re
 import struct
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -54,9 +55,13 @@ __all__ = [
     "MAX_CHUNKS",
     "CookieContext",
     "Opened",
+    "Sealer",
+    "associated_data",
     "chunk_plan",
     "current_context",
+    "has_chunks",
     "joined_value",
+    "open_payload",
     "open_value",
     "request_cookie_names",
     "seal_value",
@@ -71,6 +76,10 @@ _HEAD = struct.Struct(">BBQHB")  # version, flags, expiry, path length, domain l
 _SAMESITE_BITS = {None: 0, "lax": 1, "strict": 2, "none": 3}
 _SAMESITE_OF = {bits: name for name, bits in _SAMESITE_BITS.items()}
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+#: The last character of canonical unpadded base64url text whose length is 2 or 3
+#: modulo 4: the bits it carries beyond the data's last byte are zero.
+_CANONICAL_LAST = {2: frozenset("AQgw"), 3: frozenset("AEIMQUYcgkosw048")}
 _CHUNK_NAME = re.compile(r"(.+)\.(\d)")
 #: The least room a chunk must leave for its part of the value.
 _MIN_CHUNK = 256
@@ -113,9 +122,16 @@ class Opened:
         return json.loads(self.payload)
 
 
-def _associated(mode: bytes, name: str, purpose: str | None) -> bytes:
+@functools.cache
+def associated_data(key: str, purpose: str | None, encrypted: bool) -> bytes:
+    """What a sealed value of cookie `key` for `purpose` authenticates without storing it.
+
+    The HMAC input's prefix (signed) or the AEAD associated data (encrypted).
+    Cached: cookie names and purposes come from the code, not from requests.
+    """
+    mode = b"e" if encrypted else b"s"
     purpose_bytes = b"" if purpose is None else purpose.encode("utf-8")
-    return b"transom cookie\x00" + mode + b"\x00" + name.encode("latin-1") + b"\x00" + purpose_bytes
+    return b"transom cookie\x00" + mode + b"\x00" + key.encode("latin-1") + b"\x00" + purpose_bytes
 
 
 def _flags(attributes: CookieAttributes) -> int:
@@ -145,6 +161,38 @@ def encode_payload(key: str, value: Any) -> bytes:
         ) from None
 
 
+class Sealer:
+    """Seals the values of one cookie: its name, purpose, attributes and mode fixed.
+
+    Everything that does not change from one value to the next (the associated
+    data, the packed attributes) is computed once, for a cookie set on every
+    request, such as a session's.
+    """
+
+    __slots__ = ("associated", "domain", "encrypted", "flags", "path")
+
+    def __init__(
+        self, key: str, purpose: str | None, attributes: CookieAttributes, *, encrypted: bool
+    ) -> None:
+        self.associated = associated_data(key, purpose, encrypted)
+        self.encrypted = encrypted
+        self.flags = _flags(attributes)
+        self.path = (attributes.path or "").encode("latin-1")
+        self.domain = (attributes.domain or "").encode("latin-1")
+
+    def seal(self, keyring: Keyring, payload: bytes, expiry: float | None) -> str:
+        """The sealed value for `payload` (JSON text) expiring at `expiry`, under the newest key."""
+        moment = 0 if expiry is None else max(1, int(expiry))
+        path, domain = self.path, self.domain
+        envelope = _HEAD.pack(_VERSION, self.flags, moment, len(path), len(domain))
+        envelope += path + domain + payload
+        if self.encrypted:
+            sealed = keyring.encrypt(envelope, self.associated)
+        else:
+            sealed = envelope + keyring.sign(self.associated + envelope)
+        return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+
+
 def seal_value(
     keyring: Keyring,
     key: str,
@@ -156,29 +204,50 @@ def seal_value(
     encrypted: bool,
 ) -> str:
     """The sealed cookie value for `payload` (JSON text), under the newest key."""
-    path = (attributes.path or "").encode("latin-1")
-    domain = (attributes.domain or "").encode("latin-1")
-    moment = 0 if expiry is None else max(1, int(expiry))
-    head = _HEAD.pack(_VERSION, _flags(attributes), moment, len(path), len(domain))
-    envelope = head + path + domain + payload
-    if encrypted:
-        sealed = keyring.encrypt(envelope, _associated(b"e", key, purpose))
-    else:
-        sealed = envelope + keyring.sign(_associated(b"s", key, purpose) + envelope)
-    return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+    return Sealer(key, purpose, attributes, encrypted=encrypted).seal(keyring, payload, expiry)
 
 
 def _decode(text: str) -> bytes | None:
-    """Canonical unpadded base64url only: any other spelling of the same bytes is refused."""
-    if not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
+    """Canonical unpadded base64url only: any other spelling of the same bytes is refused.
+
+    Canonical means the alphabet, no padding, a length that is not 1 modulo 4,
+    and a last character whose unused bits are zero: exactly the texts that
+    encoding their bytes gives back.
+    """
+    tail = len(text) % 4
+    if tail == 1 or not _BASE64URL.fullmatch(text):
         return None
+    if tail and text[-1] not in _CANONICAL_LAST[tail]:
+        return None
+    standard = text.encode("ascii").translate(_TO_STANDARD) + b"=" * (-tail % 4)
     try:
-        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):  # pragma: no cover - the pattern rules these out
+        return binascii.a2b_base64(standard)
+    except binascii.Error:  # pragma: no cover - the checks above rule these out
         return None
-    if base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii") != text:
+
+
+def _envelope(
+    keyring: Keyring, key: str, associated: bytes, text: str, encrypted: bool
+) -> tuple[bytes, int] | None:
+    """The envelope of sealed value `text` and the position of the key that opened it."""
+    data = _decode(text)
+    if data is None:
+        _rejected(key, "it is not canonical base64url")
         return None
-    return data
+    if encrypted:
+        opened = keyring.decrypt(data, associated)
+        if opened is None:
+            _rejected(key, "no key of the key ring decrypts it")
+            return None
+        return opened
+    envelope, tag = data[:-TAG_BYTES], data[-TAG_BYTES:]
+    found = None
+    if len(data) > TAG_BYTES:
+        found = keyring.verify(associated + envelope, tag)
+    if found is None:
+        _rejected(key, "no key of the key ring verifies its signature")
+        return None
+    return envelope, found
 
 
 def open_value(
@@ -195,33 +264,15 @@ def open_value(
     Each rejection is logged at debug level on `transom.cookies`, with the reason
     and never the value.
     """
-    data = _decode(text)
-    if data is None:
-        return _rejected(key, "it is not canonical base64url")
-    if encrypted:
-        opened = keyring.decrypt(data, _associated(b"e", key, purpose))
-        if opened is None:
-            return _rejected(key, "no key of the key ring decrypts it")
-        envelope, index = opened
-    else:
-        envelope, tag = data[:-TAG_BYTES], data[-TAG_BYTES:]
-        found = None
-        if len(data) > TAG_BYTES:
-            found = keyring.verify(_associated(b"s", key, purpose) + envelope, tag)
-        if found is None:
-            return _rejected(key, "no key of the key ring verifies its signature")
-        index = found
-    return _unpacked(key, envelope, index, time.time() if now is None else now)
-
-
-def _unpacked(key: str, envelope: bytes, index: int, now: float) -> Opened | None:
-    if len(envelope) < _HEAD.size:
-        return _rejected(key, "its envelope is truncated")
-    version, flags, moment, path_length, domain_length = _HEAD.unpack_from(envelope)
-    if version != _VERSION:
-        return _rejected(key, f"its envelope has version {version}")
-    if moment and now >= moment:
-        return _rejected(key, "it has expired")
+    associated = associated_data(key, purpose, encrypted)
+    opened = _envelope(keyring, key, associated, text, encrypted)
+    if opened is None:
+        return None
+    envelope, index = opened
+    head = _head(key, envelope, time.time() if now is None else now)
+    if head is None:
+        return None
+    flags, moment, path_length, domain_length = head
     start = _HEAD.size
     path = envelope[start : start + path_length].decode("latin-1")
     domain = envelope[start + path_length : start + path_length + domain_length].decode("latin-1")
@@ -237,9 +288,42 @@ def _unpacked(key: str, envelope: bytes, index: int, now: float) -> Opened | Non
     return Opened(payload, float(moment) if moment else None, attributes, index)
 
 
-def _rejected(key: str, reason: str) -> Opened | None:
+def open_payload(
+    keyring: Keyring, key: str, associated: bytes, text: str, *, encrypted: bool, now: float
+) -> tuple[bytes, int] | None:
+    """`open_value` for a reader that needs only the payload and the key's position.
+
+    `associated` is `associated_data(key, purpose, encrypted)`. The value is
+    checked exactly as by `open_value` (signature or decryption, version,
+    expiry); its attributes are not decoded.
+    """
+    opened = _envelope(keyring, key, associated, text, encrypted)
+    if opened is None:
+        return None
+    envelope, index = opened
+    head = _head(key, envelope, now)
+    if head is None:
+        return None
+    return envelope[_HEAD.size + head[2] + head[3] :], index
+
+
+def _head(key: str, envelope: bytes, now: float) -> tuple[int, int, int, int] | None:
+    """An opened envelope's flags, expiry and lengths, if its version is known and unexpired."""
+    if len(envelope) < _HEAD.size:
+        _rejected(key, "its envelope is truncated")
+        return None
+    version, flags, moment, path_length, domain_length = _HEAD.unpack_from(envelope)
+    if version != _VERSION:
+        _rejected(key, f"its envelope has version {version}")
+        return None
+    if moment and now >= moment:
+        _rejected(key, "it has expired")
+        return None
+    return flags, moment, path_length, domain_length
+
+
+def _rejected(key: str, reason: str) -> None:
     logger.debug("Cookie %r was ignored: %s.", key, reason)
-    return None
 
 
 def joined_value(cookies: Mapping[str, str], key: str) -> str | None:
@@ -309,6 +393,12 @@ def chunk_plan(
         name for name in present if name not in kept and (name == key or _chunk_of(name) == key)
     )
     return cookies, stale
+
+
+def has_chunks(key: str, names: Iterable[str]) -> bool:
+    """Whether `names` (cookie names) hold a chunk of cookie `key`, as `chunk_plan` sees them."""
+    prefix = key + "."
+    return any(name.startswith(prefix) and _chunk_of(name) == key for name in names)
 
 
 def _chunk_of(name: str) -> str | None:

@@ -18,7 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 from transom.encoders import from_plain_attributes, plain_data
 from transom.exceptions import DeclarationError, ResponseValidationError
 
-__all__ = ["ResponseModel", "dump_json"]
+__all__ = ["ResponseModel", "dump_json", "load_json"]
 
 IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any] | None
 
@@ -38,6 +38,15 @@ def dump_json(value: Any, *, fallback: Callable[[Any], Any] | None = None) -> by
         fallback=fallback or from_plain_attributes,
         timedelta_mode="float",
     )
+
+
+def load_json(data: bytes) -> Any:
+    """Parse JSON bytes with pydantic-core (what `dump_json` writes reads back alike).
+
+    Raises:
+        ValueError: if `data` is not JSON.
+    """
+    return pydantic_core.from_json(data)
 
 
 class ResponseModel:

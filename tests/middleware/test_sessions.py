@@ -1,6 +1,7 @@
 """Sessions: `request.session` on signed, encrypted and Redis backends."""
 
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import httpx
 import pytest
 
 from tests._redis import free_port, redis_server, wait_for_port
-from transom import CookiePolicy, Keyring, Request, Transom
+from transom import CookiePolicy, Keyring, Request, Response, Transom
 from transom.exceptions import KeyringError
 from transom.middleware.sessions import (
     CookieSessionBackend,
@@ -21,6 +22,7 @@ from transom.middleware.sessions import (
     SessionBackend,
     SessionMiddleware,
 )
+from transom.sealing import open_value
 from transom.testclient import TestClient
 
 KEY = "s" * 32
@@ -188,6 +190,94 @@ def test_a_long_session_is_chunked_and_shrinks_back() -> None:
         assert deleted[0] == "session"
         assert set(deleted) >= {"session", "session.0", "session.1"}
         assert client.get("/me").json() == {}
+
+
+def test_a_chunked_session_that_shrinks_to_one_cookie_deletes_its_chunks() -> None:
+    app = make_app()
+
+    @app.post("/empty")
+    async def empty(request: Request) -> None:
+        request.session["items"] = []
+
+    with TestClient(app) as client:
+        for index in range(400):
+            client.post(f"/add/item-{index:04d}")
+        lines = client.post("/empty").headers.get_list("set-cookie")
+        names = sorted(line.split("=")[0] for line in lines)
+        assert names[:3] == ["session", "session.0", "session.1"]
+        assert all(DELETED in line for line in lines if line.startswith("session."))
+        assert client.get("/me").json() == {"items": []}
+        assert sorted(client.cookies) == ["session"]
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["signed", "encrypted"])
+@pytest.mark.parametrize(
+    "policy", [None, CookiePolicy(samesite="strict"), CookiePolicy(domain="testserver.local")]
+)
+def test_the_session_cookie_is_what_set_cookie_sends_for_it(
+    encrypted: bool, policy: CookiePolicy | None
+) -> None:
+    backend = EncryptedCookieSessionBackend() if encrypted else CookieSessionBackend()
+    sessions = make_app(backend, cookie_policy=policy)
+    plain = Transom(keyring=Keyring([KEY]), cookie_policy=policy)
+
+    @plain.post("/set")
+    async def set_session(data: dict[str, Any], response: Response) -> None:
+        response.set_cookie(
+            "session",
+            data,
+            max_age=1209600,
+            httponly=True,
+            signed=not encrypted,
+            encrypted=encrypted,
+            purpose="session",
+        )
+
+    def opened(line: str) -> Any:
+        value = line.split(";")[0].partition("=")[2]
+        found = open_value(Keyring([KEY]), "session", "session", value, encrypted=encrypted)
+        assert found is not None
+        return found
+
+    with TestClient(sessions, base_url="https://testserver.local") as client:
+        line = session_line(client.post("/login/ann"))
+    session = opened(line)
+    with TestClient(plain, base_url="https://testserver.local") as client:
+        reference = session_line(client.post("/set", json=json.loads(session.payload)))
+    assert line.partition(";")[2] == reference.partition(";")[2]
+    same = opened(reference)
+    assert (session.payload, session.attributes) == (same.payload, same.attributes)
+    assert abs(session.expiry - same.expiry) <= 2
+
+
+def test_the_policys_rewrite_applies_to_every_session_cookie() -> None:
+    calls: list[str] = []
+
+    def rewrite(name: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        calls.append(name)
+        return {**attributes, "samesite": "strict", "max_age": 60 * len(calls)}
+
+    app = make_app(cookie_policy=CookiePolicy(rewrite=rewrite))
+    with TestClient(app, base_url="https://testserver") as client:
+        first = session_line(client.post("/add/a"))
+        second = session_line(client.post("/add/b"))
+    assert first.endswith("; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Strict")
+    assert second.endswith("; Max-Age=120; Path=/; Secure; HttpOnly; SameSite=Strict")
+    assert calls == ["session", "session"]
+
+
+def test_a_session_cookie_the_handler_sets_itself_wins() -> None:
+    app = make_app()
+
+    @app.post("/own")
+    async def own(request: Request, response: Response) -> None:
+        request.session["user"] = "ann"
+        response.set_cookie("session", "mine")
+
+    with TestClient(app) as client:
+        assert client.post("/own").headers.get_list("set-cookie") == [
+            "session=mine; Path=/; SameSite=Lax"
+        ]
 
 
 def test_the_middlewares_secret_key_or_the_apps_key_ring_seals_the_session() -> None:

@@ -24,6 +24,7 @@ __all__ = [
     "encode_name",
     "encode_value",
     "header_kind",
+    "replace_header",
 ]
 
 RawHeaders: TypeAlias = list[tuple[bytes, bytes]]
@@ -122,6 +123,18 @@ def encode_value(name: str, value: str) -> bytes:
                 "encoded as latin-1; percent-encode the value or use RFC 8187 encoding."
             )
     return value.encode("latin-1")
+
+
+def replace_header(pairs: RawHeaders, name: bytes, value: bytes) -> None:
+    """Set single-valued header `name` in `pairs`: the first line takes `value`, the
+    others go; a new line at the end if there is none."""
+    found = [index for index, pair in enumerate(pairs) if pair[0] == name]
+    if not found:
+        pairs.append((name, value))
+        return
+    pairs[found[0]] = (name, value)
+    for index in reversed(found[1:]):
+        del pairs[index]
 
 
 def _checked_pair(key: str, value: str) -> tuple[bytes, bytes]:
@@ -355,10 +368,7 @@ class MutableHeaders(Headers):
         else:
             pairs.append((name, encoded))
             return
-        found = [index for index, pair in enumerate(pairs) if pair[0] == name]
-        pairs[found[0]] = (name, encoded)
-        for index in reversed(found[1:]):
-            del pairs[index]
+        replace_header(pairs, name, encoded)
 
     def __delitem__(self, key: str) -> None:
         """Remove every occurrence of `key`; absent keys are ignored."""

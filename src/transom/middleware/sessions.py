@@ -32,13 +32,30 @@ from typing import Any, Protocol
 
 from transom._types import ASGIApp, Message, Receive, Scope, Send
 from transom.exceptions import KeyringError
-from transom.http.cookies import UNSET, parse_cookie_header
+from transom.http.cookies import (
+    MAX_AGE_LIMIT,
+    NAME_VALUE_LIMIT,
+    UNSET,
+    expiry_moment,
+    parse_cookie_header,
+    set_cookie_line,
+)
 from transom.http.headers import RawHeaders
 from transom.http.merge import add_list_value, merge_headers
+from transom.http.policy import CookiePolicy, resolve_attributes
 from transom.keyring import Keyring
 from transom.responses import JSONResponse, Response
-from transom.sealing import CookieContext, current_context, joined_value, open_value
-from transom.serialization import dump_json
+from transom.sealing import (
+    CookieContext,
+    Sealer,
+    associated_data,
+    current_context,
+    encode_payload,
+    has_chunks,
+    joined_value,
+    open_payload,
+)
+from transom.serialization import dump_json, load_json
 
 __all__ = [
     "DELETE",
@@ -69,6 +86,8 @@ class Session(dict[str, Any]):
     Changing a value nested inside (`session["cart"].append(...)`) is not seen:
     assign the key again, or set `session.modified = True`.
     """
+
+    __slots__ = ("cleared", "created", "id", "modified", "regenerated", "reseal")
 
     def __init__(
         self,
@@ -146,7 +165,7 @@ class SessionBackend(Protocol):
 class SessionConfig:
     """The middleware's options as a backend sees them: the key ring, cookie and lifetimes."""
 
-    __slots__ = ("absolute_timeout", "cookie", "keyring", "max_age")
+    __slots__ = ("_associated", "absolute_timeout", "cookie", "keyring", "max_age")
 
     def __init__(
         self, keyring: Keyring, cookie: str, max_age: int | None, absolute_timeout: int | None
@@ -155,14 +174,22 @@ class SessionConfig:
         self.cookie = cookie
         self.max_age = max_age
         self.absolute_timeout = absolute_timeout
+        self._associated = (
+            associated_data(cookie, _PURPOSE, False),
+            associated_data(cookie, _PURPOSE, True),
+        )
 
     def open(self, text: str, *, encrypted: bool) -> tuple[Any, bool] | None:
         """A sealed cookie value's payload and whether an older key sealed it, or `None`."""
-        opened = open_value(self.keyring, self.cookie, _PURPOSE, text, encrypted=encrypted)
+        associated = self._associated[encrypted]
+        opened = open_payload(
+            self.keyring, self.cookie, associated, text, encrypted=encrypted, now=time.time()
+        )
         if opened is None:
             return None
+        payload, index = opened
         try:
-            return opened.value(), opened.key_index > 0
+            return load_json(payload), index > 0
         except ValueError:
             return None
 
@@ -383,18 +410,28 @@ class SessionMiddleware:
         }
         self.backend: SessionBackend = backend or CookieSessionBackend()
         self.absolute_timeout = absolute_timeout
+        #: The options as the backend sees them, for the last key ring used.
+        self._config: SessionConfig | None = None
+        #: The session cookie's attributes, resolved for the last policy used.
+        self._cookie: _SessionCookie | None = None
 
-    def _context(self, scope: Scope) -> tuple[CookieContext, SessionConfig]:
+    def _session_config(self) -> tuple[SessionConfig, CookiePolicy | None]:
+        """The backend's view of the options, and the app's cookie policy (if any)."""
         app_context = current_context()
-        keyring = self.keyring or (app_context.keyring if app_context is not None else None)
+        keyring = self.keyring
+        if keyring is None and app_context is not None:
+            keyring = app_context.keyring
         if keyring is None:
             raise RuntimeError(
                 "SessionMiddleware needs a key: SessionMiddleware(app, secret_key=...) or "
                 "Transom(keyring=Keyring.from_env('APP_KEYS'))."
             )
-        policy = app_context.policy if app_context is not None else None
-        config = SessionConfig(keyring, self.session_cookie, self.max_age, self.absolute_timeout)
-        return CookieContext(keyring, policy, scope), config
+        config = self._config
+        if config is None or config.keyring is not keyring:
+            config = self._config = SessionConfig(
+                keyring, self.session_cookie, self.max_age, self.absolute_timeout
+            )
+        return config, app_context.policy if app_context is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -403,8 +440,9 @@ class SessionMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        context, config = self._context(scope)
-        cookie = joined_value(_request_cookies(scope), self.session_cookie)
+        config, policy = self._session_config()
+        cookies = _request_cookies(scope)
+        cookie = joined_value(cookies, self.session_cookie)
         try:
             session = await self.backend.load(cookie, config)
         except SessionUnavailable:
@@ -424,7 +462,11 @@ class SessionMiddleware:
                     answered = True
                     await _unavailable(scope, receive, send)
                     return
-                headers = self._headers(context, message, payload, cookie is not None)
+                headers = list(message.get("headers", ()))
+                add_list_value(headers, b"vary", b"Cookie")
+                if payload is not None and (payload is not DELETE or cookie is not None):
+                    lines = self._cookie_lines(scope, config, policy, cookies, payload)
+                    headers = _with_cookies(headers, lines)
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -442,54 +484,127 @@ class SessionMiddleware:
 
         return closing
 
-    def _headers(
-        self, context: CookieContext, message: Message, payload: Any, arrived: bool
+    def _cookie_lines(
+        self,
+        scope: Scope,
+        config: SessionConfig,
+        policy: CookiePolicy | None,
+        cookies: Mapping[str, str],
+        payload: Any,
     ) -> RawHeaders:
-        """The response's headers with `Vary: Cookie` and the session cookie merged in."""
-        headers: RawHeaders = list(message.get("headers", ()))
-        add_list_value(headers, b"vary", b"Cookie")
-        if payload is None or (payload is DELETE and not arrived):
-            return headers
+        """The `Set-Cookie` lines that store `payload` (or delete the cookie, for `DELETE`).
+
+        The common case, one cookie where the request carried no chunks of it,
+        is formatted from the attributes resolved once (`_SessionCookie`);
+        everything else goes through a response's `set_cookie`, which the
+        result is the same as.
+        """
+        if payload is not DELETE and (policy is None or policy.rewrite is None):
+            spec = self._cookie
+            if spec is None or spec.policy is not policy:
+                spec = self._cookie = _SessionCookie(self, policy)
+            line = spec.line(config.keyring, payload, cookies)
+            if line is not None:
+                return [(b"set-cookie", line)]
         jar = Response()  # sealed with the session's key ring, under the app's policy
-        given = self._given(context)
+        context = CookieContext(config.keyring, policy, scope)
+        given = self._given(policy)
         if payload is DELETE:
             attributes = [given[name] for name in ("path", "domain", "secure", "httponly")]
             attributes += [given["samesite"], UNSET]
             jar.delete_cookie_in(context, self.session_cookie, attributes)
         else:
-            encrypted = bool(getattr(self.backend, "encrypted", False))
+            encrypted = self._encrypted
             jar.set_cookie_in(
                 context,
                 self.session_cookie,
                 payload,
-                (
-                    self.max_age,
-                    None,
-                    given["path"],
-                    given["domain"],
-                    given["secure"],
-                    given["httponly"],
-                    given["samesite"],
-                    UNSET,
-                ),
+                self._set_cookie_arguments(given),
                 compat=False,
                 keep_on_error=False,
                 signed=not encrypted,
                 encrypted=encrypted,
                 purpose=_PURPOSE,
             )
-        cookies = [pair for pair in jar.raw_headers if pair[0] == b"set-cookie"]
-        return merge_headers(headers, cookies)
+        return [pair for pair in jar.raw_headers if pair[0] == b"set-cookie"]
 
-    def _given(self, context: CookieContext) -> dict[str, Any]:
+    def _given(self, policy: CookiePolicy | None) -> dict[str, Any]:
         """The cookie's attributes: the middleware's, else the policy's, else Starlette's."""
         given = dict(self.attributes)
-        if context.policy is None:
+        if policy is None:
             given = {
                 key: _STARLETTE[key] if value is UNSET else value for key, value in given.items()
             }
         given["httponly"] = True
         return given
+
+    def _set_cookie_arguments(self, given: dict[str, Any]) -> tuple[Any, ...]:
+        """`set_cookie`'s (max_age, expires, path, domain, secure, httponly, samesite,
+        partitioned) for the session cookie, from `_given`'s attributes."""
+        return (
+            self.max_age,
+            None,
+            given["path"],
+            given["domain"],
+            given["secure"],
+            given["httponly"],
+            given["samesite"],
+            UNSET,
+        )
+
+    @property
+    def _encrypted(self) -> bool:
+        """Whether the backend keeps the data in an encrypted cookie (else signed)."""
+        return bool(getattr(self.backend, "encrypted", False))
+
+
+class _SessionCookie:
+    """The session cookie under one policy (without `rewrite`): resolved and checked once.
+
+    `line` formats exactly what `set_cookie_in(..., signed=True, purpose="session")`
+    (or `encrypted=True`) sends for a value that fits in one cookie.
+    """
+
+    __slots__ = ("key", "lifetime", "policy", "prefix", "room", "sealer", "suffix")
+
+    def __init__(self, middleware: SessionMiddleware, policy: CookiePolicy | None) -> None:
+        key = middleware.session_cookie
+        given = middleware._given(policy)
+        resolved = resolve_attributes(policy, key, *middleware._set_cookie_arguments(given))
+        resolved = resolve_attributes(None, key, *resolved)
+        expiry_moment(key, resolved[0], resolved[1])  # checks the lifetime as set_cookie does
+        # Checked once; a chunk's line without a value measures what the value may take.
+        empty_chunk, attributes, _ = set_cookie_line(f"{key}.0", "", *resolved, False)
+        empty, _, _ = set_cookie_line(key, "", *resolved, False)
+        encrypted = middleware._encrypted
+        self.key = key
+        self.policy = policy
+        self.prefix = f"{key}=".encode("latin-1")
+        self.suffix = empty[len(self.prefix) :]
+        #: One cookie holds a value shorter than this (`chunk_plan`'s rule).
+        self.room = NAME_VALUE_LIMIT - len(empty_chunk) + 2
+        self.sealer = Sealer(key, _PURPOSE, attributes, encrypted=encrypted)
+        max_age = resolved[0]
+        self.lifetime = None if max_age is None else min(max_age, MAX_AGE_LIMIT)
+
+    def line(self, keyring: Keyring, payload: Any, cookies: Mapping[str, str]) -> bytes | None:
+        """The `Set-Cookie` line for `payload`, or `None` if it takes chunks or stale ones go."""
+        if has_chunks(self.key, cookies):
+            return None  # they must be deleted: set_cookie knows how
+        expiry = None if self.lifetime is None else time.time() + self.lifetime
+        text = self.sealer.seal(keyring, encode_payload(self.key, payload), expiry)
+        if len(text) >= self.room:
+            return None
+        return self.prefix + text.encode("ascii") + self.suffix
+
+
+def _with_cookies(headers: RawHeaders, lines: RawHeaders) -> RawHeaders:
+    """`headers` with the session's `Set-Cookie` lines: a cookie the app set itself wins."""
+    for name, _ in headers:
+        if name == b"set-cookie":
+            return merge_headers(headers, lines)
+    headers += lines
+    return headers
 
 
 #: Starlette's session cookie attributes, for those neither the middleware nor a policy gives.
