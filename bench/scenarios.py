@@ -9,6 +9,7 @@ not pay for it; a module without that app does not take part in the scenario.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from collections.abc import Iterable
@@ -245,4 +246,24 @@ S7 = Scenario(
     setup=(_s7_call(1), _s7_call(2)),
 )
 
-SCENARIOS: dict[str, Scenario] = {s.key: s for s in (S1, S2, S3, S4, S5, S6, S7)}
+#: S10's strong ETag: BLAKE2b (128 bits, hex) of the body, the tag transom's `etag=True` sends.
+S10_ETAG = b'"' + hashlib.blake2b(ITEM_BODY, digest_size=16).hexdigest().encode() + b'"'
+S10 = Scenario(
+    "S10",
+    "ETag of the body; every other request revalidates (If-None-Match -> 304)",
+    "etag, 50% 304",
+    (
+        Call("GET", "/s10/items/42", ITEM_BODY, response_headers=((b"etag", S10_ETAG),)),
+        Call(
+            "GET",
+            "/s10/items/42",
+            b"",
+            headers=((b"if-none-match", S10_ETAG),),
+            response_headers=((b"etag", S10_ETAG),),
+            status=304,
+            content_type=b"",
+        ),
+    ),
+)
+
+SCENARIOS: dict[str, Scenario] = {s.key: s for s in (S1, S2, S3, S4, S5, S6, S7, S10)}

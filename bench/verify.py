@@ -2,14 +2,14 @@
 
 For each framework and scenario, every request's response is compared with the
 reference in `scenarios.py`: status, body bytes (a body that differs only by
-whitespace or key order passes, and is reported), `Content-Type`,
-`Content-Length`, the custom headers, and each `Set-Cookie` parsed into name,
-value and its set of lower-cased attributes (for a session cookie, which each
-framework seals its own way: name, attributes and a non-empty value). A
-scenario's setup requests (S7's first two) are checked the same way. Failing
-(framework, scenario) cells are written to `results/verify.json` and excluded
-from timing; a framework whose module has no app for a scenario is marked not
-applicable.
+whitespace or key order passes, and is reported), `Content-Type` and
+`Content-Length` (a 304 must have neither), the custom headers, and each
+`Set-Cookie` parsed into name, value and its set of lower-cased attributes (for
+a session cookie, which each framework seals its own way: name, attributes and
+a non-empty value). A scenario's setup requests (S7's first two) are checked the
+same way. Failing (framework, scenario) cells are written to `results/verify.json`
+and excluded from timing; a framework whose module has no app for a scenario is
+marked not applicable.
 
 Usage: python verify.py [--out results/verify.json]
 """
@@ -70,13 +70,27 @@ def cookie_problems(call: Call, set_cookies: list[str]) -> list[str]:
     return [f"cookies {shown} != reference"]
 
 
+def _content_headers(
+    call: Call, response: Captured, headers: list[tuple[bytes, bytes]]
+) -> list[str]:
+    """Problems with `Content-Type` and `Content-Length` of a response with a body."""
+    problems = []
+    where = f"{call.method} {call.target}"
+    types = [v for n, v in headers if n == b"content-type"]
+    if types != [call.content_type]:
+        problems.append(f"{where}: content-type {types} != [{call.content_type!r}]")
+    lengths = [v for n, v in headers if n == b"content-length"]
+    if lengths != [str(len(response.body)).encode()]:
+        problems.append(f"{where}: content-length {lengths} for a {len(response.body)}-byte body")
+    return problems
+
+
 def check(call: Call, response: Captured) -> tuple[list[str], list[str], set[str]]:
     """Return (problems, notes, extra header names) for one response."""
     problems: list[str] = []
     notes: list[str] = []
     headers = [(name.lower(), value) for name, value in response.headers]
     counts = Counter(name for name, _ in headers)
-    values = dict(headers)
     where = f"{call.method} {call.target}"
 
     if response.messages[:1] != ["http.response.start"] or "http.response.body" not in set(
@@ -91,14 +105,17 @@ def check(call: Call, response: Captured) -> tuple[list[str], list[str], set[str
     if note:
         notes.append(note)
 
-    if counts[b"content-type"] != 1 or values.get(b"content-type") != call.content_type:
-        got = [v for n, v in headers if n == b"content-type"]
-        problems.append(f"{where}: content-type {got} != [{call.content_type!r}]")
     lengths = [v for n, v in headers if n == b"content-length"]
-    if lengths != [str(len(response.body)).encode()]:
-        problems.append(f"{where}: content-length {lengths} for a {len(response.body)}-byte body")
-    elif len(response.body) != len(call.body):
-        notes.append(f"content-length {len(response.body)} (reference {len(call.body)})")
+    # A 304 has no content: every app here sends neither header (RFC 9110 15.4.5 would
+    # allow a Content-Length equal to the 200's, but the apps must do the same work).
+    if call.status == 304:
+        content = [(n.decode(), v) for n, v in headers if n in (b"content-type", b"content-length")]
+        if content:
+            problems.append(f"{where}: a 304 with content headers {content}")
+    else:
+        problems += _content_headers(call, response, headers)
+        if lengths == [str(len(response.body)).encode()] and len(response.body) != len(call.body):
+            notes.append(f"content-length {len(response.body)} (reference {len(call.body)})")
 
     for name, value in call.response_headers:
         got = [v for n, v in headers if n == name]

@@ -4,8 +4,9 @@ For every scenario, one uvicorn per framework serves the app on 127.0.0.1 (all
 pinned to CPU 0; an idle server costs nothing). Each server is checked over
 HTTP (one request per distinct call) and warmed up with wrk; then the scenario
 runs in rounds: in every round each framework gets one wrk run (`-t1 -c32
---latency`, a Lua script for headers, the POST body and the spread of S5's 200
-paths), in an order rotated per round. The servers are stopped after the
+--latency`, a Lua script for headers, the POST body, the spread of S5's 200
+paths and S10's `If-None-Match` on every other request), in an order rotated
+per round. The servers are stopped after the
 scenario. Only cells that passed `verify.py` run. A scenario with setup
 requests (S7) gets them over HTTP from each server first, and that server's
 wrk script sends the cookies they left with every request.
@@ -76,15 +77,24 @@ def lua_script(scenario: Scenario, shown: bool = False) -> str:
         lines.append(f"wrk.body = {lua_string(first.request_body)}")
     if len(scenario.calls) > 1:
         paths = ",\n  ".join(lua_string(call.target) for call in scenario.calls)
-        lines += [
-            f"local paths = {{\n  {paths}\n}}",
-            "local i = 0",
-            "request = function()",
-            "  i = i % #paths + 1",
-            "  return wrk.format(nil, paths[i])",
-            "end",
-        ]
+        lines += [f"local paths = {{\n  {paths}\n}}", "local i = 0"]
+        if all(call.headers == first.headers for call in scenario.calls):
+            formatted = "wrk.format(nil, paths[i])"
+        else:  # each call's own headers (S10's every other request revalidates)
+            lines.append(f"local headers = {{\n  {lua_headers(scenario.calls)}\n}}")
+            formatted = "wrk.format(nil, paths[i], headers[i])"
+        lines += ["request = function()", "  i = i % #paths + 1", f"  return {formatted}", "end"]
     return "\n".join(lines) + "\n"
+
+
+def lua_headers(calls: tuple[Call, ...]) -> str:
+    """One Lua table of request headers per call (`wrk.format` sends those instead of
+    `wrk.headers`; the calls of a scenario with setup requests carry its cookies)."""
+    tables = []
+    for call in calls:
+        pairs = [f"[{lua_string(name)}] = {lua_string(value)}" for name, value in call.headers]
+        tables.append("{" + ", ".join(pairs) + "}")
+    return ",\n  ".join(tables)
 
 
 def free_port() -> int:

@@ -313,9 +313,9 @@ A1 = '"2c6b113b8dd15ffbded9860b43eb0c6c"'  # body_etag(b'{"a":1}')
 @pytest.mark.parametrize(
     ("path", "status", "headers"),
     [
-        ("/app", 200, [("etag", A1), ("cache-control", "max-age=10")]),
-        ("/r/router", 200, [("etag", A1), ("cache-control", "public, max-age=60")]),
-        ("/r/i/inherits", 200, [("etag", A1), ("cache-control", "private, max-age=5")]),
+        ("/app", 200, [("cache-control", "max-age=10"), ("etag", A1)]),
+        ("/r/router", 200, [("cache-control", "public, max-age=60"), ("etag", A1)]),
+        ("/r/i/inherits", 200, [("cache-control", "private, max-age=5"), ("etag", A1)]),
         ("/r/i/own", 200, [("cache-control", "no-store")]),
         ("/handler-wins", 200, [("cache-control", "no-cache"), ("etag", '"mine"')]),
         (
@@ -342,9 +342,9 @@ def test_etag_true_answers_revalidations_with_a_304() -> None:
         etag = layered.get(path).headers["etag"]
         response = layered.get(path, headers={"If-None-Match": etag})
         assert (response.status_code, response.content) == (304, b"")
-        assert response.headers.multi_items() == [
-            ("etag", etag),
+        assert sorted(response.headers.multi_items()) == [
             ("cache-control", "max-age=10"),
+            ("etag", etag),
         ]
     assert layered.get("/app", headers={"If-None-Match": '"stale"'}).status_code == 200
 

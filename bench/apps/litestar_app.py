@@ -9,13 +9,15 @@ from litestar import Litestar, Request, Response, get, post
 from litestar.datastructures import Cookie, UploadFile
 from litestar.di import Provide
 from litestar.dto import DTOConfig
-from litestar.enums import RequestEncodingType
+from litestar.enums import MediaType, RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.params import Body, Parameter
 from litestar.plugins.pydantic import PydanticDTO
+from pydantic import TypeAdapter
 
 from apps.models import S5_ROUTES, S7_SECRET, Item, ItemWithSecret, Order
+from apps.revalidation import body_etag, not_modified
 
 
 # S1: a path parameter and a pydantic return type.
@@ -79,6 +81,22 @@ async def s6_upload(
     return {"a": len(data.a), "b": len(data.b), "c": len(data.c), "size": size}
 
 
+# S10: Litestar's `etag=` route option sends a fixed value and nothing answers
+# If-None-Match, so the handler hashes the serialised body and compares it.
+ITEM = TypeAdapter(Item)
+
+
+@get("/s10/items/{id:int}")
+async def s10_item(
+    id: int, if_none_match: Annotated[str | None, Parameter(header="if-none-match")] = None
+) -> Response[bytes]:
+    body = ITEM.dump_json(Item(id=id, name=f"item {id}", price=9.5))
+    etag = body_etag(body)
+    if not_modified(if_none_match, etag):
+        return Response(b"", status_code=304, headers={"ETag": etag})
+    return Response(body, media_type=MediaType.JSON, headers={"ETag": etag})
+
+
 # S5: 100 static and 100 parameterised routes.
 def _static(i: int) -> HTTPRouteHandler:
     async def endpoint() -> dict[str, int]:
@@ -94,7 +112,7 @@ def _param(i: int) -> HTTPRouteHandler:
     return get(f"/s5/param/r{i}/{{x:str}}", name=f"s5_param_{i}")(endpoint)
 
 
-handlers: list[HTTPRouteHandler] = [s1_item, s2_item, s3_search, s4_order, s6_upload]
+handlers: list[HTTPRouteHandler] = [s1_item, s2_item, s3_search, s4_order, s6_upload, s10_item]
 for _i in range(S5_ROUTES):
     handlers += [_static(_i), _param(_i)]
 

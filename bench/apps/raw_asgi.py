@@ -7,6 +7,8 @@ multipart form it feeds each body chunk to python-multipart's `MultipartParser`
 text fields and count the file's bytes, without storing the file anywhere.
 S7's session is a hand-written signed cookie: base64url of the JSON data and
 its expiry, a dot, base64url of its HMAC-SHA256, compared in constant time.
+S10's ETag is the BLAKE2b digest of the body, compared with each tag of
+`If-None-Match` by hand.
 """
 
 from __future__ import annotations
@@ -60,6 +62,36 @@ async def send_json(
         *extra,
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def body_etag(body: bytes) -> bytes:
+    """S10: the strong ETag of `body`, its BLAKE2b digest (128 bits) in hex, quoted."""
+    return b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
+
+
+def lists_etag(if_none_match: bytes, etag: bytes) -> bool:
+    """Whether an `If-None-Match` value is `*` or lists `etag` (weak comparison)."""
+    if if_none_match == etag:
+        return True
+    tags = [tag.strip() for tag in if_none_match.split(b",")]
+    return tags == [b"*"] or any(tag.removeprefix(b"W/") == etag for tag in tags)
+
+
+async def send_tagged(scope: Scope, send: Send, body: bytes) -> None:
+    """S10: the JSON `body` with its ETag, or a 304 if the request's `If-None-Match` lists it."""
+    etag = body_etag(body)
+    for name, value in scope["headers"]:
+        if name == b"if-none-match" and lists_etag(value, etag):
+            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"etag", etag),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -213,6 +245,24 @@ async def s6_upload(scope: Scope, receive: Receive, send: Send) -> None:
         await send_json(send, 200, form)
 
 
+async def s1_item(scope: Scope, send: Send, item: dict[str, Any]) -> None:
+    await send_json(send, 200, item)
+
+
+async def s2_item(scope: Scope, send: Send, item: dict[str, Any]) -> None:
+    await send_json(send, 200, item, S2_EXTRA)
+
+
+async def s10_item(scope: Scope, send: Send, item: dict[str, Any]) -> None:
+    await send_tagged(scope, send, _dumps(item).encode())
+
+
+#: `/{key}/items/{id}`: S1, S2 and S10 serve the same item.
+ITEM_ROUTES: dict[str, Callable[[Scope, Send, dict[str, Any]], Awaitable[None]]] = {
+    "s1": s1_item,
+    "s2": s2_item,
+    "s10": s10_item,
+}
 POST_ROUTES: dict[str, Callable[[Scope, Receive, Send], Awaitable[None]]] = {
     "/s4/orders": s4_order,
     "/s6/upload": s6_upload,
@@ -227,13 +277,10 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     path: str = scope["path"]
     method: str = scope["method"]
     parts = path.split("/")
-    if method == "GET" and len(parts) == 4 and parts[2] == "items":
+    if method == "GET" and len(parts) == 4 and parts[2] == "items" and parts[1] in ITEM_ROUTES:
         item = _item(parts[3])
-        if item is not None and parts[1] == "s1":
-            await send_json(send, 200, item)
-            return
-        if item is not None and parts[1] == "s2":
-            await send_json(send, 200, item, S2_EXTRA)
+        if item is not None:
+            await ITEM_ROUTES[parts[1]](scope, send, item)
             return
     elif method == "GET" and path == "/s3/search":
         query = dict(parse_qsl(scope["query_string"].decode("latin-1")))

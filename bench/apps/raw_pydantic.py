@@ -4,7 +4,8 @@ Routing and sending are hand-written as in raw_asgi.py; inputs and outputs go
 through the same pydantic calls a framework makes: the body is validated from
 JSON bytes, each return value is validated against its response type and
 serialised with `TypeAdapter.dump_json`. S6's form is parsed as in raw_asgi.py,
-S7's session is raw_asgi.py's hand-written signed cookie.
+S7's session is raw_asgi.py's hand-written signed cookie, S10's ETag and
+`If-None-Match` check raw_asgi.py's hand-written ones.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from apps.raw_asgi import (
     lifespan,
     read_body,
     read_form_sizes,
+    send_tagged,
     session_app,
 )
 
@@ -71,6 +73,27 @@ async def s6_upload(scope: Scope, receive: Receive, send: Send) -> None:
         await send_bytes(send, 200, _respond(INT_DICT, form))
 
 
+async def s1_item(scope: Scope, send: Send, item_id: int) -> None:
+    item = Item(id=item_id, name=f"item {item_id}", price=9.5)
+    await send_bytes(send, 200, _respond(ITEM, item))
+
+
+async def s2_item(scope: Scope, send: Send, item_id: int) -> None:
+    full = ItemWithSecret(id=item_id, name=f"item {item_id}", price=9.5, secret="s3cr3t")
+    await send_bytes(send, 200, _respond(ITEM, full), S2_EXTRA)
+
+
+async def s10_item(scope: Scope, send: Send, item_id: int) -> None:
+    item = Item(id=item_id, name=f"item {item_id}", price=9.5)
+    await send_tagged(scope, send, _respond(ITEM, item))
+
+
+#: `/{key}/items/{id}`: S1, S2 and S10.
+ITEM_ROUTES: dict[str, Callable[[Scope, Send, int], Awaitable[None]]] = {
+    "s1": s1_item,
+    "s2": s2_item,
+    "s10": s10_item,
+}
 POST_ROUTES: dict[str, Callable[[Scope, Receive, Send], Awaitable[None]]] = {
     "/s4/orders": s4_order,
     "/s6/upload": s6_upload,
@@ -86,14 +109,9 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     method: str = scope["method"]
     parts = path.split("/")
     if method == "GET" and len(parts) == 4 and parts[2] == "items" and parts[3].isdigit():
-        item_id = int(parts[3])
-        if parts[1] == "s1":
-            item = Item(id=item_id, name=f"item {item_id}", price=9.5)
-            await send_bytes(send, 200, _respond(ITEM, item))
-            return
-        if parts[1] == "s2":
-            full = ItemWithSecret(id=item_id, name=f"item {item_id}", price=9.5, secret="s3cr3t")
-            await send_bytes(send, 200, _respond(ITEM, full), S2_EXTRA)
+        route = ITEM_ROUTES.get(parts[1])
+        if route is not None:
+            await route(scope, send, int(parts[3]))
             return
     elif method == "GET" and path == "/s3/search":
         query = dict(parse_qsl(scope["query_string"].decode("latin-1")))

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from apps.models import S5_ROUTES, S7_SECRET, Item, ItemWithSecret, Order
+from apps.revalidation import body_etag, not_modified
 
 ITEM = TypeAdapter(Item)
 ORDER = TypeAdapter(Order)
@@ -80,6 +81,16 @@ async def s6_upload(request: Request) -> Response:
     return json_response(OPT_INT_DICT, sizes)
 
 
+async def s10_item(request: Request) -> Response:
+    """A strong ETag of the serialised body, by hand; a matching If-None-Match gets a 304."""
+    item_id: int = request.path_params["id"]
+    body = ITEM.dump_json(Item(id=item_id, name=f"item {item_id}", price=9.5))
+    etag = body_etag(body)
+    if not_modified(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type="application/json", headers={"ETag": etag})
+
+
 def _static(i: int) -> Callable[[Request], Awaitable[Response]]:
     body = TypeAdapter(dict[str, int])
 
@@ -104,6 +115,7 @@ routes = [
     Route("/s3/search", s3_search),
     Route("/s4/orders", s4_order, methods=["POST"]),
     Route("/s6/upload", s6_upload, methods=["POST"]),
+    Route("/s10/items/{id:int}", s10_item),
 ]
 for _i in range(S5_ROUTES):
     routes.append(Route(f"/s5/static/r{_i}", _static(_i)))

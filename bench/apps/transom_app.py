@@ -47,6 +47,12 @@ async def s4_order(order: Order) -> Order:
     return order
 
 
+# S10: a strong ETag of the serialised body; a matching If-None-Match gets a 304.
+@app.get("/s10/items/{id}", etag=True)
+async def s10_item(id: int) -> Item:
+    return Item(id=id, name=f"item {id}", price=9.5)
+
+
 # S5: 100 static and 100 parameterised routes.
 def _static(i: int) -> Callable[[], Awaitable[dict[str, int]]]:
     async def endpoint() -> dict[str, int]:

@@ -40,6 +40,10 @@ class HeaderSetters:
     #: evaluated for this response (see `transom.http.caching.not_modified`).
     has_validators: bool = False
 
+    def _noted_validator(self) -> None:
+        """An `ETag` or `Last-Modified` was set (the temporal response also marks its list)."""
+        self.has_validators = True
+
     def _set_single(self, name: bytes, value: bytes) -> None:
         """Set single-valued header `name`, replacing its earlier lines."""
         replace_header(self.raw_headers, name, value)
@@ -122,7 +126,7 @@ class HeaderSetters:
                 `"`, control or non-latin-1 characters).
         """
         self._set_single(b"etag", dump_entity_tag(tag, weak).encode("latin-1"))
-        self.has_validators = True
+        self._noted_validator()
 
     def set_last_modified(self, moment: datetime) -> None:
         """Set `Last-Modified` to `moment`, an aware datetime, as an IMF-fixdate in GMT.
@@ -139,7 +143,7 @@ class HeaderSetters:
                 "datetime.now(timezone.utc) or a datetime with tzinfo=timezone.utc."
             )
         self._set_single(b"last-modified", format_http_date(moment).encode("ascii"))
-        self.has_validators = True
+        self._noted_validator()
 
     def add_link(self, url: str, *, rel: str, **params: str) -> None:
         """Add a `Link` (RFC 8288): `<url>; rel="..."`, then each of `params` quoted.

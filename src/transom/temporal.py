@@ -65,6 +65,16 @@ class _HeaderList(list[tuple[bytes, bytes]]):
     __slots__ = ()
 
 
+class _ValidatedHeaderList(_HeaderList):
+    """The raw headers of an open temporal response that has an `ETag` or `Last-Modified`.
+
+    Marking the list (not the response) lets `freeze` report it without an
+    attribute read on the request path.
+    """
+
+    __slots__ = ()
+
+
 class _FrozenHeaderList(list[tuple[bytes, bytes]]):
     """The raw headers of a temporal response once it has started: read-only."""
 
@@ -97,7 +107,7 @@ class _TemporalHeaders(MutableHeaders):
         return True
 
     def _took_validator(self) -> None:
-        self._owner.has_validators = True
+        self._owner._noted_validator()
 
 
 class TemporalResponse(Response):
@@ -155,12 +165,21 @@ class TemporalResponse(Response):
             pair for pair in self.raw_headers if pair[0] != b"set-cookie" or pair[1] not in drops
         ]
 
-    def freeze(self) -> None:
+    def _noted_validator(self) -> None:
+        self.has_validators = True
+        raw = self.raw_headers
+        if type(raw) is _HeaderList:
+            raw.__class__ = _ValidatedHeaderList
+
+    def freeze(self) -> bool:
         """Refuse every later change; called when the response starts.
 
         The header list becomes read-only in place, so the `headers` view and
         the cookie setters built on it refuse too: a change after the start
         raises instead of being lost, with no check while the response is open.
+
+        Returns whether an `ETag` or `Last-Modified` was set (`has_validators`):
+        the data path learns it without reading another attribute.
         """
         self.__class__ = _StartedTemporalResponse
         raw = self.raw_headers
@@ -168,11 +187,15 @@ class TemporalResponse(Response):
             # Same layout, so the class of the list itself can change: every
             # holder of it (the `headers` view) is refused from now on.
             raw.__class__ = _FrozenHeaderList  # type: ignore[assignment]
-            return
+            return False
+        if type(raw) is _ValidatedHeaderList:
+            raw.__class__ = _FrozenHeaderList  # type: ignore[assignment]
+            return True
         # A list the user assigned: replace it, and point the view at the copy.
         frozen = self.raw_headers = _FrozenHeaderList(raw)
         if self._headers_view is not None:
             self._headers_view._list = frozen
+        return self.has_validators
 
     # No key ring or cookie policy for this request (the route decides): set_cookie
     # checks the cookie and nothing else. See `ContextTemporalResponse`.

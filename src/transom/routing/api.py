@@ -578,21 +578,38 @@ class APIRoute(BaseRoute):
         headers: RawHeaders = [(b"content-length", str(len(body)).encode("ascii"))]
         if content_type is not None:
             headers.append((b"content-type", content_type))
+        # The response has a validator (an ETag, a Last-Modified): a conditional
+        # GET may get a 304.
+        validated = self._revalidate
         if temporal is not None:
             if temporal.status_code is not None:
                 status = temporal.status_code
-            temporal.freeze()
+            if temporal.freeze():
+                validated = True
             headers = merge_data_headers(temporal.raw_headers, headers)
-        if self._etag and status == 200 and not _tagged(headers, temporal):
-            headers.append((b"etag", body_etag(body)))
         if self.contract.active:
             headers = self.contract.apply(scope, status, headers)
-        validators = self._revalidate or (temporal is not None and temporal.has_validators)
-        if validators and status == 200:
-            # The response has an ETag or Last-Modified: a conditional GET may get a 304.
-            revalidated = not_modified_answer(scope, headers)
-            if revalidated is not None:
-                return 304, revalidated, b""
+        if validated:
+            return self._validated(status, headers, body, temporal, scope)
+        return status, headers, body
+
+    def _validated(
+        self,
+        status: int,
+        headers: RawHeaders,
+        body: bytes,
+        temporal: TemporalResponse | None,
+        scope: Scope,
+    ) -> Sized:
+        """A data response with a validator: add `etag=True`'s tag, and answer a
+        conditional `GET` or `HEAD` whose client holds this response with a 304."""
+        if status != 200:
+            return status, headers, body
+        if self._etag and not _tagged(headers, temporal):
+            headers = [*headers, (b"etag", body_etag(body))]
+        revalidated = not_modified_answer(scope, headers)
+        if revalidated is not None:
+            return 304, revalidated, b""
         return status, headers, body
 
     def _class_response(self, value: Any, temporal: TemporalResponse | None) -> Response:
