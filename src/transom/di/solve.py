@@ -417,12 +417,8 @@ def _where(call: Any) -> str:
 
 
 def _parsed_body(ctx: Context) -> Any:
-    """The body for `RequestValidationError.body`: parsed JSON if it parses, else bytes."""
-    if ctx.json is not _MISSING and ctx.json is not None:
-        return ctx.json
-    if not ctx.body:
-        return None
-    try:
-        return pydantic_core.from_json(ctx.body)
-    except ValueError:
-        return ctx.body
+    """The body for `RequestValidationError.body`: the parsed JSON or form, `None` without one.
+
+    `read_body` has parsed any body that reaches validation (or refused it).
+    """
+    return None if ctx.json is _MISSING else ctx.json
