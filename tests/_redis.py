@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ def free_port() -> int:
         return port
 
 
-def wait_for_port(port: int, process: subprocess.Popen[bytes], what: str) -> None:
+def wait_for_port(port: int, process: subprocess.Popen[Any], what: str) -> None:
     """Return once `port` accepts connections; fail if `process` exits or 20 s pass."""
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 import uvicorn
 
 from tests._browser import free_port
+from tests._redis import wait_for_port
 from transom import __version__
 from transom.cli import build_parser, main
 
@@ -320,15 +320,8 @@ def test_transom_run_serves_the_docs_of_a_file_target() -> None:
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/docs", timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.1)
+        wait_for_port(port, server, "transom run")
+        response = httpx.get(f"http://127.0.0.1:{port}/docs", timeout=2)
         assert response.status_code == 200
         assert response.headers["content-type"] == "text/html; charset=utf-8"
         assert "<title>Transom notes - Swagger UI</title>" in response.text

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -16,7 +15,7 @@ from types import ModuleType
 import httpx
 import pytest
 
-from tests._redis import free_port, redis_server
+from tests._redis import free_port, redis_server, wait_for_port
 from transom.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -406,22 +405,10 @@ def test_served_behind_a_proxy(redis_url: str, server: str) -> None:
     }
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=PROXIED) as client:
-            cookie = wait_for_answer(client, "/login", process).cookies["session"]
+            wait_for_port(port, process, server)
+            cookie = client.post("/login").cookies["session"]
             for _ in range(6):  # answered by either worker: the session is in Redis
                 assert client.get("/me", headers={"Cookie": f"session={cookie}"}).json() == expected
     finally:
         process.terminate()
         process.wait(timeout=20)
-
-
-def wait_for_answer(
-    client: httpx.Client, path: str, server: subprocess.Popen[bytes]
-) -> httpx.Response:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            return client.post(path)
-        except httpx.TransportError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise
-            time.sleep(0.1)

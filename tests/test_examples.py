@@ -6,7 +6,6 @@ import copy
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import httpx
 import pytest
 
 from tests._browser import free_port
+from tests._redis import wait_for_port
 from transom import Keyring, Response, Transom
 from transom.testclient import TestClient
 
@@ -210,15 +210,7 @@ def test_a_session_works_on_every_worker_of_two() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base + "/notes", timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.1)
+        wait_for_port(port, server, "transom run --workers 2")
         answers = []
         for _ in range(20):
             # A new connection each time, so that both workers take requests.
