@@ -209,18 +209,41 @@ class Plan:
         return _unique_bodies(self.steps)
 
 
+def _bare(call: Any) -> Any:
+    """`call` without any `functools.partial` around it."""
+    while isinstance(call, functools.partial):
+        call = call.func
+    return call
+
+
+def _faces(call: Any) -> list[Any]:
+    """The functions that say how `call` is called, as FastAPI looks for them.
+
+    A decorator written with `functools.wraps` may hand a sync wrapper over an
+    `async def` (or a generator function): what the wrapper returns is the
+    wrapped function's coroutine or generator, so the wrapped function decides.
+    Looked at: `call` without `partial`, what it wraps, and the `__call__` of
+    either (itself bare and unwrapped), unless `call` unwraps to a class.
+    """
+    bare = _bare(call)
+    faces = [bare, inspect.unwrap(bare)]
+    if inspect.isclass(faces[1]):
+        return faces
+    for owner in faces[:2]:
+        method = getattr(owner, "__call__", None)  # noqa: B004 - callable instances
+        if method is not None:
+            method = _bare(method)
+            faces += [method, inspect.unwrap(method)]
+    return faces
+
+
 def _mode(call: Callable[..., Any]) -> CallMode:
-    target = call
-    # `inspect` sees through `functools.partial` and `functools.wraps`: ask it
-    # about the callable itself before looking at a callable instance's `__call__`.
-    plain = inspect.isfunction(call) or inspect.ismethod(call) or inspect.isclass(call)
-    if not plain and not isinstance(call, functools.partial):
-        target = getattr(call, "__call__", call)  # noqa: B004 - callable instances
-    if inspect.isasyncgenfunction(target):
+    faces = _faces(call)
+    if any(inspect.isasyncgenfunction(face) for face in faces):
         return CallMode.ASYNC_GEN
-    if inspect.isgeneratorfunction(target):
+    if any(inspect.isgeneratorfunction(face) for face in faces):
         return CallMode.SYNC_GEN
-    if inspect.iscoroutinefunction(target):
+    if any(inspect.iscoroutinefunction(face) for face in faces):
         return CallMode.ASYNC
     return CallMode.SYNC
 
