@@ -269,6 +269,35 @@ def test_route_router_and_app_dependencies_run_in_order() -> None:
     assert c.get("/").status_code == 403
 
 
+class Note(BaseModel):
+    text: str
+
+
+def test_body_schema_lists_the_handler_first_and_errors_come_in_call_order() -> None:
+    def route_note(first: Note) -> None:
+        return None
+
+    def param_note(second: Note) -> Note:
+        return second
+
+    app = Transom()
+
+    @app.post("/notes", dependencies=[Depends(route_note)])
+    def notes(own: Note, second: Annotated[Note, Depends(param_note)]) -> int:
+        return 1
+
+    client = TestClient(app)
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["Body_notes_notes_post"]
+    assert schema["required"] == ["own", "first", "second"]
+    r = client.post("/notes", json={})
+    assert r.status_code == 422
+    assert [error["loc"] for error in r.json()["detail"]] == [
+        ["body", "first"],
+        ["body", "second"],
+        ["body", "own"],
+    ]
+
+
 # Overrides -------------------------------------------------------------------------------
 
 

@@ -205,7 +205,7 @@ class Plan:
 
     @property
     def body_inputs(self) -> list[Input]:
-        """Every body parameter, in call order."""
+        """Every body parameter, in FastAPI's order (see `_unique_bodies`)."""
         return _unique_bodies(self.steps)
 
 
@@ -588,23 +588,37 @@ def build_plan(
         DeclarationError: naming the route and the dependency chain.
     """
     builder = _Builder(label, path_params, overrides)
+    first: list[int] = []
     for dependency in dependencies:
         if dependency.dependency is None:
             raise DeclarationError(f"{label}: dependencies=[Depends()] needs a callable.")
-        builder.add(dependency.dependency, dependency, [call_name(dependency.dependency)])
+        first.append(
+            builder.add(dependency.dependency, dependency, [call_name(dependency.dependency)])
+        )
     handler_step = builder._step(handler, handler, "request", [])
-    handler_step = dataclasses.replace(handler_step, needs=tuple(range(len(builder.steps))))
+    handler_step = dataclasses.replace(handler_step, needs=(*first, *handler_step.needs))
     builder.steps.append(handler_step)
     return _finish(builder.steps)
 
 
 def _unique_bodies(steps: Sequence[Step]) -> list[Input]:
-    """Every body parameter in call order; one declared by a dependency and by the
-    handler is one field."""
+    """Every body parameter, each name once, in FastAPI's order: a callable's own
+    before those of the dependencies it needs, from the handler down (its route's
+    `dependencies=[...]` first), as the OpenAPI body schema lists them. (Each step
+    validates its own when it is reached, so errors come in call order.)"""
     unique: dict[str, Input] = {}
-    for step in steps:
-        for item in step.body_inputs:
+    seen: set[int] = set()
+
+    def visit(index: int) -> None:
+        seen.add(index)
+        for item in steps[index].body_inputs:
             unique.setdefault(item.lookup, item)
+        for need in steps[index].needs:
+            if need not in seen:
+                visit(need)
+
+    if steps:
+        visit(len(steps) - 1)
     return list(unique.values())
 
 
