@@ -213,7 +213,8 @@ class ValidationError(Exception):
         lines = [f"{len(self._errors)} validation error(s):"]
         for error in self._errors:
             loc = " -> ".join(str(part) for part in error.get("loc", ()))
-            lines.append(f"  {loc}: {error.get('msg')} (input: {error.get('input')!r})")
+            kind, value = error.get("type"), error.get("input")
+            lines.append(f"  {loc}: {error.get('msg')} [type={kind}, input={value!r}]")
         return "\n".join(lines)
 
 
