@@ -124,8 +124,9 @@ def test_a_response_model_of_a_plain_class_says_how_to_opt_out() -> None:
         app.get("/foo")(read)
     assert str(excinfo.value) == (
         f"route GET /foo: the response model {FOO} (`response_model=`, or the return "
-        "annotation) is not a type pydantic can validate. Use a model, a dataclass or a "
-        "standard type, or pass response_model=None to return it unvalidated."
+        "annotation) is not a valid Pydantic field type. Use a model, a dataclass or a "
+        "standard type, or set the path operation parameter response_model=None to return "
+        "it unvalidated."
     )
 
 

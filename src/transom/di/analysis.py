@@ -366,24 +366,37 @@ def lookup_name(name: str, param: Param) -> str:
     return name
 
 
-def _is_response_type(annotation: Any) -> bool:
-    if isinstance(annotation, type) and issubclass(annotation, Response):
-        return True
-    if get_origin(annotation) in (typing.Union, types.UnionType):
-        return any(_is_response_type(arg) for arg in get_args(annotation))
-    return False
+def _is_response_class(annotation: Any) -> bool:
+    """A transom response class, or another library's ASGI response class (async `__call__`)."""
+    if not isinstance(annotation, type):
+        return False
+    return issubclass(annotation, Response) or inspect.iscoroutinefunction(
+        getattr(annotation, "__call__", None)  # noqa: B004
+    )
 
 
-def infer_response_model(endpoint: Callable[..., Any]) -> Any:
-    """The return annotation to use as response model, or `None` when there is none."""
+def infer_response_model(endpoint: Callable[..., Any], label: str) -> Any:
+    """The return annotation to use as response model, or `None` when there is none.
+
+    A response class is no model: the handler answers with its own response.
+
+    Raises:
+        DeclarationError: for a union of a response class and data (`Response | dict`),
+            as FastAPI: the data would go unvalidated and unfiltered without a word.
+    """
     try:
         annotation = inspect.signature(endpoint, eval_str=True).return_annotation
     except (NameError, TypeError, ValueError):
         return None
-    if annotation in (inspect.Signature.empty, None, type(None)) or _is_response_type(annotation):
+    if annotation in (inspect.Signature.empty, None, type(None)) or _is_response_class(annotation):
         return None
-    if isinstance(annotation, type) and inspect.iscoroutinefunction(
-        getattr(annotation, "__call__", None)  # noqa: B004
+    if get_origin(annotation) in (typing.Union, types.UnionType) and any(
+        _is_response_class(arg) for arg in get_args(annotation)
     ):
-        return None  # another library's ASGI response class: not data to validate
+        raise DeclarationError(
+            f"{label}: the return annotation {annotation!r} joins a response class and data, "
+            "which is not a valid Pydantic field type. Set the path operation parameter "
+            "response_model=None to return either unvalidated, or response_model= to the "
+            "data's type to validate the data (a returned response is sent as it is)."
+        )
     return annotation

@@ -58,7 +58,7 @@ from transom.routing.paths import compile_path
 from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
 from transom.routing.websocket import APIWebSocketRoute, WebSocketDecorators, WebSocketRoute
 from transom.sealing import CONTEXT_IN_USE, current_context
-from transom.serialization import ResponseModel, dump_json
+from transom.serialization import ResponseModel, check_response_models, dump_json
 from transom.sse import ServerSentEvent
 from transom.streams import (
     StreamPlan,
@@ -179,6 +179,7 @@ class APIRoute(BaseRoute):
         self.status_code = options.get("status_code")
         self._status = self.status_code or 200
         self.response_class: type[Response] = options.get("response_class", JSONResponse)
+        check_response_models(declared.get("responses") or {}, self.label)
         self.dependencies = list(options.get("dependencies") or ())
         self.overrides = overrides
         #: What the plan calls: the endpoint, or for a generator one that returns it.
@@ -223,7 +224,7 @@ class APIRoute(BaseRoute):
         of a return annotation `AsyncIterable[X]` (none for `ServerSentEvent` items)."""
         annotation = self.options.get("response_model", ...)
         if annotation is ...:
-            annotation = stream_item_type(infer_response_model(self.endpoint))
+            annotation = stream_item_type(infer_response_model(self.endpoint, self.label))
         if annotation is None or annotation is ServerSentEvent:
             return None
         return self._model(annotation)
@@ -232,7 +233,7 @@ class APIRoute(BaseRoute):
         options = self.options
         annotation = options.get("response_model", ...)
         if annotation is ...:
-            annotation = infer_response_model(self.endpoint)
+            annotation = infer_response_model(self.endpoint, self.label)
         if annotation is None:
             return None
         if self.status_code is not None and not body_allowed(self.status_code):

@@ -32,7 +32,7 @@ from transom.http.caching import CacheControl
 from transom.metadata import Declarations, ResponseCookie, ResponseHeader
 from transom.params import Dependency
 from transom.responses import JSONResponse, Response
-from transom.serialization import IncEx
+from transom.serialization import IncEx, check_response_models
 
 __all__ = [
     "RouteLayer",
@@ -123,6 +123,7 @@ class RouteLayer:
     ) -> RouteLayer:
         """A layer from keyword arguments as routers and `include_router` take them."""
         check_caching(cache_control, etag, where)
+        check_response_models(responses or {}, where)
         return cls(
             tuple(tags or ()),
             tuple(dependencies or ()),
