@@ -70,7 +70,8 @@ class Transom(RouteDecorators, WebSocketDecorators):
             operation without an `operation_id=` (routers and routes may set their
             own); FastAPI's `name_path_method` by default.
         separate_input_output_schemas: `False` documents a model whose input and
-            output schemas differ once, by its input schema, as FastAPI does.
+            output schemas differ once, by its input schema (a response model
+            with computed fields keeps its own), as FastAPI does.
         root_path: The path prefix a proxy serves the app under (`/api/v1`), set as
             every request's ASGI `root_path`, as FastAPI does.
         root_path_in_servers: List the request's root path as the document's first

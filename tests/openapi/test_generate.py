@@ -14,6 +14,7 @@ import json
 import os
 import pathlib
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Annotated, Any
 
 import examples.app as example
@@ -487,18 +488,44 @@ def shapes_app(**options: Any) -> Transom:
     return app
 
 
+class Price(BaseModel):
+    amount: Decimal  # read as a number or a string, written as a string
+
+
 def test_separate_input_output_schemas_false_documents_a_model_once() -> None:
-    separate = shapes_app().openapi()["components"]["schemas"]
-    assert {"Shape-Input", "Shape-Output"} <= set(separate)
-    merged = shapes_app(separate_input_output_schemas=False).openapi()
+    def prices_app(**options: Any) -> Transom:
+        app = Transom(**options)
+
+        @app.post("/prices")
+        def create(price: Price) -> Price:
+            return price
+
+        return app
+
+    separate = prices_app().openapi()["components"]["schemas"]
+    assert {"Price-Input", "Price-Output"} <= set(separate)
+    merged = prices_app(separate_input_output_schemas=False).openapi()
     schemas = merged["components"]["schemas"]
-    assert "Shape" in schemas
-    assert "Shape-Input" not in schemas
-    assert set(schemas["Shape"]["properties"]) == {"name", "sides"}
-    response = merged["paths"]["/shapes"]["post"]["responses"]["200"]
-    assert response["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Shape"
+    assert "Price-Input" not in schemas
+    assert schemas["Price"]["properties"]["amount"] == {
+        "anyOf": [{"type": "number"}, {"type": "string"}],
+        "title": "Amount",
     }
+    operation = merged["paths"]["/prices"]["post"]
+    ref = {"$ref": "#/components/schemas/Price"}
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == ref
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == ref
+
+
+def test_a_model_with_computed_fields_keeps_its_response_schema_when_not_separate() -> None:
+    schemas = shapes_app(separate_input_output_schemas=False).openapi()["components"]["schemas"]
+    assert set(schemas["Shape-Input"]["properties"]) == {"name", "sides"}
+    assert schemas["Shape-Output"]["properties"]["corners"] == {
+        "readOnly": True,
+        "title": "Corners",
+        "type": "integer",
+    }
+    assert schemas["Shape-Output"]["required"] == ["name", "corners"]
 
 
 def test_get_openapi_builds_the_apps_document_from_its_routes() -> None:
