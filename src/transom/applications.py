@@ -13,6 +13,7 @@ middleware after that raises, instead of being silently ignored.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any, TypeVar, Unpack
@@ -31,7 +32,7 @@ from transom.params import Dependency
 from transom.requests import DEFAULT_MAX_BODY_SIZE, State, check_body_limit
 from transom.responses import JSONResponse, Response
 from transom.routing.api import APIRouter, DependencyOverrides, RouteDecorators, RouteOptions
-from transom.routing.router import BaseRoute, Lifespan
+from transom.routing.router import ON_EVENT_DEPRECATED, BaseRoute, LifespanArg
 from transom.routing.websocket import WebSocketDecorators
 from transom.sealing import CONTEXT_IN_USE, COOKIE_CONTEXT, CookieContext
 
@@ -53,7 +54,8 @@ class Transom(RouteDecorators, WebSocketDecorators):
         default_response_class: The response class of path operations.
         middleware: `Middleware(cls, **options)` entries, outermost first.
         exception_handlers: `{ExceptionClass or status_code: handler}`.
-        lifespan: An async context manager factory `lifespan(app)`.
+        lifespan: An async context manager factory `lifespan(app)` (or a generator
+            function that yields once, sync or async).
         on_startup, on_shutdown: Callables run at startup and shutdown.
         redirect_slashes: Redirect `/items/` to `/items` (and back) when only one exists.
         responses: Extra OpenAPI responses for every path operation.
@@ -96,7 +98,7 @@ class Transom(RouteDecorators, WebSocketDecorators):
         default_response_class: type[Response] = JSONResponse,
         middleware: Sequence[Middleware] | None = None,
         exception_handlers: dict[Any, ExceptionHandler] | None = None,
-        lifespan: Lifespan | None = None,
+        lifespan: LifespanArg | None = None,
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         redirect_slashes: bool = True,
@@ -372,8 +374,12 @@ class Transom(RouteDecorators, WebSocketDecorators):
         return self.router.url_path_for(name, **params)
 
     def on_event(self, event: str) -> Callable[[F], F]:
-        """Register a startup or shutdown handler: `@app.on_event("startup")`."""
-        return self.router.on_event(event)
+        """Register a startup or shutdown handler: `@app.on_event("startup")`.
+
+        Deprecated, as in FastAPI (it warns with `DeprecationWarning`): use `lifespan=`.
+        """
+        warnings.warn(ON_EVENT_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self.router.add_event_handler(event)
 
 
 def _check_app_path(path: str) -> None:

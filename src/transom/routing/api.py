@@ -55,7 +55,7 @@ from transom.routing.options import (
     resolve_options,
 )
 from transom.routing.paths import compile_path
-from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
+from transom.routing.router import BaseRoute, LifespanArg, Mount, Route, Router
 from transom.routing.websocket import APIWebSocketRoute, WebSocketDecorators, WebSocketRoute
 from transom.sealing import CONTEXT_IN_USE, current_context
 from transom.serialization import ResponseModel, check_response_models, dump_json
@@ -568,7 +568,7 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         redirect_slashes: bool = True,
-        lifespan: Lifespan | None = None,
+        lifespan: LifespanArg | None = None,
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         dependency_overrides: DependencyOverrides | None = None,
