@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, Json
 
 from transom import Body, Cookie, Form, Header, Path, Query, Request, Transom
 from transom.testclient import TestClient
@@ -212,6 +212,25 @@ def test_query_constraints_report_every_error(client: TestClient) -> None:
 
 
 # Header and Cookie ------------------------------------------------------------------------
+
+
+def test_a_json_parameter_is_one_value_holding_json() -> None:
+    app = Transom()
+
+    @app.get("/tags")
+    def tags(
+        items: Annotated[Json[list[str]], Query()],
+        x_limits: Annotated[Json[dict[str, int]] | None, Header()] = None,
+    ) -> list[Any]:
+        return [items, x_limits]
+
+    c = TestClient(app)
+    r = c.get("/tags", params={"items": '["a","b"]'}, headers={"x-limits": '{"n":2}'})
+    assert (r.status_code, r.content) == (200, b'[["a","b"],{"n":2}]')
+    r = c.get("/tags", params={"items": '["a"'})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["type"] == "json_invalid"
+    assert r.json()["detail"][0]["loc"] == ["query", "items"]
 
 
 def test_header_underscore_conversion_lists_and_alias(client: TestClient) -> None:

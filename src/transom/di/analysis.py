@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import typing_extensions
-from pydantic import BaseModel
+from pydantic import BaseModel, Json
 from pydantic_core import PydanticUndefined
 
 from transom.background import BackgroundTasks
@@ -93,8 +93,20 @@ def _union_args(annotation: Any) -> tuple[Any, ...] | None:
     return None
 
 
+def _reads_json(annotation: Any) -> bool:
+    """`Json[X]` (pydantic's): one string holding JSON, whatever `X` is."""
+    while get_origin(annotation) is Annotated:
+        base, *extras = get_args(annotation)
+        if any(extra is Json or isinstance(extra, Json) for extra in extras):
+            return True
+        annotation = base
+    return False
+
+
 def is_scalar(annotation: Any) -> bool:
     """Whether a value of this type can come from one query string item."""
+    if _reads_json(annotation):
+        return True
     annotation = _strip(annotation)
     members = _union_args(annotation)
     if members is not None:
@@ -106,6 +118,8 @@ def is_scalar(annotation: Any) -> bool:
 
 def is_sequence(annotation: Any) -> bool:
     """Whether this is a sequence of scalars (`list[int]`, `set[str] | None`, ...)."""
+    if _reads_json(annotation):
+        return False  # `Json[list[str]]` is one value: `?items=["a","b"]`
     annotation = _strip(annotation)
     members = _union_args(annotation)
     if members is not None:
