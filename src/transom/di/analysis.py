@@ -97,7 +97,7 @@ def _reads_json(annotation: Any) -> bool:
     """`Json[X]` (pydantic's): one string holding JSON, whatever `X` is."""
     while get_origin(annotation) is Annotated:
         base, *extras = get_args(annotation)
-        if any(extra is Json or isinstance(extra, Json) for extra in extras):
+        if any(extra is Json or type(extra) is Json for extra in extras):
             return True
         annotation = base
     return False
