@@ -5,7 +5,7 @@ from typing import Annotated, Any
 import pytest
 from pydantic import BaseModel, Field, Json
 
-from transom import Body, Cookie, Form, Header, Path, Query, Request, Transom
+from transom import Body, Cookie, DeclarationError, Form, Header, Path, Query, Request, Transom
 from transom.testclient import TestClient
 
 
@@ -480,3 +480,46 @@ def test_a_validation_alias_that_is_not_a_name_is_refused() -> None:
 
     with pytest.raises(TypeError, match=r"validation_alias of a request parameter .* string"):
         Query(validation_alias=AliasChoices("a", "b"))  # type: ignore[arg-type]
+
+
+def test_a_default_inside_annotated_is_refused_with_the_fix() -> None:
+    app = Transom()
+
+    def read(limit: Annotated[int, Query(default=10)]) -> int:
+        return limit  # pragma: no cover
+
+    with pytest.raises(DeclarationError) as excinfo:
+        app.get("/items")(read)
+    assert str(excinfo.value) == (
+        "route GET /items: parameter 'limit' sets its default inside Annotated[...] "
+        "(Query(default=10)); set it after '=' instead: "
+        "`limit: Annotated[..., Query()] = 10`."
+    )
+
+    def fixed(limit: Annotated[int, Query()] = 10) -> int:
+        return limit
+
+    app.get("/items")(fixed)
+    assert TestClient(app).get("/items").json() == 10
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        "item_id: Annotated[int, Path(default=1)]",
+        "item_id: Annotated[int, Path()] = 1",
+        "item_id: int = Path(1)",
+        "item_id: int | None = Path(None)",
+    ],
+)
+def test_a_path_parameter_with_a_default_is_refused(declared: str) -> None:
+    namespace: dict[str, Any] = {}
+    exec(f"def read({declared}) -> None: ...", {"Annotated": Annotated, "Path": Path}, namespace)
+    with pytest.raises(DeclarationError) as excinfo:
+        Transom().get("/items/{item_id}")(namespace["read"])
+    default = "None" if "None" in declared else "1"
+    assert str(excinfo.value) == (
+        f"route GET /items/{{item_id}}: parameter 'item_id' is declared with Path() and a "
+        f"default ({default}), but a path parameter always comes from the path and cannot "
+        "have a default value. Remove the default."
+    )

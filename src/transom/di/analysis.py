@@ -230,6 +230,12 @@ def analyse_parameter(
             return Analysed(name, annotation, special=special)
     param = marker if marker is not None else _default_param(name, annotation, path_params)
     param = _with_default(param, default, name, where)
+    if isinstance(marker, PathParam) and not param.required:
+        raise DeclarationError(
+            f"{where}: parameter {name!r} is declared with Path() and a default "
+            f"({param.default!r}), but a path parameter always comes from the path and "
+            "cannot have a default value. Remove the default."
+        )
     if isinstance(param, PathParam):
         param = _checked_path(param, name, path_params, where)
     _check_readable(param, annotation, name, where)
@@ -245,6 +251,16 @@ def _declaration(parameter: inspect.Parameter, where: str) -> tuple[Any, Any, An
     """
     name = parameter.name
     annotation, markers = _markers(parameter.annotation)
+    for marker in markers:
+        if isinstance(marker, PathParam):
+            continue  # a path parameter has no default at all (checked with the default)
+        if isinstance(marker, Param) and not marker.required and marker.default_factory is None:
+            kind = type(marker).__name__.removesuffix("Param")
+            raise DeclarationError(
+                f"{where}: parameter {name!r} sets its default inside Annotated[...] "
+                f"({kind}(default={marker.default!r})); set it after '=' instead: "
+                f"`{name}: Annotated[..., {kind}()] = {marker.default!r}`."
+            )
     default = parameter.default
     if isinstance(default, (Param, Dependency)):
         if markers:
@@ -311,7 +327,15 @@ def is_param_model(param: Param, annotation: Any) -> bool:
 
 
 def _check_readable(param: Param, annotation: Any, name: str, where: str) -> None:
-    """Anything but a body parameter is read from one string (or a list of them)."""
+    """Anything but a body parameter is read from one string (or a list of them, but a
+    path parameter from exactly one)."""
+    if isinstance(param, PathParam) and not is_scalar(annotation):
+        raise DeclarationError(
+            f"{where}: parameter {name!r} is a Path parameter of type "
+            f"{type_label(annotation)}, but a path parameter is one segment of the path, "
+            "a single string; use a scalar type (str, int, float, bool, a UUID, an Enum, "
+            "a Literal...)."
+        )
     if param.source is ParamSource.BODY or is_scalar(annotation) or is_sequence(annotation):
         return
     if getattr(param, "sealed", False):  # a signed or encrypted cookie carries JSON
