@@ -26,6 +26,8 @@ from tests.openapi.golden_apps import GOLDEN_APPS, declared_app, items_app, rout
 from transom import (
     APIRouter,
     Body,
+    Cookie,
+    Depends,
     Header,
     Response,
     ResponseCookie,
@@ -568,3 +570,34 @@ def test_the_apps_info_has_fastapis_metadata_options() -> None:
         "contact": {"name": "Ann", "email": "ann@example.com"},
         "license": {"name": "Apache 2.0", "identifier": "Apache-2.0"},
     }
+
+
+def route_dep(r: str, x_r: Annotated[str, Header()]) -> None: ...
+
+
+def dep(a: str, x_a: Annotated[str, Header()]) -> None: ...
+
+
+def test_parameters_are_listed_by_kind_then_handler_first_as_in_fastapi() -> None:
+    app = Transom()
+
+    @app.get("/items/{item_id}", dependencies=[Depends(route_dep)])
+    def read(
+        c: Annotated[str, Cookie()],
+        b: str,
+        d: Annotated[None, Depends(dep)],
+        item_id: int,
+        x_b: Annotated[str, Header()],
+    ) -> None: ...
+
+    operation = TestClient(app).get("/openapi.json").json()["paths"]["/items/{item_id}"]["get"]
+    assert [(p["in"], p["name"]) for p in operation["parameters"]] == [
+        ("path", "item_id"),
+        ("query", "b"),
+        ("query", "r"),
+        ("query", "a"),
+        ("header", "x-b"),
+        ("header", "x-r"),
+        ("header", "x-a"),
+        ("cookie", "c"),
+    ]

@@ -193,15 +193,17 @@ class Plan:
 
     @property
     def inputs(self) -> list[Input]:
-        """Every validated request parameter (non-body), deduplicated by source and name."""
+        """Every validated request parameter (non-body), deduplicated by source and name,
+        in FastAPI's order (as its OpenAPI document lists them): path parameters, then
+        query, header and cookie ones, each kind in `_declared_order`."""
         seen: set[tuple[ParamSource, str]] = set()
         found: list[Input] = []
-        for step in self.steps:
+        for step in _declared_order(self.steps):
             for item in step.inputs:
                 if (item.source, item.lookup) not in seen:
                     seen.add((item.source, item.lookup))
                     found.append(item)
-        return found
+        return sorted(found, key=lambda item: _SOURCE_ORDER[item.source])
 
     @property
     def body_inputs(self) -> list[Input]:
@@ -601,24 +603,36 @@ def build_plan(
     return _finish(builder.steps)
 
 
-def _unique_bodies(steps: Sequence[Step]) -> list[Input]:
-    """Every body parameter, each name once, in FastAPI's order: a callable's own
-    before those of the dependencies it needs, from the handler down (its route's
-    `dependencies=[...]` first), as the OpenAPI body schema lists them. (Each step
-    validates its own when it is reached, so errors come in call order.)"""
-    unique: dict[str, Input] = {}
+#: The order in which FastAPI lists the kinds of parameters.
+_SOURCE_ORDER = {source: index for index, source in enumerate(ParamSource)}
+
+
+def _declared_order(steps: Sequence[Step]) -> list[Step]:
+    """The steps in FastAPI's order of declarations: a callable before the dependencies
+    it needs, from the handler down (its route's `dependencies=[...]` first)."""
+    ordered: list[Step] = []
     seen: set[int] = set()
 
     def visit(index: int) -> None:
         seen.add(index)
-        for item in steps[index].body_inputs:
-            unique.setdefault(item.lookup, item)
+        ordered.append(steps[index])
         for need in steps[index].needs:
             if need not in seen:
                 visit(need)
 
     if steps:
         visit(len(steps) - 1)
+    return ordered
+
+
+def _unique_bodies(steps: Sequence[Step]) -> list[Input]:
+    """Every body parameter, each name once, in `_declared_order`, as the OpenAPI body
+    schema lists them. (Each step validates its own when it is reached, so errors come
+    in call order.)"""
+    unique: dict[str, Input] = {}
+    for step in _declared_order(steps):
+        for item in step.body_inputs:
+            unique.setdefault(item.lookup, item)
     return list(unique.values())
 
 
