@@ -390,5 +390,16 @@ def test_adding_middleware_or_handlers_after_first_request_raises() -> None:
 
 
 def test_on_event_rejects_unknown_events() -> None:
-    with pytest.raises(ValueError, match="startup"):
+    with pytest.raises(ValueError, match="startup"), pytest.warns(DeprecationWarning, match="^on_"):
         Transom().on_event("boot")
+
+
+def test_on_event_is_deprecated_at_the_line_that_calls_it() -> None:
+    with pytest.warns(DeprecationWarning, match="^on_event is deprecated") as caught:
+        Transom().on_event("startup")
+    assert str(caught[0].message) == (
+        "on_event is deprecated, use lifespan event handlers instead: Transom(lifespan=...) "
+        "with an @asynccontextmanager function, code before its `yield` run at startup and "
+        "after it at shutdown."
+    )
+    assert caught[0].filename == __file__

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from transom import HTTPException
-from transom.exceptions import RequestValidationError
+import pytest
+from pydantic import BaseModel
+
+from transom import HTTPException, Transom
+from transom.exceptions import RequestValidationError, ResponseValidationError
 from transom.http.headers import HeaderError
+from transom.testclient import TestClient
 
 
 def test_http_exception_defaults_detail_to_the_status_phrase() -> None:
@@ -30,11 +34,32 @@ def test_http_exception_checks_its_headers_where_it_is_raised(
         HTTPException(401, "no", headers=headers)
 
 
-def test_validation_error_str_lists_each_location() -> None:
+def test_validation_error_str_lists_each_location_type_and_input() -> None:
     exc = RequestValidationError(
         [{"type": "missing", "loc": ("query", "q"), "msg": "Field required", "input": None}]
     )
-    assert str(exc) == "1 validation error(s):\n  query -> q: Field required (input: None)"
+    assert str(exc) == (
+        "1 validation error(s):\n  query -> q: Field required [type=missing, input=None]"
+    )
+
+
+def test_a_response_validation_error_names_the_error_type() -> None:
+    class Person(BaseModel):
+        name: str
+        surname: str
+
+    app = Transom()
+
+    @app.get("/person", response_model=Person)
+    def person() -> Any:
+        return {"name": "John"}
+
+    with pytest.raises(ResponseValidationError) as excinfo:
+        TestClient(app).get("/person")
+    assert str(excinfo.value) == (
+        "1 validation error(s):\n"
+        "  response -> surname: Field required [type=missing, input={'name': 'John'}]"
+    )
 
 
 def test_the_documented_exception_tree_matches_the_classes() -> None:

@@ -375,9 +375,11 @@ def test_router_lifespans_and_startup_handlers_run_with_the_apps() -> None:
 
     router = APIRouter(lifespan=router_lifespan)
 
-    @router.on_event("startup")
-    def router_startup() -> None:
-        events.append("router on_startup")
+    with pytest.warns(DeprecationWarning, match="^on_event is deprecated"):
+
+        @router.on_event("startup")
+        def router_startup() -> None:
+            events.append("router on_startup")
 
     @router.get("/state")
     def state(request: Request) -> str:

@@ -18,6 +18,7 @@ import transom.responses
 from tests._asgi import call_raw, fetch, serve
 from transom import Transom
 from transom._types import Receive, Scope, Send
+from transom.exceptions import DeprecatedOptionWarning
 from transom.http.headers import HeaderError
 from transom.http.urls import URL
 from transom.responses import (
@@ -393,8 +394,16 @@ def test_orjson_and_ujson_responses_send_fastapis_json(class_name: str, module: 
     def read() -> dict[str, Any]:
         return {"price": Decimal("1.10"), "at": datetime(2024, 1, 2, tzinfo=UTC), "é": [1, None]}
 
-    response = TestClient(app).get("/")
+    with pytest.warns(DeprecatedOptionWarning, match=f"^{class_name} is deprecated, as in"):
+        response = TestClient(app).get("/")
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {"price": 1.1, "at": "2024-01-02T00:00:00+00:00", "é": [1, None]}
-    direct = response_class({1: "one"})
+    with pytest.warns(DeprecatedOptionWarning) as caught:
+        direct = response_class({1: "one"})
     assert direct.body == b'{"1":"one"}'
+    assert str(caught[0].message) == (
+        f"{class_name} is deprecated, as in FastAPI: Transom already writes JSON as bytes "
+        "with pydantic-core (faster, and no extra package); return the data with a return "
+        "annotation or response_model= and use the default JSONResponse."
+    )
+    assert caught[0].filename == __file__

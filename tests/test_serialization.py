@@ -10,6 +10,8 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from transom import (
+    APIRouter,
+    DeclarationError,
     HTMLResponse,
     JSONResponse,
     PlainTextResponse,
@@ -103,11 +105,46 @@ def test_response_annotation_means_no_model() -> None:
     def handler() -> Response:
         return PlainTextResponse("plain")
 
-    def union(flag: bool = False) -> Response | dict[str, int]:
-        return {"a": 1}
-
     assert get(handler).text == "plain"
-    assert get(union).json() == {"a": 1}
+
+
+def test_a_union_of_a_response_class_and_data_is_refused_as_in_fastapi() -> None:
+    def secret(flag: bool = False) -> PlainTextResponse | UserOut:
+        return UserWithSecret(name="ann", password="hunter2")  # would go out unfiltered
+
+    with pytest.raises(DeclarationError) as excinfo:
+        get(secret)
+    assert str(excinfo.value) == (
+        "route GET /: the return annotation transom.responses.PlainTextResponse | "
+        "tests.test_serialization.UserOut joins a response class and data, which is not a "
+        "valid Pydantic field type. Set the path operation parameter response_model=None "
+        "to return either unvalidated, or response_model= to the data's type to validate "
+        "the data (a returned response is sent as it is)."
+    )
+    assert get(secret, response_model=UserOut).json() == {"name": "ann", "email": None}
+    assert get(secret, response_model=None).json()["password"] == "hunter2"
+
+    def plain() -> PlainTextResponse | UserOut:
+        return PlainTextResponse("plain")
+
+    assert get(plain, response_model=UserOut).text == "plain"
+
+
+def test_a_responses_model_pydantic_cannot_describe_is_refused_at_declaration() -> None:
+    app = Transom()
+
+    def handler() -> None:
+        return None  # pragma: no cover
+
+    with pytest.raises(DeclarationError) as excinfo:
+        app.get("/", responses={500: {"model": list[Holder]}})(handler)
+    assert str(excinfo.value) == (
+        "route GET /: responses={500: {'model': list[tests.test_serialization.Holder]}} is "
+        "not a valid Pydantic field type, so the OpenAPI document cannot describe it. Use a "
+        "model, a dataclass or a standard type."
+    )
+    with pytest.raises(DeclarationError, match=r"^APIRouter: responses=\{'4XX': "):
+        APIRouter(responses={"4XX": {"model": Holder}})
 
 
 def test_response_model_none_returns_data_unvalidated() -> None:

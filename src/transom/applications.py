@@ -14,6 +14,7 @@ middleware after that raises, instead of being silently ignored.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any, TypeVar, Unpack
@@ -36,7 +37,7 @@ from transom.responses import JSONResponse, Response
 from transom.routing.api import APIRouter, DependencyOverrides, RouteDecorators, RouteOptions
 from transom.routing.frontend import CheckDir, Fallback, resolve_check_dir
 from transom.routing.paths import check_served, refuse_documentation_path
-from transom.routing.router import BaseRoute, Lifespan
+from transom.routing.router import ON_EVENT_DEPRECATED, BaseRoute, LifespanArg
 from transom.routing.websocket import WebSocketDecorators
 from transom.sealing import CONTEXT_IN_USE, COOKIE_CONTEXT, CookieContext
 from transom.staticfiles import PathLike
@@ -69,7 +70,8 @@ class Transom(RouteDecorators, WebSocketDecorators):
             none (`JSONResponse`, unless a route's `Default(...)` says otherwise).
         middleware: `Middleware(cls, **options)` entries, outermost first.
         exception_handlers: `{ExceptionClass or status_code: handler}`.
-        lifespan: An async context manager factory `lifespan(app)`.
+        lifespan: An async context manager factory `lifespan(app)` (or a generator
+            function that yields once, sync or async).
         on_startup: Callables run at startup.
         on_shutdown: Callables run at shutdown.
         redirect_slashes: Redirect `/items/` to `/items` (and back) when only one exists.
@@ -87,7 +89,8 @@ class Transom(RouteDecorators, WebSocketDecorators):
             operation without an `operation_id=` (routers and routes may set their
             own); FastAPI's `name_path_method` by default.
         separate_input_output_schemas: `False` documents a model whose input and
-            output schemas differ once, by its input schema, as FastAPI does.
+            output schemas differ once, by its input schema (a response model
+            with computed fields keeps its own), as FastAPI does.
         root_path: The path prefix a proxy serves the app under (`/api/v1`), set as
             every request's ASGI `root_path`, as FastAPI does.
         openapi_prefix: FastAPI's deprecated name for `root_path`, used when
@@ -119,7 +122,7 @@ class Transom(RouteDecorators, WebSocketDecorators):
         default_response_class: type[Response] = _JSON_BY_DEFAULT,
         middleware: Sequence[Middleware] | None = None,
         exception_handlers: dict[Any, ExceptionHandler] | None = None,
-        lifespan: Lifespan | None = None,
+        lifespan: LifespanArg | None = None,
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         redirect_slashes: bool = True,
@@ -443,8 +446,12 @@ class Transom(RouteDecorators, WebSocketDecorators):
         return self.router.url_path_for(name, **params)
 
     def on_event(self, event: str) -> Callable[[F], F]:
-        """Register a startup or shutdown handler: `@app.on_event("startup")`."""
-        return self.router.on_event(event)
+        """Register a startup or shutdown handler: `@app.on_event("startup")`.
+
+        Deprecated, as in FastAPI (it warns with `DeprecationWarning`): use `lifespan=`.
+        """
+        warnings.warn(ON_EVENT_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self.router.add_event_handler(event)
 
 
 def _check_app_path(path: str) -> None:

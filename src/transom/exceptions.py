@@ -24,7 +24,7 @@ raises at the line that did it, with a sentence naming the rule::
     │   └── PydanticV1NotSupportedError    a `pydantic.v1` model where pydantic 2 is needed
     └── MissingAwaitError          a handler or dependency returned a coroutine (no `await`)
     UserWarning
-    └── DeprecatedOptionWarning    a deprecated option (`regex=`, `example=`) was used
+    └── DeprecatedOptionWarning    a deprecated option (`regex=`) or class (`ORJSONResponse`)
     RuntimeError
     ├── ResponseStartedError       the temporal response changed after the start
     ├── ResponseContractError      a response lacks a header its route declared required
@@ -182,7 +182,10 @@ class MissingAwaitError(TypeError):
 
 
 class DeprecatedOptionWarning(UserWarning):
-    """A deprecated option was used (`regex=`, `example=`); a `UserWarning`, so it shows."""
+    """A deprecated option (`regex=`, `example=`) or class (`ORJSONResponse`) was used.
+
+    A `UserWarning`, so it shows.
+    """
 
 
 class PydanticV1NotSupportedError(DeclarationError):
@@ -213,7 +216,8 @@ class ValidationError(Exception):
         lines = [f"{len(self._errors)} validation error(s):"]
         for error in self._errors:
             loc = " -> ".join(str(part) for part in error.get("loc", ()))
-            lines.append(f"  {loc}: {error.get('msg')} (input: {error.get('input')!r})")
+            kind, value = error.get("type"), error.get("input")
+            lines.append(f"  {loc}: {error.get('msg')} [type={kind}, input={value!r}]")
         return "\n".join(lines)
 
 

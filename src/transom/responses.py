@@ -27,11 +27,13 @@ from typing import Any, ClassVar, Literal, TypeAlias
 from urllib.parse import quote
 
 import anyio
+from typing_extensions import deprecated
 
 from transom._types import Message, Receive, Scope, Send
 from transom.background import BackgroundTask
 from transom.concurrency import iterate_in_threadpool
 from transom.encoders import from_plain_attributes, plain_data
+from transom.exceptions import DeprecatedOptionWarning
 from transom.http.cookies import UNSET, CookieAttributes, format_http_date
 from transom.http.headers import MutableHeaders, RawHeaders, encode_value
 from transom.http.media import dump_content_disposition
@@ -300,8 +302,19 @@ class JSONResponse(Response):
         return dump_json(content)
 
 
+_FASTER_WITHOUT = (
+    "{name} is deprecated, as in FastAPI: Transom already writes JSON as bytes with "
+    "pydantic-core (faster, and no extra package); return the data with a return "
+    "annotation or response_model= and use the default JSONResponse."
+)
+
+
+@deprecated(_FASTER_WITHOUT.format(name="ORJSONResponse"), category=DeprecatedOptionWarning)
 class ORJSONResponse(JSONResponse):
     """A JSON response written by `orjson` (installed separately: `pip install orjson`).
+
+    Deprecated, as in FastAPI (it warns with `DeprecatedOptionWarning`): the
+    default `JSONResponse` is already written by pydantic-core.
 
     The content follows the same rules as `JSONResponse` (FastAPI's
     `jsonable_encoder`); non-finite floats become `null`, as orjson writes them.
@@ -316,8 +329,12 @@ class ORJSONResponse(JSONResponse):
         return orjson.dumps(data, default=from_plain_attributes, option=orjson.OPT_NON_STR_KEYS)
 
 
+@deprecated(_FASTER_WITHOUT.format(name="UJSONResponse"), category=DeprecatedOptionWarning)
 class UJSONResponse(JSONResponse):
-    """A JSON response written by `ujson` (installed separately: `pip install ujson`)."""
+    """A JSON response written by `ujson` (installed separately: `pip install ujson`).
+
+    Deprecated, as in FastAPI (it warns with `DeprecatedOptionWarning`).
+    """
 
     def render(self, content: Any) -> bytes:
         try:

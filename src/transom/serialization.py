@@ -8,7 +8,7 @@ work) and then filtered while pydantic-core writes the bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, get_args
 
 import pydantic_core
@@ -18,7 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 from transom.encoders import from_plain_attributes, plain_data
 from transom.exceptions import DeclarationError, ResponseValidationError
 
-__all__ = ["ResponseModel", "dump_json", "load_json", "type_label"]
+__all__ = ["ResponseModel", "check_response_models", "dump_json", "load_json", "type_label"]
 
 IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any] | None
 
@@ -56,6 +56,27 @@ def load_json(data: bytes) -> Any:
     return pydantic_core.from_json(data)
 
 
+def check_response_models(responses: Mapping[int | str, Mapping[str, Any]], label: str) -> None:
+    """Check at declaration that each `responses={status: {"model": ...}}` can be documented.
+
+    Raises:
+        DeclarationError: naming the status and the model, for a type pydantic
+            cannot describe (a plain class, or a list of them).
+    """
+    for status, response in responses.items():
+        model = response.get("model")
+        if model is None:
+            continue
+        try:
+            TypeAdapter(model)
+        except (PydanticSchemaGenerationError, TypeError):
+            raise DeclarationError(
+                f"{label}: responses={{{status!r}: {{'model': {type_label(model)}}}}} is not a "
+                "valid Pydantic field type, so the OpenAPI document cannot describe it. Use a "
+                "model, a dataclass or a standard type."
+            ) from None
+
+
 class ResponseModel:
     """A compiled `response_model` with FastAPI's filtering options."""
 
@@ -89,9 +110,9 @@ class ResponseModel:
             detail = "" if isinstance(exc, PydanticSchemaGenerationError) else f" ({exc})"
             raise DeclarationError(
                 f"{label}: the response model {type_label(annotation)} (`response_model=`, "
-                f"or the return annotation) is not a type pydantic can validate{detail}. Use "
-                "a model, a dataclass or a standard type, or pass response_model=None to "
-                "return it unvalidated."
+                f"or the return annotation) is not a valid Pydantic field type{detail}. Use "
+                "a model, a dataclass or a standard type, or set the path operation "
+                "parameter response_model=None to return it unvalidated."
             ) from None
         self.serializer = self.adapter.serializer
         validator = self.adapter.validator

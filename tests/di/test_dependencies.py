@@ -1,7 +1,8 @@
 """Dependency injection: call modes, generators, caching, overrides, threads, declaration errors."""
 
+import functools
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated, Any, cast
 
 import pytest
@@ -68,6 +69,62 @@ def test_callable_instance_as_dependency() -> None:
     c = serve(handler)
     assert c.get("/", params={"q": "foobar"}).json() is True
     assert c.get("/", params={"q": "foo"}).json() is False
+
+
+def logged(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain sync decorator: it hands on whatever `func` returns (a coroutine, a generator)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def test_a_wrapped_async_dependency_and_handler_are_awaited() -> None:
+    @logged
+    async def user(name: str = "ann") -> str:
+        return name.upper()
+
+    @logged
+    async def handler(who: Annotated[str, Depends(user)]) -> dict[str, str]:
+        return {"user": who}
+
+    r = serve(handler).get("/", params={"name": "bob"})
+    assert (r.status_code, r.content) == (200, b'{"user":"BOB"}')
+
+
+def test_wrapped_generator_dependencies_are_entered_and_torn_down() -> None:
+    events: list[str] = []
+
+    @logged
+    def session() -> Iterator[str]:
+        events.append("open sync")
+        yield "sync"
+        events.append("close sync")
+
+    @logged
+    async def connection() -> AsyncIterator[str]:
+        events.append("open async")
+        yield "async"
+        events.append("close async")
+
+    class Pool:
+        @logged
+        def __call__(self, size: int = 1) -> Iterator[int]:
+            yield size
+            events.append("close pool")
+
+    def handler(
+        a: Annotated[str, Depends(session)],
+        b: Annotated[str, Depends(connection)],
+        c: Annotated[int, Depends(functools.partial(Pool(), size=3))],
+    ) -> list[Any]:
+        return [a, b, c]
+
+    r = serve(handler).get("/")
+    assert (r.status_code, r.content) == (200, b'["sync","async",3]')
+    assert events == ["open sync", "open async", "close pool", "close async", "close sync"]
 
 
 def test_dependency_raising_http_exception() -> None:
@@ -210,6 +267,35 @@ def test_route_router_and_app_dependencies_run_in_order() -> None:
     assert c.get("/", params={"x_key": "ok"}).json() == "done"
     assert calls == ["app", "router", "route", "handler"]
     assert c.get("/").status_code == 403
+
+
+class Note(BaseModel):
+    text: str
+
+
+def test_body_schema_lists_the_handler_first_and_errors_come_in_call_order() -> None:
+    def route_note(first: Note) -> None:
+        return None
+
+    def param_note(second: Note) -> Note:
+        return second
+
+    app = Transom()
+
+    @app.post("/notes", dependencies=[Depends(route_note)])
+    def notes(own: Note, second: Annotated[Note, Depends(param_note)]) -> int:
+        return 1
+
+    client = TestClient(app)
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["Body_notes_notes_post"]
+    assert schema["required"] == ["own", "first", "second"]
+    r = client.post("/notes", json={})
+    assert r.status_code == 422
+    assert [error["loc"] for error in r.json()["detail"]] == [
+        ["body", "first"],
+        ["body", "second"],
+        ["body", "own"],
+    ]
 
 
 # Overrides -------------------------------------------------------------------------------

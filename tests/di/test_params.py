@@ -4,9 +4,9 @@ import ipaddress
 from typing import Annotated, Any
 
 import pytest
-from pydantic import BaseModel, Field, HttpUrl
+from pydantic import BaseModel, Field, HttpUrl, Json
 
-from transom import Body, Cookie, Form, Header, Path, Query, Request, Transom
+from transom import Body, Cookie, DeclarationError, Form, Header, Path, Query, Request, Transom
 from transom.testclient import TestClient
 
 
@@ -213,6 +213,25 @@ def test_query_constraints_report_every_error(client: TestClient) -> None:
 
 
 # Header and Cookie ------------------------------------------------------------------------
+
+
+def test_a_json_parameter_is_one_value_holding_json() -> None:
+    app = Transom()
+
+    @app.get("/tags")
+    def tags(
+        items: Annotated[Json[list[str]], Query()],
+        x_limits: Annotated[Json[dict[str, int]] | None, Header()] = None,
+    ) -> list[Any]:
+        return [items, x_limits]
+
+    c = TestClient(app)
+    r = c.get("/tags", params={"items": '["a","b"]'}, headers={"x-limits": '{"n":2}'})
+    assert (r.status_code, r.content) == (200, b'[["a","b"],{"n":2}]')
+    r = c.get("/tags", params={"items": '["a"'})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["type"] == "json_invalid"
+    assert r.json()["detail"][0]["loc"] == ["query", "items"]
 
 
 def test_header_underscore_conversion_lists_and_alias(client: TestClient) -> None:
@@ -489,3 +508,46 @@ def test_urls_and_ip_addresses_are_read_from_the_query_as_fastapi_does() -> None
         ("address", "query"),
         ("network", "query"),
     ]
+
+
+def test_a_default_inside_annotated_is_refused_with_the_fix() -> None:
+    app = Transom()
+
+    def read(limit: Annotated[int, Query(default=10)]) -> int:
+        return limit  # pragma: no cover
+
+    with pytest.raises(DeclarationError) as excinfo:
+        app.get("/items")(read)
+    assert str(excinfo.value) == (
+        "route GET /items: parameter 'limit' sets its default inside Annotated[...] "
+        "(Query(default=10)); set it after '=' instead: "
+        "`limit: Annotated[..., Query()] = 10`."
+    )
+
+    def fixed(limit: Annotated[int, Query()] = 10) -> int:
+        return limit
+
+    app.get("/items")(fixed)
+    assert TestClient(app).get("/items").json() == 10
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        "item_id: Annotated[int, Path(default=1)]",
+        "item_id: Annotated[int, Path()] = 1",
+        "item_id: int = Path(1)",
+        "item_id: int | None = Path(None)",
+    ],
+)
+def test_a_path_parameter_with_a_default_is_refused(declared: str) -> None:
+    namespace: dict[str, Any] = {}
+    exec(f"def read({declared}) -> None: ...", {"Annotated": Annotated, "Path": Path}, namespace)
+    with pytest.raises(DeclarationError) as excinfo:
+        Transom().get("/items/{item_id}")(namespace["read"])
+    default = "None" if "None" in declared else "1"
+    assert str(excinfo.value) == (
+        f"route GET /items/{{item_id}}: parameter 'item_id' is declared with Path() and a "
+        f"default ({default}), but a path parameter always comes from the path and cannot "
+        "have a default value. Remove the default."
+    )

@@ -91,7 +91,6 @@ def test_a_body_of_a_plain_class_is_refused_at_declaration(
         (query_foo, "/x", "Query"),
         (header_foo, "/x", "Header"),
         (cookie_foo, "/x", "Cookie"),
-        (path_foo, "/x/{foo}", "Path"),
     ],
 )
 def test_a_request_parameter_of_a_plain_class_is_refused_at_declaration(
@@ -103,6 +102,26 @@ def test_a_request_parameter_of_a_plain_class_is_refused_at_declaration(
     assert str(excinfo.value) == (
         f"route GET {path}: parameter 'foo' is a {kind} parameter of type {FOO}, {STRING_FIX}"
     )
+
+
+@pytest.mark.parametrize(
+    ("annotation", "label"),
+    [(Foo, FOO), (list, "list"), (set[int], "set[int]"), (tuple, "tuple"), (dict, "dict")],
+)
+def test_a_path_parameter_must_be_a_scalar(annotation: Any, label: str) -> None:
+    def read(item: Any) -> None: ...  # pragma: no cover
+
+    read.__annotations__["item"] = annotation
+    app = Transom()
+    with pytest.raises(DeclarationError) as excinfo:
+        app.get("/items/{item}")(read)
+    assert str(excinfo.value) == (
+        f"route GET /items/{{item}}: parameter 'item' is a Path parameter of type {label}, "
+        "but a path parameter is one segment of the path, a single string; use a scalar "
+        "type (str, int, float, bool, a UUID, an Enum, a Literal...)."
+    )
+    with pytest.raises(DeclarationError, match="is a Path parameter of type "):
+        app.get("/x/{foo}")(path_foo)
 
 
 def test_a_websocket_parameter_of_a_plain_class_is_refused() -> None:
@@ -124,8 +143,9 @@ def test_a_response_model_of_a_plain_class_says_how_to_opt_out() -> None:
         app.get("/foo")(read)
     assert str(excinfo.value) == (
         f"route GET /foo: the response model {FOO} (`response_model=`, or the return "
-        "annotation) is not a type pydantic can validate. Use a model, a dataclass or a "
-        "standard type, or pass response_model=None to return it unvalidated."
+        "annotation) is not a valid Pydantic field type. Use a model, a dataclass or a "
+        "standard type, or set the path operation parameter response_model=None to return "
+        "it unvalidated."
     )
 
 

@@ -8,7 +8,7 @@ import anyio
 import pytest
 
 from tests._asgi import http_scope
-from transom import HTTPException, Response, Transom
+from transom import HTTPException, Request, Response, Transom
 from transom._types import ASGIApp, Message, Receive, Scope, Send
 from transom.middleware.cors import CORSMiddleware
 from transom.testclient import TestClient
@@ -187,3 +187,39 @@ def test_a_client_disconnect_during_the_body_read_logs_nothing_and_sends_nothing
         anyio.run(app, scope, receive, send)
     assert sent == []
     assert [r for r in caplog.records if r.levelno > logging.DEBUG] == []
+
+
+def test_a_custom_handler_can_hand_on_to_the_defaults_from_transom_exception_handlers() -> None:
+    from transom.exception_handlers import (
+        http_exception_handler,
+        request_validation_exception_handler,
+    )
+    from transom.exceptions import RequestValidationError
+
+    seen: list[str] = []
+    app = Transom()
+
+    @app.exception_handler(HTTPException)
+    async def logged_http(request: Request, exc: HTTPException) -> Response:
+        seen.append(f"http {exc.status_code}")
+        return await http_exception_handler(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def logged_validation(request: Request, exc: RequestValidationError) -> Response:
+        seen.append("validation")
+        return await request_validation_exception_handler(request, exc)
+
+    @app.get("/items/{item_id}")
+    def item(item_id: int) -> dict[str, int]:
+        if item_id == 3:
+            raise HTTPException(418, "Nope! I don't like 3.", headers={"X-Why": "three"})
+        return {"item_id": item_id}
+
+    client = TestClient(app)
+    r = client.get("/items/3")
+    assert (r.status_code, r.content) == (418, b'{"detail":"Nope! I don\'t like 3."}')
+    assert r.headers["x-why"] == "three"
+    r = client.get("/items/x")
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["path", "item_id"]
+    assert seen == ["http 418", "validation"]

@@ -14,6 +14,7 @@ import json
 import os
 import pathlib
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Annotated, Any
 
 import examples.app as example
@@ -25,6 +26,8 @@ from tests.openapi.golden_apps import GOLDEN_APPS, declared_app, items_app, rout
 from transom import (
     APIRouter,
     Body,
+    Cookie,
+    Depends,
     Header,
     Response,
     ResponseCookie,
@@ -487,18 +490,44 @@ def shapes_app(**options: Any) -> Transom:
     return app
 
 
+class Price(BaseModel):
+    amount: Decimal  # read as a number or a string, written as a string
+
+
 def test_separate_input_output_schemas_false_documents_a_model_once() -> None:
-    separate = shapes_app().openapi()["components"]["schemas"]
-    assert {"Shape-Input", "Shape-Output"} <= set(separate)
-    merged = shapes_app(separate_input_output_schemas=False).openapi()
+    def prices_app(**options: Any) -> Transom:
+        app = Transom(**options)
+
+        @app.post("/prices")
+        def create(price: Price) -> Price:
+            return price
+
+        return app
+
+    separate = prices_app().openapi()["components"]["schemas"]
+    assert {"Price-Input", "Price-Output"} <= set(separate)
+    merged = prices_app(separate_input_output_schemas=False).openapi()
     schemas = merged["components"]["schemas"]
-    assert "Shape" in schemas
-    assert "Shape-Input" not in schemas
-    assert set(schemas["Shape"]["properties"]) == {"name", "sides"}
-    response = merged["paths"]["/shapes"]["post"]["responses"]["200"]
-    assert response["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Shape"
+    assert "Price-Input" not in schemas
+    assert schemas["Price"]["properties"]["amount"] == {
+        "anyOf": [{"type": "number"}, {"type": "string"}],
+        "title": "Amount",
     }
+    operation = merged["paths"]["/prices"]["post"]
+    ref = {"$ref": "#/components/schemas/Price"}
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == ref
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == ref
+
+
+def test_a_model_with_computed_fields_keeps_its_response_schema_when_not_separate() -> None:
+    schemas = shapes_app(separate_input_output_schemas=False).openapi()["components"]["schemas"]
+    assert set(schemas["Shape-Input"]["properties"]) == {"name", "sides"}
+    assert schemas["Shape-Output"]["properties"]["corners"] == {
+        "readOnly": True,
+        "title": "Corners",
+        "type": "integer",
+    }
+    assert schemas["Shape-Output"]["required"] == ["name", "corners"]
 
 
 def test_get_openapi_builds_the_apps_document_from_its_routes() -> None:
@@ -541,3 +570,34 @@ def test_the_apps_info_has_fastapis_metadata_options() -> None:
         "contact": {"name": "Ann", "email": "ann@example.com"},
         "license": {"name": "Apache 2.0", "identifier": "Apache-2.0"},
     }
+
+
+def route_dep(r: str, x_r: Annotated[str, Header()]) -> None: ...
+
+
+def dep(a: str, x_a: Annotated[str, Header()]) -> None: ...
+
+
+def test_parameters_are_listed_by_kind_then_handler_first_as_in_fastapi() -> None:
+    app = Transom()
+
+    @app.get("/items/{item_id}", dependencies=[Depends(route_dep)])
+    def read(
+        c: Annotated[str, Cookie()],
+        b: str,
+        d: Annotated[None, Depends(dep)],
+        item_id: int,
+        x_b: Annotated[str, Header()],
+    ) -> None: ...
+
+    operation = TestClient(app).get("/openapi.json").json()["paths"]["/items/{item_id}"]["get"]
+    assert [(p["in"], p["name"]) for p in operation["parameters"]] == [
+        ("path", "item_id"),
+        ("query", "b"),
+        ("query", "r"),
+        ("query", "a"),
+        ("header", "x-b"),
+        ("header", "x-r"),
+        ("header", "x-a"),
+        ("cookie", "c"),
+    ]

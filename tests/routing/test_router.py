@@ -4,7 +4,7 @@ import contextlib
 import re
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 import anyio
@@ -373,6 +373,55 @@ def test_lifespan_context_manager_with_state() -> None:
     assert events == ["startup", "shutdown"]
 
 
+def test_a_generator_function_is_a_lifespan_sync_or_async() -> None:
+    events: list[str] = []
+
+    def sync_lifespan(app: Transom) -> Iterator[dict[str, Any]]:
+        events.append("sync startup")
+        yield {"db": "sync"}
+        events.append("sync shutdown")
+
+    async def async_lifespan(app: Transom) -> AsyncIterator[None]:
+        events.append("async startup")
+        yield
+        events.append("async shutdown")
+
+    router = APIRouter(lifespan=async_lifespan)
+
+    @router.get("/")
+    def handler(request: Request) -> str:
+        value: str = request.state.db
+        return value
+
+    app = Transom(lifespan=sync_lifespan)
+    app.include_router(router)
+    with TestClient(app) as c:
+        assert events == ["sync startup", "async startup"]
+        assert c.get("/").json() == "sync"
+    assert events == ["sync startup", "async startup", "async shutdown", "sync shutdown"]
+
+
+def test_the_apps_lifespan_state_wins_over_an_included_routers() -> None:
+    @contextlib.asynccontextmanager
+    async def app_lifespan(app: Transom) -> AsyncIterator[dict[str, Any]]:
+        yield {"app": True, "who": "app"}
+
+    @contextlib.asynccontextmanager
+    async def router_lifespan(app: Transom) -> AsyncIterator[dict[str, Any]]:
+        yield {"router": True, "who": "router"}
+
+    router = APIRouter(lifespan=router_lifespan)
+
+    @router.get("/state")
+    def state(request: Request) -> list[Any]:
+        return [request.state.app, request.state.router, request.state.who]
+
+    app = Transom(lifespan=app_lifespan)
+    app.include_router(router)
+    with TestClient(app) as c:
+        assert c.get("/state").json() == [True, True, "app"]
+
+
 def test_lifespan_startup_failure_is_raised() -> None:
     @contextlib.asynccontextmanager
     async def lifespan(app: Transom) -> AsyncIterator[None]:
@@ -396,9 +445,11 @@ def test_on_startup_and_on_shutdown_sync_and_async() -> None:
     app = Transom(on_startup=[async_start], on_shutdown=[lambda: events.append("stop")])
     app.include_router(router)
 
-    @app.on_event("shutdown")
-    async def decorated_stop() -> None:
-        events.append("decorated stop")
+    with pytest.warns(DeprecationWarning, match="^on_event is deprecated, use lifespan"):
+
+        @app.on_event("shutdown")
+        async def decorated_stop() -> None:
+            events.append("decorated stop")
 
     with TestClient(app):
         assert events == ["async start", "router start"]

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import typing_extensions
-from pydantic import AnyUrl, BaseModel
+from pydantic import AnyUrl, BaseModel, Json
 from pydantic_core import PydanticUndefined
 
 from transom.background import BackgroundTasks
@@ -102,8 +102,20 @@ def _union_args(annotation: Any) -> tuple[Any, ...] | None:
     return None
 
 
+def _reads_json(annotation: Any) -> bool:
+    """`Json[X]` (pydantic's): one string holding JSON, whatever `X` is."""
+    while get_origin(annotation) is Annotated:
+        base, *extras = get_args(annotation)
+        if any(extra is Json or type(extra) is Json for extra in extras):
+            return True
+        annotation = base
+    return False
+
+
 def is_scalar(annotation: Any) -> bool:
     """Whether a value of this type can come from one query string item."""
+    if _reads_json(annotation):
+        return True
     annotation = _strip(annotation)
     members = _union_args(annotation)
     if members is not None:
@@ -115,6 +127,8 @@ def is_scalar(annotation: Any) -> bool:
 
 def is_sequence(annotation: Any) -> bool:
     """Whether this is a sequence of scalars (`list[int]`, `set[str] | None`, ...)."""
+    if _reads_json(annotation):
+        return False  # `Json[list[str]]` is one value: `?items=["a","b"]`
     annotation = _strip(annotation)
     members = _union_args(annotation)
     if members is not None:
@@ -225,6 +239,12 @@ def analyse_parameter(
             return Analysed(name, annotation, special=special)
     param = marker if marker is not None else _default_param(name, annotation, path_params)
     param = _with_default(param, default, name, where)
+    if isinstance(marker, PathParam) and not param.required:
+        raise DeclarationError(
+            f"{where}: parameter {name!r} is declared with Path() and a default "
+            f"({param.default!r}), but a path parameter always comes from the path and "
+            "cannot have a default value. Remove the default."
+        )
     if isinstance(param, PathParam):
         param = _checked_path(param, name, path_params, where)
     _check_readable(param, annotation, name, where)
@@ -240,6 +260,16 @@ def _declaration(parameter: inspect.Parameter, where: str) -> tuple[Any, Any, An
     """
     name = parameter.name
     annotation, markers = _markers(parameter.annotation)
+    for marker in markers:
+        if isinstance(marker, PathParam):
+            continue  # a path parameter has no default at all (checked with the default)
+        if isinstance(marker, Param) and not marker.required and marker.default_factory is None:
+            kind = type(marker).__name__.removesuffix("Param")
+            raise DeclarationError(
+                f"{where}: parameter {name!r} sets its default inside Annotated[...] "
+                f"({kind}(default={marker.default!r})); set it after '=' instead: "
+                f"`{name}: Annotated[..., {kind}()] = {marker.default!r}`."
+            )
     default = parameter.default
     if isinstance(default, (Param, Dependency)):
         if markers:
@@ -306,7 +336,15 @@ def is_param_model(param: Param, annotation: Any) -> bool:
 
 
 def _check_readable(param: Param, annotation: Any, name: str, where: str) -> None:
-    """Anything but a body parameter is read from one string (or a list of them)."""
+    """Anything but a body parameter is read from one string (or a list of them, but a
+    path parameter from exactly one)."""
+    if isinstance(param, PathParam) and not is_scalar(annotation):
+        raise DeclarationError(
+            f"{where}: parameter {name!r} is a Path parameter of type "
+            f"{type_label(annotation)}, but a path parameter is one segment of the path, "
+            "a single string; use a scalar type (str, int, float, bool, a UUID, an Enum, "
+            "a Literal...)."
+        )
     if param.source is ParamSource.BODY or is_scalar(annotation) or is_sequence(annotation):
         return
     if getattr(param, "sealed", False):  # a signed or encrypted cookie carries JSON
@@ -375,24 +413,37 @@ def lookup_name(name: str, param: Param) -> str:
     return name
 
 
-def _is_response_type(annotation: Any) -> bool:
-    if isinstance(annotation, type) and issubclass(annotation, Response):
-        return True
-    if get_origin(annotation) in (typing.Union, types.UnionType):
-        return any(_is_response_type(arg) for arg in get_args(annotation))
-    return False
+def _is_response_class(annotation: Any) -> bool:
+    """A transom response class, or another library's ASGI response class (async `__call__`)."""
+    if not isinstance(annotation, type):
+        return False
+    return issubclass(annotation, Response) or inspect.iscoroutinefunction(
+        getattr(annotation, "__call__", None)  # noqa: B004
+    )
 
 
-def infer_response_model(endpoint: Callable[..., Any]) -> Any:
-    """The return annotation to use as response model, or `None` when there is none."""
+def infer_response_model(endpoint: Callable[..., Any], label: str) -> Any:
+    """The return annotation to use as response model, or `None` when there is none.
+
+    A response class is no model: the handler answers with its own response.
+
+    Raises:
+        DeclarationError: for a union of a response class and data (`Response | dict`),
+            as FastAPI: the data would go unvalidated and unfiltered without a word.
+    """
     try:
         annotation = inspect.signature(endpoint, eval_str=True).return_annotation
     except (NameError, TypeError, ValueError):
         return None
-    if annotation in (inspect.Signature.empty, None, type(None)) or _is_response_type(annotation):
+    if annotation in (inspect.Signature.empty, None, type(None)) or _is_response_class(annotation):
         return None
-    if isinstance(annotation, type) and inspect.iscoroutinefunction(
-        getattr(annotation, "__call__", None)  # noqa: B004
+    if get_origin(annotation) in (typing.Union, types.UnionType) and any(
+        _is_response_class(arg) for arg in get_args(annotation)
     ):
-        return None  # another library's ASGI response class: not data to validate
+        raise DeclarationError(
+            f"{label}: the return annotation {annotation!r} joins a response class and data, "
+            "which is not a valid Pydantic field type. Set the path operation parameter "
+            "response_model=None to return either unvalidated, or response_model= to the "
+            "data's type to validate the data (a returned response is sent as it is)."
+        )
     return annotation

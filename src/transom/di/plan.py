@@ -193,34 +193,59 @@ class Plan:
 
     @property
     def inputs(self) -> list[Input]:
-        """Every validated request parameter (non-body), deduplicated by source and name."""
+        """Every validated request parameter (non-body), deduplicated by source and name,
+        in FastAPI's order (as its OpenAPI document lists them): path parameters, then
+        query, header and cookie ones, each kind in `_declared_order`."""
         seen: set[tuple[ParamSource, str]] = set()
         found: list[Input] = []
-        for step in self.steps:
+        for step in _declared_order(self.steps):
             for item in step.inputs:
                 if (item.source, item.lookup) not in seen:
                     seen.add((item.source, item.lookup))
                     found.append(item)
-        return found
+        return sorted(found, key=lambda item: _SOURCE_ORDER[item.source])
 
     @property
     def body_inputs(self) -> list[Input]:
-        """Every body parameter, in call order."""
+        """Every body parameter, in FastAPI's order (see `_unique_bodies`)."""
         return _unique_bodies(self.steps)
 
 
+def _bare(call: Any) -> Any:
+    """`call` without any `functools.partial` around it."""
+    while isinstance(call, functools.partial):
+        call = call.func
+    return call
+
+
+def _faces(call: Any) -> list[Any]:
+    """The functions that say how `call` is called, as FastAPI looks for them.
+
+    A decorator written with `functools.wraps` may hand a sync wrapper over an
+    `async def` (or a generator function): what the wrapper returns is the
+    wrapped function's coroutine or generator, so the wrapped function decides.
+    Looked at: `call` without `partial`, what it wraps, and the `__call__` of
+    either (itself bare and unwrapped), unless `call` unwraps to a class.
+    """
+    bare = _bare(call)
+    faces = [bare, inspect.unwrap(bare)]
+    if inspect.isclass(faces[1]):
+        return faces
+    for owner in faces[:2]:
+        method = getattr(owner, "__call__", None)  # noqa: B004 - callable instances
+        if method is not None:
+            method = _bare(method)
+            faces += [method, inspect.unwrap(method)]
+    return faces
+
+
 def _mode(call: Callable[..., Any]) -> CallMode:
-    target = call
-    # `inspect` sees through `functools.partial` and `functools.wraps`: ask it
-    # about the callable itself before looking at a callable instance's `__call__`.
-    plain = inspect.isfunction(call) or inspect.ismethod(call) or inspect.isclass(call)
-    if not plain and not isinstance(call, functools.partial):
-        target = getattr(call, "__call__", call)  # noqa: B004 - callable instances
-    if inspect.isasyncgenfunction(target):
+    faces = _faces(call)
+    if any(inspect.isasyncgenfunction(face) for face in faces):
         return CallMode.ASYNC_GEN
-    if inspect.isgeneratorfunction(target):
+    if any(inspect.isgeneratorfunction(face) for face in faces):
         return CallMode.SYNC_GEN
-    if inspect.iscoroutinefunction(target):
+    if any(inspect.iscoroutinefunction(face) for face in faces):
         return CallMode.ASYNC
     return CallMode.SYNC
 
@@ -565,21 +590,47 @@ def build_plan(
         DeclarationError: naming the route and the dependency chain.
     """
     builder = _Builder(label, path_params, overrides)
+    first: list[int] = []
     for dependency in dependencies:
         if dependency.dependency is None:
             raise DeclarationError(f"{label}: dependencies=[Depends()] needs a callable.")
-        builder.add(dependency.dependency, dependency, [call_name(dependency.dependency)])
+        first.append(
+            builder.add(dependency.dependency, dependency, [call_name(dependency.dependency)])
+        )
     handler_step = builder._step(handler, handler, "request", [])
-    handler_step = dataclasses.replace(handler_step, needs=tuple(range(len(builder.steps))))
+    handler_step = dataclasses.replace(handler_step, needs=(*first, *handler_step.needs))
     builder.steps.append(handler_step)
     return _finish(builder.steps)
 
 
+#: The order in which FastAPI lists the kinds of parameters.
+_SOURCE_ORDER = {source: index for index, source in enumerate(ParamSource)}
+
+
+def _declared_order(steps: Sequence[Step]) -> list[Step]:
+    """The steps in FastAPI's order of declarations: a callable before the dependencies
+    it needs, from the handler down (its route's `dependencies=[...]` first)."""
+    ordered: list[Step] = []
+    seen: set[int] = set()
+
+    def visit(index: int) -> None:
+        seen.add(index)
+        ordered.append(steps[index])
+        for need in steps[index].needs:
+            if need not in seen:
+                visit(need)
+
+    if steps:
+        visit(len(steps) - 1)
+    return ordered
+
+
 def _unique_bodies(steps: Sequence[Step]) -> list[Input]:
-    """Every body parameter in call order; one declared by a dependency and by the
-    handler is one field."""
+    """Every body parameter, each name once, in `_declared_order`, as the OpenAPI body
+    schema lists them. (Each step validates its own when it is reached, so errors come
+    in call order.)"""
     unique: dict[str, Input] = {}
-    for step in steps:
+    for step in _declared_order(steps):
         for item in step.body_inputs:
             unique.setdefault(item.lookup, item)
     return list(unique.values())

@@ -214,7 +214,8 @@ class CORSMiddleware:
         """The answer to a preflight request."""
         headers = Headers(scope=scope)
         requested = headers.get("access-control-request-headers", "")
-        asked = [item.strip().lower() for item in requested.split(",") if item.strip()]
+        spelled = [item.strip() for item in requested.split(",") if item.strip()]
+        asked = [name.lower() for name in spelled]
         problems = []
         if not self.is_allowed_origin(origin):
             problems.append("origin")
@@ -234,7 +235,8 @@ class CORSMiddleware:
             extra.insert(0, (b"access-control-allow-origin", encode_value("origin", origin)))
         if self.allow_all_headers:
             # Only tokens are echoed: anything else would make the answer's header invalid.
-            allowed = [name for name in asked if is_token(name)]
+            # They are echoed as spelled (header names are case-insensitive), as Starlette.
+            allowed = [name for name in spelled if is_token(name)]
         else:
             allowed = sorted(self.allow_headers)
         if allowed:

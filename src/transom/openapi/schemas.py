@@ -96,7 +96,8 @@ class SchemaRegistry:
     """Collects schema slots while the document is built, then fills them all at once."""
 
     def __init__(self, *, separate: bool = True) -> None:
-        #: `False`: every schema in validation mode, so a model is documented once.
+        #: `False`: every schema in validation mode, so a model is documented once
+        #: (but a model with computed fields keeps its response schema).
         self.separate = separate
         self._slots: list[SchemaSlot] = []
         self._adapters: dict[Any, TypeAdapter[Any]] = {}
@@ -104,7 +105,12 @@ class SchemaRegistry:
 
     def slot(self, adapter: TypeAdapter[Any], mode: Mode, title: str | None = None) -> SchemaSlot:
         """A slot for the type `adapter` validates, filled in by `resolve`."""
-        slot = SchemaSlot(adapter.core_schema, mode if self.separate else "validation", title)
+        schema = adapter.core_schema
+        # Without separate schemas a model is documented as input, unless it has
+        # computed fields: then a response shows them (read-only), as in FastAPI.
+        if not self.separate and not _has_computed_fields(schema):
+            mode = "validation"
+        slot = SchemaSlot(schema, mode, title)
         self._slots.append(slot)
         return slot
 
@@ -176,6 +182,12 @@ class _FastAPIJsonSchema(GenerateJsonSchema):
         if isinstance(json_schema, dict) and json_schema.get("default", ...) is None:
             del json_schema["default"]
         return json_schema
+
+
+def _has_computed_fields(schema: CoreSchema) -> bool:
+    """Whether `schema` is a model's whose own fields include computed ones."""
+    inner: Any = schema.get("schema", {})
+    return isinstance(inner, dict) and bool(inner.get("computed_fields"))
 
 
 def _fill(node: Any, filled: dict[int, dict[str, Any]]) -> None:

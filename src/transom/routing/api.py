@@ -69,10 +69,10 @@ from transom.routing.options import (
     resolve_options,
 )
 from transom.routing.paths import compile_path, documents_only
-from transom.routing.router import BaseRoute, Lifespan, Mount, Route, Router
+from transom.routing.router import BaseRoute, LifespanArg, Mount, Route, Router
 from transom.routing.websocket import APIWebSocketRoute, WebSocketDecorators, WebSocketRoute
 from transom.sealing import CONTEXT_IN_USE, current_context
-from transom.serialization import ResponseModel, dump_json
+from transom.serialization import ResponseModel, check_response_models, dump_json
 from transom.sse import ServerSentEvent
 from transom.staticfiles import PathLike
 from transom.streams import (
@@ -219,6 +219,7 @@ class APIRoute(BaseRoute):
         self.status_code = options.get("status_code")
         self._status = self.status_code or 200
         self.response_class: type[Response] = options.get("response_class", JSONResponse)
+        check_response_models(declared.get("responses") or {}, self.label)
         self.dependencies = list(options.get("dependencies") or ())
         #: The routes documented as this operation's OpenAPI callbacks, outermost first.
         self.callbacks = list(options.get("callbacks") or ())
@@ -268,7 +269,7 @@ class APIRoute(BaseRoute):
         of a return annotation `AsyncIterable[X]` (none for `ServerSentEvent` items)."""
         annotation = self.options.get("response_model", ...)
         if annotation is ...:
-            annotation = stream_item_type(infer_response_model(self.endpoint))
+            annotation = stream_item_type(infer_response_model(self.endpoint, self.label))
         if annotation is None or annotation is ServerSentEvent:
             return None
         return self._model(annotation)
@@ -277,7 +278,7 @@ class APIRoute(BaseRoute):
         options = self.options
         annotation = options.get("response_model", ...)
         if annotation is ...:
-            annotation = infer_response_model(self.endpoint)
+            annotation = infer_response_model(self.endpoint, self.label)
         if annotation is None:
             return None
         if self.status_code is not None and not body_allowed(self.status_code):
@@ -761,7 +762,7 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         redirect_slashes: bool = True,
-        lifespan: Lifespan | None = None,
+        lifespan: LifespanArg | None = None,
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         dependency_overrides: DependencyOverrides | None = None,

@@ -40,7 +40,7 @@ from transom.metadata import Declarations, ResponseCookie, ResponseHeader
 from transom.params import Dependency
 from transom.responses import JSONResponse, Response
 from transom.routing.router import BaseRoute
-from transom.serialization import IncEx
+from transom.serialization import IncEx, check_response_models
 
 __all__ = [
     "RouteLayer",
@@ -139,6 +139,7 @@ class RouteLayer:
         `Default(...)` say nothing, as in FastAPI.
         """
         check_caching(cache_control, etag, where)
+        check_response_models(responses or {}, where)
         return cls(
             tuple(tags or ()),
             tuple(dependencies or ()),

@@ -18,7 +18,8 @@ import contextlib
 import enum
 import inspect
 import traceback
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from transom._types import ASGIApp, Receive, Scope, Send
@@ -33,15 +34,18 @@ from transom.routing.paths import SLASH, Lookup, PathTemplate, compile_path
 F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
+    "ON_EVENT_DEPRECATED",
     "WEBSOCKET",
     "BaseRoute",
     "FallbackRoute",
     "Lifespan",
+    "LifespanArg",
     "Match",
     "Mount",
     "NoMatchFound",
     "Route",
     "Router",
+    "lifespan_context",
     "route_path",
 ]
 
@@ -49,6 +53,38 @@ __all__ = [
 WEBSOCKET = "WEBSOCKET"
 
 Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
+#: What `lifespan=` takes: an async context manager factory, or a generator function
+#: (sync or async) that yields once, as FastAPI takes it.
+LifespanArg = Lifespan | Callable[[Any], AsyncIterator[Any]] | Callable[[Any], Iterator[Any]]
+
+ON_EVENT_DEPRECATED = (
+    "on_event is deprecated, use lifespan event handlers instead: "
+    "Transom(lifespan=...) with an @asynccontextmanager function, code before its "
+    "`yield` run at startup and after it at shutdown."
+)
+
+
+def lifespan_context(lifespan: LifespanArg | None) -> Lifespan | None:
+    """`lifespan` as an async context manager factory.
+
+    A generator function is wrapped: an async one with `asynccontextmanager`, a
+    sync one with `contextmanager`, entered and exited on the event loop (as
+    FastAPI does), so its code must not block for long.
+    """
+    if lifespan is None:
+        return None
+    if inspect.isasyncgenfunction(lifespan):
+        return contextlib.asynccontextmanager(lifespan)
+    if inspect.isgeneratorfunction(lifespan):
+        manager = contextlib.contextmanager(lifespan)
+
+        @contextlib.asynccontextmanager
+        async def lifted(app: Any) -> AsyncIterator[Any]:
+            with manager(app) as state:
+                yield state
+
+        return lifted
+    return lifespan  # type: ignore[return-value]  # a context manager factory
 
 
 def below(path: str, prefix: str) -> bool:
@@ -224,7 +260,7 @@ class Router:
         routes: Sequence[BaseRoute] | None = None,
         *,
         redirect_slashes: bool = True,
-        lifespan: Lifespan | None = None,
+        lifespan: LifespanArg | None = None,
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
     ) -> None:
@@ -234,7 +270,7 @@ class Router:
         self._static: dict[str, list[BaseRoute]] = {}
         self._dynamic: SegmentIndex[BaseRoute] = SegmentIndex()
         self.redirect_slashes = redirect_slashes
-        self.lifespan_context = lifespan
+        self.lifespan_context = lifespan_context(lifespan)
         #: The lifespans of routers included into this one, entered after its own.
         self.included_lifespans: list[Lifespan] = []
         self.on_startup = list(on_startup or [])
@@ -374,7 +410,15 @@ class Router:
         await response(scope, receive, send)
 
     def on_event(self, event: str) -> Callable[[F], F]:
-        """Register a startup or shutdown handler: `@router.on_event("startup")`."""
+        """Register a startup or shutdown handler: `@router.on_event("startup")`.
+
+        Deprecated, as in FastAPI (it warns with `DeprecationWarning`): use `lifespan=`.
+        """
+        warnings.warn(ON_EVENT_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self.add_event_handler(event)
+
+    def add_event_handler(self, event: str) -> Callable[[F], F]:
+        """`on_event` without its deprecation warning (for the app's own `on_event`)."""
         if event not in ("startup", "shutdown"):
             raise ValueError(f"Event must be 'startup' or 'shutdown', got {event!r}.")
 
@@ -387,14 +431,16 @@ class Router:
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Any) -> AsyncIterator[dict[str, Any] | None]:
         """Startup handlers, then this router's lifespan and the included ones'; the
-        reverse at shutdown. The lifespans' state is merged."""
+        reverse at shutdown. The lifespans' state is merged, the outermost first."""
         for handler in self.on_startup:
             await _maybe_await(handler)
         state: dict[str, Any] = {}
         async with contextlib.AsyncExitStack() as stack:
             for context in [self.lifespan_context, *self.included_lifespans]:
                 if context is not None:
-                    state.update(await stack.enter_async_context(context(app)) or {})
+                    entered = await stack.enter_async_context(context(app))
+                    # An outer lifespan's key wins over an included router's, as in FastAPI.
+                    state = {**(entered or {}), **state}
             yield state or None
         for handler in self.on_shutdown:
             await _maybe_await(handler)
