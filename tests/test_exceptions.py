@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel
 
 from transom import HTTPException, Transom
-from transom.exceptions import RequestValidationError, ResponseValidationError
+from transom.exceptions import DeclarationError, RequestValidationError, ResponseValidationError
 from transom.http.headers import HeaderError
 from transom.testclient import TestClient
 
@@ -84,3 +84,14 @@ def test_the_documented_exception_tree_matches_the_classes() -> None:
         parents[depth] = cls
     errors = {name for name in module.__all__ if name != "CookieWarning"}
     assert named == errors
+
+
+def test_a_declaration_error_is_caught_where_fastapi_code_catches_its_assert() -> None:
+    def read(ids: list[int]) -> list[int]:
+        return ids  # pragma: no cover
+
+    with pytest.raises(AssertionError) as excinfo:
+        Transom().get("/items/{ids}")(read)
+    assert isinstance(excinfo.value, DeclarationError)
+    assert isinstance(excinfo.value, TypeError)
+    assert "route GET /items/{ids}: parameter 'ids'" in str(excinfo.value)

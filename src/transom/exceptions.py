@@ -169,8 +169,14 @@ class ClientDisconnect(Exception):
     """The client went away while the request body was being read."""
 
 
-class DeclarationError(TypeError):
-    """A route, parameter or dependency is declared in a way that cannot work."""
+class DeclarationError(TypeError, AssertionError):
+    """A route, parameter or dependency is declared in a way that cannot work.
+
+    It is a `TypeError`, and an `AssertionError` too because FastAPI refuses the
+    same declarations with `assert`: code ported from FastAPI that expects an
+    `AssertionError` (a test's `pytest.raises(AssertionError)`) still sees one. It
+    is raised explicitly, so `python -O` does not skip the check.
+    """
 
 
 class MissingAwaitError(TypeError):

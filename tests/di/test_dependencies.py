@@ -454,8 +454,21 @@ def test_marker_twice_is_a_declaration_error() -> None:
     def handler(q: Annotated[str, Query()] = Query("x")) -> str:
         return q
 
-    with pytest.raises(DeclarationError, match="both in Annotated"):
+    with pytest.raises(DeclarationError) as excinfo:
         serve(handler)
+    assert str(excinfo.value).endswith(
+        "Cannot specify `Query` in `Annotated` and default value together for 'q'; use one of them."
+    )
+
+    def handler_with_depends(q: Annotated[str, Query()] = Depends(lambda: "x")) -> str:
+        return q  # pragma: no cover
+
+    with pytest.raises(DeclarationError) as excinfo:
+        serve(handler_with_depends)
+    assert str(excinfo.value).endswith(
+        "Cannot specify `Query` in `Annotated` and `Depends` as a default value together "
+        "for 'q'; use one of them."
+    )
 
 
 def cycle_a(x: "Annotated[None, Depends(cycle_b)]") -> None: ...

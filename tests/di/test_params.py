@@ -519,8 +519,8 @@ def test_a_default_inside_annotated_is_refused_with_the_fix() -> None:
     with pytest.raises(DeclarationError) as excinfo:
         app.get("/items")(read)
     assert str(excinfo.value) == (
-        "route GET /items: parameter 'limit' sets its default inside Annotated[...] "
-        "(Query(default=10)); set it after '=' instead: "
+        "route GET /items: `Query` default value cannot be set in `Annotated` for 'limit' "
+        "(Query(default=10)). Set the default value with `=` instead: "
         "`limit: Annotated[..., Query()] = 10`."
     )
 
@@ -548,6 +548,6 @@ def test_a_path_parameter_with_a_default_is_refused(declared: str) -> None:
     default = "None" if "None" in declared else "1"
     assert str(excinfo.value) == (
         f"route GET /items/{{item_id}}: parameter 'item_id' is declared with Path() and a "
-        f"default ({default}), but a path parameter always comes from the path and cannot "
-        "have a default value. Remove the default."
+        f"default ({default}). Path parameters cannot have a default value: a path "
+        "parameter always comes from the path. Remove the default."
     )

@@ -25,9 +25,7 @@ BODY_FIX = (
     "is not one pydantic can validate. Use a model, a dataclass or a standard type; for "
     "the request itself, annotate it with transom's Request."
 )
-STRING_FIX = (
-    "which cannot be read from a single string; use a scalar type, a list of scalars, or Body()."
-)
+STRING_FIX = "cannot be read from a single string; use a scalar type, a list of scalars, or Body()."
 FOO = f"{__name__}.Foo"
 
 
@@ -100,7 +98,8 @@ def test_a_request_parameter_of_a_plain_class_is_refused_at_declaration(
     with pytest.raises(DeclarationError) as excinfo:
         app.get(path)(endpoint)
     assert str(excinfo.value) == (
-        f"route GET {path}: parameter 'foo' is a {kind} parameter of type {FOO}, {STRING_FIX}"
+        f"route GET {path}: {kind} parameter 'foo' must be one of the supported types: its type "
+        f"{FOO} {STRING_FIX}"
     )
 
 

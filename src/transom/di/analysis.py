@@ -242,8 +242,8 @@ def analyse_parameter(
     if isinstance(marker, PathParam) and not param.required:
         raise DeclarationError(
             f"{where}: parameter {name!r} is declared with Path() and a default "
-            f"({param.default!r}), but a path parameter always comes from the path and "
-            "cannot have a default value. Remove the default."
+            f"({param.default!r}). Path parameters cannot have a default value: a path "
+            "parameter always comes from the path. Remove the default."
         )
     if isinstance(param, PathParam):
         param = _checked_path(param, name, path_params, where)
@@ -251,6 +251,23 @@ def analyse_parameter(
     # The full annotation (its `Annotated` metadata carries constraints); none means Any.
     declared = unalias(parameter.annotation)
     return Analysed(name, Any if declared is inspect.Parameter.empty else declared, param=param)
+
+
+def _marker_name(marker: object) -> str:
+    """`Query`, `Header`, `Depends`, ...: how the marker is written in a declaration."""
+    if isinstance(marker, Dependency):
+        return "Depends"
+    return type(marker).__name__.removesuffix("Param")
+
+
+def _two_markers(annotated: object, default: object, name: str, where: str) -> str:
+    """The message for a marker given both in `Annotated[...]` and as the default."""
+    inside, after = _marker_name(annotated), _marker_name(default)
+    if inside == after:
+        both = f"`{inside}` in `Annotated` and default value together"
+    else:
+        both = f"`{inside}` in `Annotated` and `{after}` as a default value together"
+    return f"{where}: Cannot specify {both} for {name!r}; use one of them."
 
 
 def _declaration(parameter: inspect.Parameter, where: str) -> tuple[Any, Any, Any]:
@@ -266,17 +283,14 @@ def _declaration(parameter: inspect.Parameter, where: str) -> tuple[Any, Any, An
         if isinstance(marker, Param) and not marker.required and marker.default_factory is None:
             kind = type(marker).__name__.removesuffix("Param")
             raise DeclarationError(
-                f"{where}: parameter {name!r} sets its default inside Annotated[...] "
-                f"({kind}(default={marker.default!r})); set it after '=' instead: "
-                f"`{name}: Annotated[..., {kind}()] = {marker.default!r}`."
+                f"{where}: `{kind}` default value cannot be set in `Annotated` for "
+                f"{name!r} ({kind}(default={marker.default!r})). Set the default value "
+                f"with `=` instead: `{name}: Annotated[..., {kind}()] = {marker.default!r}`."
             )
     default = parameter.default
     if isinstance(default, (Param, Dependency)):
         if markers:
-            raise DeclarationError(
-                f"{where}: parameter {name!r} has a marker both in Annotated[...] and as its "
-                "default; use one."
-            )
+            raise DeclarationError(_two_markers(markers[0], default, name, where))
         markers, default = [default], inspect.Parameter.empty
     if len(markers) > 1:
         markers = [_merged_markers(markers, name, where)]
@@ -353,9 +367,9 @@ def _check_readable(param: Param, annotation: Any, name: str, where: str) -> Non
         return
     kind = type(param).__name__.removesuffix("Param")
     raise DeclarationError(
-        f"{where}: parameter {name!r} is a {kind} parameter of type {type_label(annotation)}, "
-        "which cannot be read from a single string; use a scalar type, a list of "
-        "scalars, or Body()."
+        f"{where}: {kind} parameter {name!r} must be one of the supported types: its type "
+        f"{type_label(annotation)} cannot be read from a single string; use a scalar type, "
+        "a list of scalars, or Body()."
     )
 
 
