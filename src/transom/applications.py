@@ -80,7 +80,8 @@ class Transom(RouteDecorators, WebSocketDecorators):
             it is read (a 413 past it); 1 MiB by default, `None` for no limit.
             A route may set its own (`max_body_size=` on the path operation).
         strict_content_type: Refuse (422) a JSON body sent without a
-            `Content-Type`, as FastAPI does; `False` reads it as JSON.
+            `Content-Type`, as FastAPI does; `False` reads it as JSON. Routers
+            and routes may set their own.
         keyring: The keys that sign and encrypt cookies (`set_cookie(...,
             signed=True)`, `Cookie(signed=True)`, sessions), newest first.
         cookie_policy: Defaults for every cookie argument a `set_cookie` or
@@ -238,6 +239,7 @@ class Transom(RouteDecorators, WebSocketDecorators):
             cache_control=cache_control,
             etag=etag,
             callbacks=callbacks,
+            strict_content_type=strict_content_type,
         )
         for route in routes or ():
             self.router.append(route)

@@ -56,6 +56,7 @@ class Context:
         "json",
         "request",
         "request_stack",
+        "strict_content_type",
         "temporal",
     )
 
@@ -64,10 +65,14 @@ class Context:
         request: Request,
         temporal: TemporalResponse | None,
         background: BackgroundTasks | None,
+        strict_content_type: bool = True,
     ) -> None:
         self.request = request
         self.temporal = temporal
         self.background = background
+        #: A JSON body needs a JSON `Content-Type`; `False` also reads one sent without any
+        #: (the route's resolved `strict_content_type=`).
+        self.strict_content_type = strict_content_type
         self.function_stack: AsyncExitStack | None = None
         self.request_stack: AsyncExitStack | None = None
         self.body: bytes = b""
@@ -142,7 +147,7 @@ def json_error(body: bytes, reason: str) -> dict[str, Any]:
     }
 
 
-def _content_type_error(request: Request) -> list[dict[str, Any]] | None:
+def _content_type_error(request: Request, strict: bool) -> list[dict[str, Any]] | None:
     raw: bytes | None = None
     for name, value in request.scope["headers"]:  # the first, as `headers.get` gives
         if name == b"content-type":
@@ -154,7 +159,7 @@ def _content_type_error(request: Request) -> list[dict[str, Any]] | None:
         # FastAPI's `strict_content_type` (on by default): a body without a
         # Content-Type is not read as JSON, so a page cannot post one without a
         # CORS preflight (a browser sends no preflight for a Content-Type-less body).
-        if not getattr(request.scope.get("app"), "strict_content_type", True):
+        if not strict:
             return None
         return [
             {
@@ -308,7 +313,7 @@ async def read_body(ctx: Context) -> None:
     """
     ctx.body = body = await ctx.request.body()
     if body:
-        content_errors = _content_type_error(ctx.request)
+        content_errors = _content_type_error(ctx.request, ctx.strict_content_type)
         if content_errors:
             raise RequestValidationError(content_errors, body=body)
         try:

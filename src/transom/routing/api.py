@@ -254,6 +254,8 @@ class APIRoute(BaseRoute):
         #: Data responses carry a validator (an `ETag`, a `Last-Modified`) whatever the
         #: handler does: conditional requests are evaluated for each.
         self._revalidate = self._etag or self.contract.sends_validators
+        #: A JSON body needs a JSON `Content-Type` (the resolved `strict_content_type=`).
+        self.strict_content_type: bool = options.get("strict_content_type", True) is not False
         #: The route's own body limit, when it declares one (else the app's applies).
         self.has_body_limit = "max_body_size" in declared
         self.max_body_size = check_body_limit(
@@ -363,7 +365,7 @@ class APIRoute(BaseRoute):
                 temporal = vary_on_cookies(temporal, scope)
         else:
             background = BackgroundTasks() if plan.uses_background else None
-            ctx = Context(request, temporal, background)
+            ctx = Context(request, temporal, background, self.strict_content_type)
             if plan.request_stack:
                 await self._respond_in_request_stack(plan, ctx, scope, receive, send)
             else:
@@ -744,10 +746,11 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
 
     Include it in the app (or another router) with `include_router`. Its
     `cache_control=` and `etag=` apply to its routes unless a closer layer (an
-    `include_router` call inside it, or the route) says otherwise; its
-    `callbacks=` are documented on each of its operations, after those of the
-    layers above and before the route's own. Its path operations are instances of
-    `route_class` (an `APIRoute` subclass), which may be set later too
+    `include_router` call inside it, or the route) says otherwise; so does its
+    `strict_content_type=` (`None`, the default, leaves it to the layers further
+    out). Its `callbacks=` are documented on each of its operations, after those of
+    the layers above and before the route's own. Its path operations are instances
+    of `route_class` (an `APIRoute` subclass), which may be set later too
     (`app.router.route_class = TimedRoute`) for the routes declared after.
     """
 
@@ -773,6 +776,7 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         etag: bool | None = None,
         callbacks: Sequence[BaseRoute] | None = None,
         route_class: type[APIRoute] = APIRoute,
+        strict_content_type: bool | None = None,
     ) -> None:
         super().__init__(
             redirect_slashes=redirect_slashes,
@@ -801,6 +805,7 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
             cache_control=cache_control,
             etag=etag,
             callbacks=callbacks,
+            strict_content_type=strict_content_type,
         )
 
     @property

@@ -15,7 +15,9 @@ first), and resolves them once, in `resolve_options`:
   and the route must agree;
 - `generate_unique_id_function`: the route's own, else the closest layer's;
 - `cache_control` and `etag`: the route's own, else the closest layer's
-  (`etag=False` turns off an `etag=True` from further out).
+  (`etag=False` turns off an `etag=True` from further out);
+- `strict_content_type`: the route's own, else the closest layer's, else `True`
+  (a JSON body sent without a `Content-Type` is refused, as FastAPI does).
 
 An option given as `Default(value)` (`transom.datastructures`, FastAPI's
 marker for a value left at its default) counts as not declared: on a route,
@@ -48,6 +50,7 @@ __all__ = [
     "caching_declarations",
     "check_caching",
     "check_options",
+    "check_strict_content_type",
     "combined_declarations",
     "resolve_options",
 ]
@@ -83,6 +86,7 @@ class RouteOptions(TypedDict, total=False):
     cache_control: CacheControl | None
     etag: bool | None
     callbacks: Sequence[BaseRoute] | None
+    strict_content_type: bool | None
 
 
 _NO_RESPONSES: Mapping[int | str, dict[str, Any]] = MappingProxyType({})
@@ -114,6 +118,8 @@ class RouteLayer:
     etag: bool | None = None
     #: The OpenAPI callbacks documented on each operation below (routes, not served).
     callbacks: tuple[BaseRoute, ...] = ()
+    #: Whether the routes below refuse a JSON body sent without a `Content-Type`.
+    strict_content_type: bool | None = None
 
     @classmethod
     def of(
@@ -131,6 +137,7 @@ class RouteLayer:
         cache_control: CacheControl | None = None,
         etag: bool | None = None,
         callbacks: Sequence[BaseRoute] | None = None,
+        strict_content_type: bool | None = None,
         where: str = "APIRouter",
     ) -> RouteLayer:
         """A layer from keyword arguments as routers and `include_router` take them.
@@ -140,6 +147,7 @@ class RouteLayer:
         """
         check_caching(cache_control, etag, where)
         check_response_models(responses or {}, where)
+        check_strict_content_type(strict_content_type, where)
         return cls(
             tuple(tags or ()),
             tuple(dependencies or ()),
@@ -152,6 +160,7 @@ class RouteLayer:
             cache_control,
             etag,
             tuple(callbacks or ()),
+            strict_content_type,
         )
 
 
@@ -175,6 +184,7 @@ def check_options(declared: Mapping[str, Any], label: str) -> None:
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise TypeError(f"{label}: unknown path operation option {name!r}.{hint}")
     check_caching(_said(declared.get("cache_control")), _said(declared.get("etag")), label)
+    check_strict_content_type(_said(declared.get("strict_content_type")), label)
 
 
 def resolve_options(declared: RouteOptions, layers: Sequence[RouteLayer]) -> RouteOptions:
@@ -218,6 +228,7 @@ _CLOSEST: Mapping[str, tuple[str, Any]] = MappingProxyType(
         "generate_unique_id_function": ("generate_unique_id", None),
         "cache_control": ("cache_control", None),
         "etag": ("etag", False),
+        "strict_content_type": ("strict_content_type", True),
         "response_class": ("default_response_class", JSONResponse),
     }
 )
@@ -264,6 +275,16 @@ def check_caching(cache_control: object, etag: object, where: str) -> None:
         )
     if etag is not None and not isinstance(etag, bool):
         raise TypeError(f"{where}: etag= takes True or False, got {etag!r}.")
+
+
+def check_strict_content_type(strict: object, where: str) -> None:
+    """Refuse a `strict_content_type=` that is not a bool (or `None`, saying nothing).
+
+    Raises:
+        TypeError: naming where it was declared.
+    """
+    if strict is not None and not isinstance(strict, bool):
+        raise TypeError(f"{where}: strict_content_type= takes True or False, got {strict!r}.")
 
 
 #: Statuses `cache_control=` applies to: every success, and the 304 standing for one.
