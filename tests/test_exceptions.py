@@ -38,8 +38,8 @@ def test_validation_error_str_lists_each_location_type_and_input() -> None:
     exc = RequestValidationError(
         [{"type": "missing", "loc": ("query", "q"), "msg": "Field required", "input": None}]
     )
-    assert str(exc) == (
-        "1 validation error(s):\n  query -> q: Field required [type=missing, input=None]"
+    assert (
+        str(exc) == "1 validation error:\n  query -> q: Field required [type=missing, input=None]"
     )
 
 
@@ -56,9 +56,9 @@ def test_a_response_validation_error_names_the_error_type() -> None:
 
     with pytest.raises(ResponseValidationError) as excinfo:
         TestClient(app).get("/person")
-    assert str(excinfo.value) == (
-        "1 validation error(s):\n"
-        "  response -> surname: Field required [type=missing, input={'name': 'John'}]"
+    assert str(excinfo.value).startswith(
+        "1 validation error:\n"
+        "  response -> surname: Field required [type=missing, input={'name': 'John'}]\n"
     )
 
 
@@ -82,7 +82,7 @@ def test_the_documented_exception_tree_matches_the_classes() -> None:
             assert issubclass(cls, parents[depth - 1]), (cls, parents[depth - 1])
             named.add(cls.__name__)
         parents[depth] = cls
-    errors = {name for name in module.__all__ if name != "CookieWarning"}
+    errors = {name for name in module.__all__ if name not in ("CookieWarning", "EndpointContext")}
     assert named == errors
 
 

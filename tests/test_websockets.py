@@ -314,7 +314,8 @@ def test_the_validation_error_names_the_route_and_a_handler_can_replace_the_clos
     closed = refusal(app, "/ws?limit=many")
     assert (closed.code, closed.reason) == (4000, "bad request")
     assert seen[0].startswith("websocket /ws (")
-    assert "endpoint): 1 validation error(s):" in seen[0]
+    assert "endpoint): 1 validation error:" in seen[0]
+    assert seen[0].endswith(", in endpoint\n    WS /ws")
 
 
 def test_an_http_exception_before_accept_refuses_the_handshake_with_its_status() -> None:

@@ -33,14 +33,15 @@ raises at the line that did it, with a sentence naming the rule::
 `HeaderError` and `CookieError` are defined beside their rules in the sans-IO
 `transom.http` package (which imports nothing of Transom) and re-exported here;
 `CookieWarning` (a `UserWarning`, e.g. a Max-Age capped at 400 days) lives there too.
-Catch any of them from `transom.exceptions` or from `transom`.
+Catch any of them from `transom.exceptions` or from `transom`. `EndpointContext`,
+the `endpoint_ctx` of the validation errors (where the endpoint is), is defined here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypedDict
 
 from transom.http.cookies import CookieError, CookieWarning
 from transom.http.headers import HeaderError, Headers
@@ -53,6 +54,7 @@ __all__ = [
     "CookieWarning",
     "DeclarationError",
     "DeprecatedOptionWarning",
+    "EndpointContext",
     "HTTPException",
     "HeaderError",
     "InvalidJSONBody",
@@ -206,24 +208,78 @@ class ResponseStartedError(RuntimeError):
     """A response was changed after it had started being sent."""
 
 
-class ValidationError(Exception):
-    """Base of request and response validation errors: a list of pydantic-style errors."""
+class EndpointContext(TypedDict, total=False):
+    """Where a validation error happened, as FastAPI's `endpoint_ctx` holds it.
 
-    def __init__(self, errors: list[dict[str, Any]], *, body: Any = None) -> None:
+    `function` is the endpoint's name, `file` and `line` where it is defined,
+    `path` the method and path of the request's route (`"GET /users/{user_id}"`,
+    a mounted app's prefix included; `"WS ..."` for a WebSocket).
+    """
+
+    function: str
+    path: str
+    file: str
+    line: int
+
+
+class ValidationError(Exception):
+    """Base of request and response validation errors: a list of pydantic-style errors.
+
+    Args:
+        errors: The errors, each with `type`, `loc`, `msg`, `input` and maybe `ctx`.
+        body: The request body (or, for a response, the handler's value).
+        endpoint_ctx: Where it happened; a route sets it on the errors it raises,
+            and `str()` ends with it, so a log line points at the endpoint.
+    """
+
+    def __init__(
+        self,
+        errors: list[dict[str, Any]],
+        *,
+        body: Any = None,
+        endpoint_ctx: EndpointContext | None = None,
+    ) -> None:
         super().__init__(errors)
         self._errors = errors
         self.body = body
+        self.endpoint_ctx = endpoint_ctx
 
     def errors(self) -> list[dict[str, Any]]:
         """The errors, each with `type`, `loc`, `msg`, `input` and maybe `ctx`."""
         return self._errors
 
+    @property
+    def endpoint_function(self) -> str | None:
+        return (self.endpoint_ctx or {}).get("function")
+
+    @property
+    def endpoint_path(self) -> str | None:
+        return (self.endpoint_ctx or {}).get("path")
+
+    @property
+    def endpoint_file(self) -> str | None:
+        return (self.endpoint_ctx or {}).get("file")
+
+    @property
+    def endpoint_line(self) -> int | None:
+        return (self.endpoint_ctx or {}).get("line")
+
     def __str__(self) -> str:
-        lines = [f"{len(self._errors)} validation error(s):"]
+        count = len(self._errors)
+        lines = [f"{count} validation error{'' if count == 1 else 's'}:"]
         for error in self._errors:
             loc = " -> ".join(str(part) for part in error.get("loc", ()))
             kind, value = error.get("type"), error.get("input")
             lines.append(f"  {loc}: {error.get('msg')} [type={kind}, input={value!r}]")
+        function, path = self.endpoint_function, self.endpoint_path
+        file, line = self.endpoint_file, self.endpoint_line
+        if function and file and line:
+            # A traceback's line, so that editors and terminals link to the endpoint.
+            lines.append(f'  File "{file}", line {line}, in {function}')
+            if path:
+                lines.append(f"    {path}")
+        elif path:
+            lines.append(f"  Endpoint: {path}")
         return "\n".join(lines)
 
 
@@ -243,8 +299,14 @@ class WebSocketRequestValidationError(ValidationError):
     error. `str()` names the route.
     """
 
-    def __init__(self, errors: list[dict[str, Any]], *, label: str = "") -> None:
-        super().__init__(errors)
+    def __init__(
+        self,
+        errors: list[dict[str, Any]],
+        *,
+        label: str = "",
+        endpoint_ctx: EndpointContext | None = None,
+    ) -> None:
+        super().__init__(errors, endpoint_ctx=endpoint_ctx)
         self.label = label
 
     def __str__(self) -> str:

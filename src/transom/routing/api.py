@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, Self, TypeAlias, TypeVar, Unpack
 
 from transom._types import ASGIApp, Receive, Scope, Send
@@ -34,7 +34,7 @@ from transom.di.analysis import infer_response_model, signature_of
 from transom.di.compile import compile_plan, needs_context
 from transom.di.plan import Plan, build_plan
 from transom.di.solve import Context
-from transom.exceptions import DeclarationError
+from transom.exceptions import DeclarationError, EndpointContext, ValidationError
 from transom.http.caching import CacheControl, body_etag
 from transom.http.headers import RawHeaders
 from transom.http.merge import merge_data_headers
@@ -60,6 +60,7 @@ from transom.routing.frontend import (
     frontend_path,
     resolve_check_dir,
 )
+from transom.routing.located import endpoint_location, located
 from transom.routing.options import (
     RouteLayer,
     RouteOptions,
@@ -356,30 +357,48 @@ class APIRoute(BaseRoute):
             else:
                 temporal = TemporalResponse(contract.cookie_attributes, contract.kept_on_error)
             scope[SCOPE_KEY] = temporal
-        if self._flat:
-            # Async steps reading only request values: the common case.
-            value = await self._run(request, temporal, None)
-            # The response depends on the cookies (the key is `requests.COOKIES_READ_KEY`;
-            # a literal and `in` cost less than reading the request's attribute).
-            if "transom.cookies_read" in scope:
-                temporal = vary_on_cookies(temporal, scope)
-        else:
-            background = BackgroundTasks() if plan.uses_background else None
-            ctx = Context(request, temporal, background, self.strict_content_type)
-            if plan.request_stack:
-                await self._respond_in_request_stack(plan, ctx, scope, receive, send)
+        # A `try` costs nothing until something raises (Python 3.11+).
+        try:
+            if self._flat:
+                # Async steps reading only request values: the common case.
+                value = await self._run(request, temporal, None)
+                # The response depends on the cookies (the key is `requests.COOKIES_READ_KEY`;
+                # a literal and `in` cost less than reading the request's attribute).
+                if "transom.cookies_read" in scope:
+                    temporal = vary_on_cookies(temporal, scope)
             else:
-                await self._respond(plan, ctx, scope, receive, send)
-            return
-        # Handler value -> finalize -> the one start path (kept inline: the hot path).
-        final = self.finalize(value, temporal, scope)
-        if isinstance(final, tuple):
-            status, headers, body = final
-            await send_response(scope, send, status, headers, body)
-        else:
-            await self._send_object(final, temporal, scope, receive, send)
+                background = BackgroundTasks() if plan.uses_background else None
+                ctx = Context(request, temporal, background, self.strict_content_type)
+                if plan.request_stack:
+                    await self._respond_in_request_stack(plan, ctx, scope, receive, send)
+                else:
+                    await self._respond(plan, ctx, scope, receive, send)
+                return
+            # Handler value -> finalize -> the one start path (kept inline: the hot path).
+            final = self.finalize(value, temporal, scope)
+            if isinstance(final, tuple):
+                status, headers, body = final
+                await send_response(scope, send, status, headers, body)
+            else:
+                await self._send_object(final, temporal, scope, receive, send)
+        except ValidationError as exc:
+            if exc.endpoint_ctx is None:
+                exc.endpoint_ctx = self.endpoint_context(scope)
+            raise
         if temporal is not None and temporal.background is not None:
             await run_after_response(scope, temporal.background)
+
+    def endpoint_context(self, scope: Scope) -> EndpointContext:
+        """Where this route's endpoint is, and the request's method and route path.
+
+        Set on the validation errors a request through this route raises, so
+        that `str(exc)` (and a log line) points at the endpoint.
+        """
+        return located(self._location, scope["method"], scope, self.path)
+
+    @cached_property
+    def _location(self) -> EndpointContext:
+        return endpoint_location(self.endpoint)
 
     async def _respond(
         self, plan: Plan, ctx: Context, scope: Scope, receive: Receive, send: Send

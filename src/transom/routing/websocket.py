@@ -22,7 +22,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from transom._types import Receive, Scope, Send
@@ -32,6 +32,7 @@ from transom.di.plan import BodyMode, Plan, build_plan
 from transom.di.solve import Context
 from transom.exceptions import (
     DeclarationError,
+    EndpointContext,
     RequestValidationError,
     WebSocketRequestValidationError,
 )
@@ -39,6 +40,7 @@ from transom.http.headers import RawHeaders
 from transom.http.merge import merge_headers
 from transom.params import Dependency
 from transom.requests import Request
+from transom.routing.located import endpoint_location, located
 from transom.routing.options import RouteLayer, RouteOptions, resolve_options
 from transom.routing.paths import compile_path
 from transom.routing.router import WEBSOCKET, BaseRoute
@@ -175,12 +177,18 @@ class APIWebSocketRoute(BaseRoute):
                 await self._run(connection, temporal, ctx)
             except RequestValidationError as exc:
                 raise WebSocketRequestValidationError(
-                    exc.errors(), label=f"{self.label} ({_endpoint_name(self.endpoint)})"
+                    exc.errors(),
+                    label=f"{self.label} ({_endpoint_name(self.endpoint)})",
+                    endpoint_ctx=located(self._location, "WS", scope, self.path),
                 ) from None
         if background is not None:
             await background()
         if temporal is not None and temporal.background is not None:
             await temporal.background()
+
+    @cached_property
+    def _location(self) -> EndpointContext:
+        return endpoint_location(self.endpoint)
 
 
 def _endpoint_name(endpoint: Callable[..., Any]) -> str:
