@@ -7,9 +7,9 @@ then setup, call, teardown), by the rules of `cause_of`, tried in order:
 |---|---|
 | `cannot import name 'X' from 'fastapi.m'` | `missing: fastapi.m.X` |
 | `No module named 'fastapi.m'` | `missing: fastapi.m` |
-| the same for a FastAPI-internal module (`fastapi._compat`, ...) | `FastAPI internals: ...` |
+| the same for a FastAPI-internal module (`fastapi._compat`, ...) or a private name (`_x`) | `FastAPI internals: ...` |
 | `TypeError: f() got an unexpected keyword argument 'kw'` | `missing option: kw` |
-| `AttributeError: 'T' object has no attribute 'a'` | `missing attribute: T.a` |
+| `AttributeError: 'T' object has no attribute 'a'` | `missing attribute: T.a` (`FastAPI internals: T._a` for a private one) |
 | Transom's `DeclarationError` or `ValueError` at startup | `rejected: <the rule, values elided>` |
 | pytest-timeout | `timeout` |
 | `DID NOT WARN` / `DID NOT RAISE` | `no warning: W` / `did not raise: E` |
@@ -18,15 +18,23 @@ then setup, call, teardown), by the rules of `cause_of`, tried in order:
 | `AssertionError` on `status_code` | `status: got A, expected B` |
 | `AssertionError` on a `detail`, other body, headers | `error detail`, `response body`, ... |
 | any other exception | `<where>: <Type>: <message, values elided>` |
+
+A test module that fails to import while it imports a private name of FastAPI's
+(`from fastapi.routing import _IncludedRouter`) fails for that reason, whatever
+name the import stopped at: `private_imports` finds those names in the module's
+source, and the runner gives its tests the cause `FastAPI internals: ...`.
+Failures of this kind test how FastAPI is built, not API an app uses; the report
+counts them apart (see `report.py`).
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["INTERNAL_MODULES", "Outcome", "cause_of", "outcomes_from"]
+__all__ = ["INTERNAL", "INTERNAL_MODULES", "Outcome", "cause_of", "outcomes_from", "private_imports"]
 
 #: FastAPI modules that are implementation details, not API a user ports.
 INTERNAL_MODULES = (
@@ -40,6 +48,9 @@ INTERNAL_MODULES = (
     "fastapi.utils",
 )
 
+#: How every cause of this kind starts.
+INTERNAL = "FastAPI internals"
+
 Record = Mapping[str, Any]
 #: `(outcome, cause)`: outcome is passed, failed, skipped, xfailed or "not run".
 Outcome = tuple[str, str]
@@ -49,6 +60,8 @@ _NO_MODULE = re.compile(r"No module named '([\w.]+)'")
 _UNEXPECTED_KW = re.compile(r"got an unexpected keyword argument '(\w+)'")
 _NO_ATTRIBUTE = re.compile(r"^'?(?:type object )?'?([\w.]+)'? (?:object )?has no attribute '(\w+)'")
 _MODULE_ATTRIBUTE = re.compile(r"^module '([\w.]+)' has no attribute '(\w+)'")
+#: pytest's monkeypatch on a module attribute that does not exist.
+_MONKEYPATCHED = re.compile(r"<module '([\w.]+)' from '[^']*'> has no attribute '(\w+)'")
 _STATUS = re.compile(r"^assert (\d{3}) == (\d{3})", re.MULTILINE)
 _DID_NOT_WARN = re.compile(r"DID NOT WARN\. No warnings of type \(<class '([\w.]+)'>")
 _DID_NOT_RAISE = re.compile(r"DID NOT RAISE <?(?:class ')?([\w.]+)")
@@ -68,9 +81,15 @@ def _elide(message: str) -> str:
     return (text[:cut] if cut > 0 else text)[:110]
 
 
+def _is_private(dotted: str) -> bool:
+    return any(part.startswith("_") and not part.startswith("__") for part in dotted.split("."))
+
+
 def _missing_module(module: str) -> str:
-    if module.startswith(INTERNAL_MODULES):
-        return f"FastAPI internals: {module}"
+    if module.startswith(INTERNAL_MODULES) or (
+        module.split(".")[0] in ("fastapi", "starlette") and _is_private(module)
+    ):
+        return f"{INTERNAL}: {module}"
     if module.split(".")[0] in ("fastapi", "starlette"):
         return f"missing: {module}"
     return f"environment: no module {module}"
@@ -126,8 +145,36 @@ def _missing(short: str, message: str) -> str | None:
         if match := _MODULE_ATTRIBUTE.search(message):
             return _missing_module(f"{match.group(1)}.{match.group(2)}")
         if match := _NO_ATTRIBUTE.search(message):
+            if _is_private(match.group(2)):
+                return f"{INTERNAL}: {match.group(1)}.{match.group(2)}"
             return f"missing attribute: {match.group(1)}.{match.group(2)}"
+        if match := _MONKEYPATCHED.search(message):
+            return _missing_module(f"{match.group(1)}.{match.group(2)}")
     return None
+
+
+def private_imports(source: str) -> list[str]:
+    """The private FastAPI names (and internal modules) a test module imports at its top."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "fastapi":
+            module = node.module or ""
+            for alias in node.names:
+                dotted = f"{module}.{alias.name}"
+                if _is_private(dotted) or dotted.startswith(INTERNAL_MODULES):
+                    found.append(dotted)
+        elif isinstance(node, ast.Import):
+            found += [
+                alias.name
+                for alias in node.names
+                if alias.name.startswith(INTERNAL_MODULES)
+                or (alias.name.split(".")[0] == "fastapi" and _is_private(alias.name))
+            ]
+    return found
 
 
 def cause_of(record: Record, test_name: str = "") -> str:
