@@ -75,8 +75,9 @@ def area_rows(result: Score) -> list[str]:
         by_area[area_of(test_id)].append(test_id)
     failures = result.failures()
     rows = [
-        "| area | FastAPI passes | Transom passes | % | first causes of the failures (tests) |",
-        "|---|---:|---:|---:|---|",
+        "| area | FastAPI passes | Transom passes | % | % of public-API tests "
+        "| first causes of the failures (tests) |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     for name in AREA_NAMES:
         ids = by_area.get(name, [])
@@ -84,11 +85,18 @@ def area_rows(result: Score) -> list[str]:
             continue
         causes = Counter(failures[i][1] for i in ids if i in failures)
         top = ", ".join(f"{code(short(c))} ({n})" for c, n in causes.most_common(CAUSES_PER_AREA))
-        passes = result.passes(ids)
-        rows.append(f"| {name} | {len(ids)} | {passes} | {percent(passes, len(ids))} | {top} |")
-    total, passes = len(result.counted), result.passes()
-    rows.append(f"| **all** | {total} | {passes} | {percent(passes, total)} | |")
+        rows.append(f"{_shares(result, name, ids)} {top} |")
+    rows.append(f"{_shares(result, '**all**', result.counted)} |")
     return rows
+
+
+def _shares(result: Score, name: str, ids: list[str]) -> str:
+    """A row's first cells: the counts, the share, the share of the public-API tests."""
+    passes, public = result.passes(ids), len(ids) - result.internals_count(ids)
+    return (
+        f"| {name} | {len(ids)} | {passes} | {percent(passes, len(ids))} "
+        f"| {percent(passes, public)} |"
+    )
 
 
 def unsupported_rows(result: Score) -> list[str]:
@@ -113,7 +121,11 @@ def render(result: Score) -> str:
         "do not edit. -->",
         "",
         f"{headline(result)}, with {result.expected_count()} more that fail on a "
-        f"difference Transom makes on purpose and {failures} failures.",
+        f"difference Transom makes on purpose and {failures} failures. "
+        f"{result.internals_count()} of the failures test FastAPI's internals (a private "
+        "module, name or attribute, which an app does not use); of the other "
+        f"{len(result.counted) - result.internals_count():,} tests, Transom passes "
+        f"{percent(result.passes(), len(result.counted) - result.internals_count())}.",
         "",
         "### By area",
         "",
