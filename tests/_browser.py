@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from typing import Any
@@ -18,10 +17,10 @@ from typing import Any
 import pytest
 import uvicorn
 
+from tests._servers import LOCAL_HOST, free_port
 from transom.openapi import docs
 
 IN_CI = os.environ.get("CI") == "true"
-LOCAL_HOST = "127.0.0.1"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -49,14 +48,6 @@ def require_docs_assets() -> None:
         pytest.skip(
             "The docs assets are not installed (the build had no npm).", allow_module_level=True
         )
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as sock:
-        sock.bind((LOCAL_HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class ServerThread:

@@ -8,38 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import pytest
 
+from tests._servers import LOCAL_HOST, free_port, wait_for_port
+
 IN_CI = os.environ.get("CI") == "true"
 REDIS_SERVER = shutil.which("redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_for_port(port: int, process: subprocess.Popen[Any], what: str) -> None:
-    """Return once `port` accepts connections; fail if `process` exits or 20 s pass."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with status {process.returncode} before listening.")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"{what} did not listen on port {port} within 20 seconds.")
 
 
 @contextmanager
@@ -57,7 +36,7 @@ def redis_server() -> Iterator[str]:
                 "--port",
                 str(port),
                 "--bind",
-                "127.0.0.1",
+                LOCAL_HOST,
                 "--save",
                 "",
                 "--appendonly",
@@ -70,7 +49,7 @@ def redis_server() -> Iterator[str]:
         )
         try:
             wait_for_port(port, process, "redis-server")
-            yield f"redis://127.0.0.1:{port}/0"
+            yield f"redis://{LOCAL_HOST}:{port}/0"
         finally:
             process.terminate()
             process.wait(timeout=10)

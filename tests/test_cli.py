@@ -13,8 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
-from tests._browser import free_port
-from tests._redis import wait_for_port
+from tests._servers import free_port, wait_for_port
 from transom import __version__
 from transom.cli import build_parser, main
 

@@ -15,7 +15,8 @@ from types import ModuleType
 import httpx
 import pytest
 
-from tests._redis import free_port, redis_server, wait_for_port
+from tests._redis import redis_server
+from tests._servers import free_port, wait_for_port
 from transom.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,8 +13,7 @@ import examples.app as example
 import httpx
 import pytest
 
-from tests._browser import free_port
-from tests._redis import wait_for_port
+from tests._servers import free_port, wait_for_port
 from transom import Keyring, Response, Transom
 from transom.testclient import TestClient
 

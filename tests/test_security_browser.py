@@ -21,10 +21,10 @@ from tests._browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     IN_CI,
-    LOCAL_HOST,
     ServerThread,
     require_chromium,
 )
+from tests._servers import LOCAL_HOST
 from transom.openapi import docs
 
 require_chromium()

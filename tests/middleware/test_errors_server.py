@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests._browser import free_port
+from tests._servers import free_port
 
 APP = """
 import contextlib

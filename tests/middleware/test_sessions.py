@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._redis import free_port, redis_server, wait_for_port
+from tests._redis import redis_server
+from tests._servers import free_port, wait_for_port
 from transom import CookiePolicy, Keyring, Request, Response, Transom
 from transom.exceptions import KeyringError
 from transom.middleware.sessions import (

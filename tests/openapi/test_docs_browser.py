@@ -26,11 +26,11 @@ import pytest
 from tests._browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    LOCAL_HOST,
     ServerThread,
     require_chromium,
     require_docs_assets,
 )
+from tests._servers import LOCAL_HOST
 
 require_chromium()
 require_docs_assets()

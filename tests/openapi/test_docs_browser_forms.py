@@ -25,11 +25,11 @@ import pytest
 from tests._browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    LOCAL_HOST,
     ServerThread,
     require_chromium,
     require_docs_assets,
 )
+from tests._servers import LOCAL_HOST
 from transom import File, Form, Request, Transom, UploadFile
 
 require_chromium()
