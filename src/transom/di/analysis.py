@@ -40,7 +40,7 @@ from transom.params import (
 from transom.requests import HTTPConnection
 from transom.responses import Response
 from transom.security.oauth2 import SecurityScopes
-from transom.serialization import type_label
+from transom.serialization import check_not_pydantic_v1, type_label
 
 __all__ = [
     "DeclarationError",
@@ -247,6 +247,7 @@ def analyse_parameter(
         )
     if isinstance(param, PathParam):
         param = _checked_path(param, name, path_params, where)
+    check_not_pydantic_v1(annotation, f"{where}: parameter {name!r}")
     _check_readable(param, annotation, name, where)
     # The full annotation (its `Annotated` metadata carries constraints); none means Any.
     declared = unalias(parameter.annotation)
