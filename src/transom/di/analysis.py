@@ -285,8 +285,9 @@ def _declaration(parameter: inspect.Parameter, where: str) -> tuple[Any, Any, An
             kind = type(marker).__name__.removesuffix("Param")
             raise DeclarationError(
                 f"{where}: `{kind}` default value cannot be set in `Annotated` for "
-                f"{name!r} ({kind}(default={marker.default!r})). Set the default value "
-                f"with `=` instead: `{name}: Annotated[..., {kind}()] = {marker.default!r}`."
+                f"{name!r}. Set the default value with `=` instead: "
+                f"`{name}: Annotated[..., {kind}()] = {marker.default!r}`, not "
+                f"`{kind}(default={marker.default!r})`."
             )
     default = parameter.default
     if isinstance(default, (Param, Dependency)):
