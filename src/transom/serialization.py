@@ -9,16 +9,27 @@ work) and then filtered while pydantic-core writes the bytes.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, get_args
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import pydantic_core
 from pydantic import BaseModel, PydanticSchemaGenerationError, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from transom.encoders import from_plain_attributes, plain_data
-from transom.exceptions import DeclarationError, ResponseValidationError
+from transom.exceptions import (
+    DeclarationError,
+    PydanticV1NotSupportedError,
+    ResponseValidationError,
+)
 
-__all__ = ["ResponseModel", "check_response_models", "dump_json", "load_json", "type_label"]
+__all__ = [
+    "ResponseModel",
+    "check_not_pydantic_v1",
+    "check_response_models",
+    "dump_json",
+    "load_json",
+    "type_label",
+]
 
 IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any] | None
 
@@ -56,17 +67,57 @@ def load_json(data: bytes) -> Any:
     return pydantic_core.from_json(data)
 
 
+def _pydantic_v1_model(annotation: Any) -> type[Any] | None:
+    """The first `pydantic.v1` model in `annotation` (itself, or inside a union, a list,
+    a dict, an `Annotated`...), else `None`.
+
+    Found by the modules of the classes, without importing `pydantic.v1` (which warns).
+    """
+    origin = get_origin(annotation)
+    if origin is None and isinstance(annotation, type):
+        is_v1 = any(cls.__module__.startswith("pydantic.v1.") for cls in annotation.__mro__)
+        return annotation if is_v1 else None
+    if origin is Literal:
+        return None
+    args = get_args(annotation)
+    for arg in args[:1] if origin is Annotated else args:
+        found = _pydantic_v1_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def check_not_pydantic_v1(annotation: Any, where: str) -> None:
+    """Refuse a `pydantic.v1` model in an annotation at declaration, before pydantic 2
+    is asked for its schema (which only warns, then cannot validate it).
+
+    `where` names the route and what declared it (`route GET /items: parameter 'item'`).
+
+    Raises:
+        PydanticV1NotSupportedError: naming `where` and the model.
+    """
+    model = _pydantic_v1_model(annotation)
+    if model is not None:
+        raise PydanticV1NotSupportedError(
+            f"{where}: {type_label(model)} is a pydantic.v1 model, and pydantic.v1 models "
+            "are not supported. Update the model to pydantic 2 (`from pydantic import "
+            "BaseModel`)."
+        )
+
+
 def check_response_models(responses: Mapping[int | str, Mapping[str, Any]], label: str) -> None:
     """Check at declaration that each `responses={status: {"model": ...}}` can be documented.
 
     Raises:
         DeclarationError: naming the status and the model, for a type pydantic
             cannot describe (a plain class, or a list of them).
+        PydanticV1NotSupportedError: for a `pydantic.v1` model.
     """
     for status, response in responses.items():
         model = response.get("model")
         if model is None:
             continue
+        check_not_pydantic_v1(model, f"{label}: responses={{{status!r}: {{'model': ...}}}}")
         try:
             TypeAdapter(model)
         except (PydanticSchemaGenerationError, TypeError):
@@ -103,6 +154,7 @@ class ResponseModel:
         exclude_defaults: bool = False,
         exclude_none: bool = False,
     ) -> None:
+        check_not_pydantic_v1(annotation, f"{label}: the response model")
         try:
             self.adapter: TypeAdapter[Any] = TypeAdapter(annotation)
         except (PydanticSchemaGenerationError, TypeError) as exc:

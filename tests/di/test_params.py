@@ -519,9 +519,9 @@ def test_a_default_inside_annotated_is_refused_with_the_fix() -> None:
     with pytest.raises(DeclarationError) as excinfo:
         app.get("/items")(read)
     assert str(excinfo.value) == (
-        "route GET /items: `Query` default value cannot be set in `Annotated` for 'limit' "
-        "(Query(default=10)). Set the default value with `=` instead: "
-        "`limit: Annotated[..., Query()] = 10`."
+        "route GET /items: `Query` default value cannot be set in `Annotated` for 'limit'. "
+        "Set the default value with `=` instead: `limit: Annotated[..., Query()] = 10`, "
+        "not `Query(default=10)`."
     )
 
     def fixed(limit: Annotated[int, Query()] = 10) -> int:

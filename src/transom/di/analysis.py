@@ -40,7 +40,7 @@ from transom.params import (
 from transom.requests import HTTPConnection
 from transom.responses import Response
 from transom.security.oauth2 import SecurityScopes
-from transom.serialization import type_label
+from transom.serialization import check_not_pydantic_v1, type_label
 
 __all__ = [
     "DeclarationError",
@@ -247,6 +247,7 @@ def analyse_parameter(
         )
     if isinstance(param, PathParam):
         param = _checked_path(param, name, path_params, where)
+    check_not_pydantic_v1(annotation, f"{where}: parameter {name!r}")
     _check_readable(param, annotation, name, where)
     # The full annotation (its `Annotated` metadata carries constraints); none means Any.
     declared = unalias(parameter.annotation)
@@ -284,8 +285,9 @@ def _declaration(parameter: inspect.Parameter, where: str) -> tuple[Any, Any, An
             kind = type(marker).__name__.removesuffix("Param")
             raise DeclarationError(
                 f"{where}: `{kind}` default value cannot be set in `Annotated` for "
-                f"{name!r} ({kind}(default={marker.default!r})). Set the default value "
-                f"with `=` instead: `{name}: Annotated[..., {kind}()] = {marker.default!r}`."
+                f"{name!r}. Set the default value with `=` instead: "
+                f"`{name}: Annotated[..., {kind}()] = {marker.default!r}`, not "
+                f"`{kind}(default={marker.default!r})`."
             )
     default = parameter.default
     if isinstance(default, (Param, Dependency)):
