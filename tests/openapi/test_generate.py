@@ -29,6 +29,8 @@ from transom import (
     Cookie,
     Depends,
     Header,
+    Path,
+    Query,
     Response,
     ResponseCookie,
     ResponseHeader,
@@ -601,3 +603,58 @@ def test_parameters_are_listed_by_kind_then_handler_first_as_in_fastapi() -> Non
         ("header", "x-a"),
         ("cookie", "c"),
     ]
+
+
+class Tool(BaseModel):
+    name: str
+
+
+def test_a_deprecated_parameter_or_body_says_so_in_its_schema_too() -> None:
+    app = Transom()
+
+    @app.post("/tools/{tool_id}")
+    def update(
+        tool_id: Annotated[int, Path(deprecated=True)],
+        q: Annotated[str | None, Query(alias="item-query", min_length=3, deprecated=True)] = None,
+        count: Annotated[int, Body(deprecated=True)] = 1,
+        tool: Annotated[Tool | None, Body(deprecated=True)] = None,
+    ) -> None: ...
+
+    @app.put("/tools")
+    def replace(tool: Annotated[Tool, Body(deprecated=True)]) -> None: ...
+
+    document = TestClient(app).get("/openapi.json").json()
+    operation = document["paths"]["/tools/{tool_id}"]["post"]
+    assert operation["parameters"] == [
+        {
+            "name": "tool_id",
+            "in": "path",
+            "required": True,
+            "deprecated": True,
+            "schema": {"type": "integer", "deprecated": True, "title": "Tool Id"},
+        },
+        {
+            "name": "item-query",
+            "in": "query",
+            "required": False,
+            "deprecated": True,
+            "schema": {
+                "anyOf": [{"type": "string", "minLength": 3}, {"type": "null"}],
+                "deprecated": True,
+                "title": "Item-Query",
+            },
+        },
+    ]
+    body = document["components"]["schemas"]["Body_update_tools__tool_id__post"]["properties"]
+    assert body == {
+        "count": {"type": "integer", "default": 1, "deprecated": True, "title": "Count"},
+        "tool": {
+            "anyOf": [{"$ref": "#/components/schemas/Tool"}, {"type": "null"}],
+            "deprecated": True,
+        },
+    }
+    content = document["paths"]["/tools"]["put"]["requestBody"]["content"]
+    assert content["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Tool",
+        "deprecated": True,
+    }
