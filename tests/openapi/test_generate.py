@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import examples.app as example
 import pytest
 from openapi_spec_validator import validate
-from pydantic import BaseModel, computed_field
+from pydantic import BaseModel, Discriminator, Field, Tag, computed_field
 
 from tests.openapi.golden_apps import GOLDEN_APPS, declared_app, items_app, routers_app
 from transom import (
@@ -658,3 +658,51 @@ def test_a_deprecated_parameter_or_body_says_so_in_its_schema_too() -> None:
         "$ref": "#/components/schemas/Tool",
         "deprecated": True,
     }
+
+
+class Cat(BaseModel):
+    pet_type: str = "cat"
+    meows: int
+
+
+class Dog(BaseModel):
+    pet_type: str = "dog"
+    barks: float
+
+
+def _pet_type(value: Any) -> str:
+    return str(value.get("pet_type", "")) if isinstance(value, dict) else ""
+
+
+Pet = Annotated[Annotated[Cat, Tag("cat")] | Annotated[Dog, Tag("dog")], Discriminator(_pet_type)]
+
+
+def test_annotated_metadata_applies_with_the_marker_as_default_too() -> None:
+    """`pet: Pet = Body()` keeps `Pet`'s discriminator and `Annotated[int, Field(gt=3)]
+    = Query()` its bound: validated and documented (FastAPI drops them)."""
+    app = Transom()
+
+    @app.post("/pets")
+    async def create(pet: Pet = Body()) -> Any:  # noqa: B008
+        return pet
+
+    @app.get("/count")
+    async def count(n: Annotated[int, Field(gt=3)] = Query()) -> int:
+        return n
+
+    client = TestClient(app)
+    assert client.post("/pets", json={"pet_type": "dog", "barks": 1.5}).json() == {
+        "pet_type": "dog",
+        "barks": 1.5,
+    }
+    r = client.post("/pets", json={"pet_type": "dog", "meows": 1})
+    assert (r.status_code, r.json()["detail"][0]["loc"]) == (422, ["body", "dog", "barks"])
+    assert client.get("/count", params={"n": 1}).json()["detail"][0]["type"] == "greater_than"
+    document = client.get("/openapi.json").json()
+    content = document["paths"]["/pets"]["post"]["requestBody"]["content"]
+    assert content["application/json"]["schema"] == {
+        "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+        "title": "Pet",
+    }
+    parameter = document["paths"]["/count"]["get"]["parameters"][0]
+    assert parameter["schema"] == {"type": "integer", "exclusiveMinimum": 3, "title": "N"}
