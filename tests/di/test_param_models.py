@@ -105,6 +105,51 @@ def test_header_model_converts_underscores_and_collects_lists() -> None:
     ]
 
 
+def test_a_422_shows_the_defaults_of_the_fields_left_out_as_sent() -> None:
+    client = TestClient(app())
+    client.headers.clear()
+    r = client.get("/headers/", headers={"traceparent": "123"})
+    assert r.status_code == 422
+    # As in FastAPI: the fields' own keys with their defaults (`None` ones left
+    # out), then what no field reads.
+    assert r.json()["detail"] == [
+        {
+            "type": "missing",
+            "loc": ["header", "save_data"],
+            "msg": "Field required",
+            "input": {"host": "testserver", "traceparent": "123", "x_tag": []},
+        }
+    ]
+    r = client.get("/strict/", params={"limit": "5", "tool": "plumbus"})
+    assert r.json()["detail"][0]["input"] == "plumbus"
+    r = client.get("/strict/", params={"limit": "500"})
+    assert r.json()["detail"][0]["loc"] == ["query", "limit"]
+
+
+class Page(BaseModel):
+    size: int = 10
+    seen: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
+def test_defaults_of_fields_left_out_count_as_set_and_are_fresh() -> None:
+    app = Transom()
+
+    @app.get("/page/")
+    async def page(page: Annotated[Page, Query()]) -> dict[str, Any]:
+        page.seen.append("handler")
+        return page.model_dump(exclude_unset=True)
+
+    client = TestClient(app)
+    for _ in range(2):
+        assert client.get("/page/").json() == {"size": 10, "seen": ["handler"]}
+    assert client.get("/page/", params={"note": "n"}).json() == {
+        "size": 10,
+        "seen": ["handler"],
+        "note": "n",
+    }
+
+
 @pytest.mark.parametrize(
     ("cookies", "status", "detail"),
     [

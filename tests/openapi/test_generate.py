@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import examples.app as example
 import pytest
 from openapi_spec_validator import validate
-from pydantic import BaseModel, computed_field
+from pydantic import BaseModel, Discriminator, Field, Tag, computed_field
 
 from tests.openapi.golden_apps import GOLDEN_APPS, declared_app, items_app, routers_app
 from transom import (
@@ -29,6 +29,8 @@ from transom import (
     Cookie,
     Depends,
     Header,
+    Path,
+    Query,
     Response,
     ResponseCookie,
     ResponseHeader,
@@ -601,3 +603,106 @@ def test_parameters_are_listed_by_kind_then_handler_first_as_in_fastapi() -> Non
         ("header", "x-a"),
         ("cookie", "c"),
     ]
+
+
+class Tool(BaseModel):
+    name: str
+
+
+def test_a_deprecated_parameter_or_body_says_so_in_its_schema_too() -> None:
+    app = Transom()
+
+    @app.post("/tools/{tool_id}")
+    def update(
+        tool_id: Annotated[int, Path(deprecated=True)],
+        q: Annotated[str | None, Query(alias="item-query", min_length=3, deprecated=True)] = None,
+        count: Annotated[int, Body(deprecated=True)] = 1,
+        tool: Annotated[Tool | None, Body(deprecated=True)] = None,
+    ) -> None: ...
+
+    @app.put("/tools")
+    def replace(tool: Annotated[Tool, Body(deprecated=True)]) -> None: ...
+
+    document = TestClient(app).get("/openapi.json").json()
+    operation = document["paths"]["/tools/{tool_id}"]["post"]
+    assert operation["parameters"] == [
+        {
+            "name": "tool_id",
+            "in": "path",
+            "required": True,
+            "deprecated": True,
+            "schema": {"type": "integer", "deprecated": True, "title": "Tool Id"},
+        },
+        {
+            "name": "item-query",
+            "in": "query",
+            "required": False,
+            "deprecated": True,
+            "schema": {
+                "anyOf": [{"type": "string", "minLength": 3}, {"type": "null"}],
+                "deprecated": True,
+                "title": "Item-Query",
+            },
+        },
+    ]
+    body = document["components"]["schemas"]["Body_update_tools__tool_id__post"]["properties"]
+    assert body == {
+        "count": {"type": "integer", "default": 1, "deprecated": True, "title": "Count"},
+        "tool": {
+            "anyOf": [{"$ref": "#/components/schemas/Tool"}, {"type": "null"}],
+            "deprecated": True,
+        },
+    }
+    content = document["paths"]["/tools"]["put"]["requestBody"]["content"]
+    assert content["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Tool",
+        "deprecated": True,
+    }
+
+
+class Cat(BaseModel):
+    pet_type: str = "cat"
+    meows: int
+
+
+class Dog(BaseModel):
+    pet_type: str = "dog"
+    barks: float
+
+
+def _pet_type(value: Any) -> str:
+    return str(value.get("pet_type", "")) if isinstance(value, dict) else ""
+
+
+Pet = Annotated[Annotated[Cat, Tag("cat")] | Annotated[Dog, Tag("dog")], Discriminator(_pet_type)]
+
+
+def test_annotated_metadata_applies_with_the_marker_as_default_too() -> None:
+    """`pet: Pet = Body()` keeps `Pet`'s discriminator and `Annotated[int, Field(gt=3)]
+    = Query()` its bound: validated and documented (FastAPI drops them)."""
+    app = Transom()
+
+    @app.post("/pets")
+    async def create(pet: Pet = Body()) -> Any:  # noqa: B008
+        return pet
+
+    @app.get("/count")
+    async def count(n: Annotated[int, Field(gt=3)] = Query()) -> int:
+        return n
+
+    client = TestClient(app)
+    assert client.post("/pets", json={"pet_type": "dog", "barks": 1.5}).json() == {
+        "pet_type": "dog",
+        "barks": 1.5,
+    }
+    r = client.post("/pets", json={"pet_type": "dog", "meows": 1})
+    assert (r.status_code, r.json()["detail"][0]["loc"]) == (422, ["body", "dog", "barks"])
+    assert client.get("/count", params={"n": 1}).json()["detail"][0]["type"] == "greater_than"
+    document = client.get("/openapi.json").json()
+    content = document["paths"]["/pets"]["post"]["requestBody"]["content"]
+    assert content["application/json"]["schema"] == {
+        "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+        "title": "Pet",
+    }
+    parameter = document["paths"]["/count"]["get"]["parameters"][0]
+    assert parameter["schema"] == {"type": "integer", "exclusiveMinimum": 3, "title": "N"}

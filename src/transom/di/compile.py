@@ -26,7 +26,7 @@ from typing import Any
 import pydantic_core
 
 from transom.di.codegen import define
-from transom.di.extract import SEALED, prologue
+from transom.di.extract import DEFAULTS, SEALED, prologue
 from transom.di.plan import ArgKind, BodyMode, CallMode, Plan, Step
 from transom.di.solve import (
     ARGUMENT_FIELDS,
@@ -79,6 +79,7 @@ def compile_plan(plan: Plan) -> Runner:
         "ValidationError": pydantic_core.ValidationError,
         "SecurityScopes": SecurityScopes,
         "sealed": SEALED,
+        "defaults": DEFAULTS,
     }
     views: set[str] = set()
     body: list[str] = []

@@ -12,12 +12,14 @@ Nothing user-controlled reaches the source: names are embedded with `repr`.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
 from transom.di.codegen import define
 from transom.params import ParamSource
@@ -28,9 +30,20 @@ from transom.temporal import SCOPE_KEY
 if TYPE_CHECKING:
     from transom.di.plan import Input
 
-__all__ = ["SEALED", "Reads", "SealedReader", "extract_function", "prologue", "reads"]
+__all__ = [
+    "DEFAULTS",
+    "SEALED",
+    "Reads",
+    "SealedReader",
+    "default_number",
+    "extract_function",
+    "prologue",
+    "reads",
+]
 
 logger = logging.getLogger("transom.cookies")
+
+_T = TypeVar("_T")
 
 #: The per-request views the lines may use, each set up once at the top of a function.
 _VIEWS = {
@@ -117,15 +130,50 @@ _SEALED_NUMBERS: dict[tuple[Any, ...], int] = {}
 
 def sealed_number(reader_key: tuple[Any, ...], make: Callable[[], SealedReader]) -> int:
     """The number of the reader for `reader_key`, made once (`make`) per distinct key."""
+    return _number(SEALED, _SEALED_NUMBERS, reader_key, make)
+
+
+#: The defaults of parameter-model fields, by number: the generated lines call
+#: `defaults[n]()` for a field the request leaves out (see `default_number`).
+DEFAULTS: dict[int, Callable[[], Any]] = {}
+_DEFAULT_NUMBERS: dict[tuple[Any, ...], int] = {}
+
+
+def default_number(field_key: tuple[Any, ...], field: FieldInfo) -> int | None:
+    """The number of the maker of `field`'s default, or None if it has none to fill in.
+
+    As in FastAPI, a parameter model gets a fresh copy of the default of each
+    field the request leaves out, so the default is validated and counts as set.
+    A `None` default is left to the model, and so is a factory that needs the
+    validated data (there is none yet).
+    """
+    if field.is_required() or field.default_factory_takes_validated_data:
+        return None
+    if field.default_factory is None and field.default is None:
+        return None
+
+    def make() -> Callable[[], Any]:
+        return lambda: copy.deepcopy(field.get_default(call_default_factory=True))
+
+    return _number(DEFAULTS, _DEFAULT_NUMBERS, field_key, make)
+
+
+def _number(
+    registry: dict[int, _T],
+    numbers: dict[tuple[Any, ...], int],
+    key: tuple[Any, ...],
+    make: Callable[[], _T],
+) -> int:
+    """The number in `registry` of the entry for `key`, made once (`make`) per distinct key."""
     try:
-        number = _SEALED_NUMBERS.get(reader_key)
-    except TypeError:  # an unhashable annotation: a reader of its own
-        number, reader_key = None, ()
+        number = numbers.get(key)
+    except TypeError:  # an unhashable key: an entry of its own
+        number, key = None, ()
     if number is None:
-        number = len(SEALED)
-        SEALED[number] = make()
-        if reader_key:
-            _SEALED_NUMBERS[reader_key] = number
+        number = len(registry)
+        registry[number] = make()
+        if key:
+            numbers[key] = number
     return number
 
 
@@ -154,6 +202,13 @@ def _read_model(item: Input, views: set[str]) -> list[str]:
         lines += _read(field, views)
         present = "value" if field.sequence else "value is not None"
         lines += [f"if {present}:", f"    model[{field.key!r}] = value"]
+        if field.default is not None:
+            lines += [
+                "else:",
+                f"    value = defaults[{field.default}]()",
+                "    if value is not None:",
+                f"        model[{field.key!r}] = value",
+            ]
     if item.extras:
         # What no field reads, under the name it was sent with; repeated, a list. A
         # name that is a field's key but not its request name (`x_user_id` for the
@@ -204,7 +259,7 @@ def extract_function(
         body,
         kind="extract",
         owner=owner,
-        namespace={"sealed": SEALED},
+        namespace={"sealed": SEALED, "defaults": DEFAULTS},
         runs=runs,
     )
     return extract

@@ -38,7 +38,14 @@ from transom.di.analysis import (
     lookup_name,
     signature_of,
 )
-from transom.di.extract import Reads, SealedReader, extract_function, reads, sealed_number
+from transom.di.extract import (
+    Reads,
+    SealedReader,
+    default_number,
+    extract_function,
+    reads,
+    sealed_number,
+)
 from transom.params import (
     BodyParam,
     CookieParam,
@@ -118,6 +125,9 @@ class Input:
     extras: bool = False
     #: A signed or encrypted cookie: the number of its reader (`di.extract.SEALED`).
     sealed: int | None = None
+    #: A parameter-model field: the number of its default's maker (`di.extract.DEFAULTS`),
+    #: the value it gets when the request leaves it out.
+    default: int | None = None
     #: `lookup` as latin-1 bytes, to compare with raw header names.
     lookup_bytes: bytes = dataclasses.field(init=False, repr=False)
 
@@ -545,7 +555,12 @@ def _model_input(name: str, model: type[BaseModel], param: Param) -> Input:
         )
         lookup = lookup_name(field_name, marker)
         sequence = is_sequence(field.annotation)
-        fields.append(Input(key, field_name, param.source, lookup, sequence, annotation, marker))
+        default = default_number((model, field_name), field)
+        fields.append(
+            Input(
+                key, field_name, param.source, lookup, sequence, annotation, marker, default=default
+            )
+        )
     # The values no field reads go in too: `extra="forbid"` refuses them, and a 422
     # shows everything that was sent, as FastAPI's does.
     return Input(

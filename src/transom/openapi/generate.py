@@ -296,7 +296,9 @@ def _parameters(plan: Plan, registry: SchemaRegistry) -> list[dict[str, Any]]:
             # On the wire a signed or encrypted cookie is an opaque string.
             parameter["schema"] = {"type": "string", "title": title}
         else:
-            parameter["schema"] = registry.slot(TypeAdapter(annotated), "validation", title)
+            adapter = TypeAdapter(annotated)
+            deprecated = bool(param.deprecated)
+            parameter["schema"] = registry.slot(adapter, "validation", title, deprecated=deprecated)
         parameter.update(_examples(param))
         parameters.append(parameter)
     return parameters
@@ -310,7 +312,8 @@ def _request_body(plan: Plan, op_id: str, registry: SchemaRegistry) -> dict[str,
         item = plan.single_body
         adapter = plan.single_body_adapter or TypeAdapter(clean_annotation(item.annotation))
         title = item.param.constraints.get("title") or _title(item.param.request_name or item.name)
-        schema: Any = registry.slot(adapter, "validation", title)
+        deprecated = bool(item.param.deprecated)
+        schema: Any = registry.slot(adapter, "validation", title, deprecated=deprecated)
         examples = _examples(item.param)
     else:
         model = _body_model(f"Body_{op_id}", inputs)
@@ -345,10 +348,10 @@ def _body_model(name: str, inputs: list[Input]) -> type[BaseModel]:
             continue
         seen.add(item.lookup)
         field_name = item.name if item.name not in fields else f"{item.name}_{len(fields)}"
-        fields[field_name] = (
-            clean_annotation(item.annotation),
-            item.param.field_info(alias=item.lookup),
-        )
+        field = item.param.field_info(alias=item.lookup)
+        if item.param.deprecated:  # documented on the body's field, as in FastAPI
+            field = FieldInfo.merge_field_infos(field, deprecated=True)
+        fields[field_name] = (clean_annotation(item.annotation), field)
     model: type[BaseModel] = create_model(name, **fields)  # type: ignore[call-overload]
     return model
 

@@ -76,14 +76,24 @@ class SchemaSlot:
         mode: `"validation"` for request data, `"serialization"` for response data.
         title: A title to give the schema when it is inline (not a `$ref`), as
             FastAPI titles parameter and response schemas.
+        deprecated: Whether the schema says `"deprecated": true`, as FastAPI's
+            schema of a deprecated parameter or body does (beside a `$ref` too).
     """
 
-    __slots__ = ("core_schema", "mode", "title")
+    __slots__ = ("core_schema", "deprecated", "mode", "title")
 
-    def __init__(self, core_schema: CoreSchema, mode: Mode, title: str | None = None) -> None:
+    def __init__(
+        self,
+        core_schema: CoreSchema,
+        mode: Mode,
+        title: str | None = None,
+        *,
+        deprecated: bool = False,
+    ) -> None:
         self.core_schema = core_schema
         self.mode = mode
         self.title = title
+        self.deprecated = deprecated
 
     def __copy__(self) -> SchemaSlot:
         return self  # a slot is a placeholder: copies of the document must share it
@@ -103,14 +113,21 @@ class SchemaRegistry:
         self._adapters: dict[Any, TypeAdapter[Any]] = {}
         self._extra: dict[str, dict[str, Any]] = {}
 
-    def slot(self, adapter: TypeAdapter[Any], mode: Mode, title: str | None = None) -> SchemaSlot:
-        """A slot for the type `adapter` validates, filled in by `resolve`."""
+    def slot(
+        self,
+        adapter: TypeAdapter[Any],
+        mode: Mode,
+        title: str | None = None,
+        *,
+        deprecated: bool = False,
+    ) -> SchemaSlot:
+        """A slot for the type `adapter` validates, filled in by `resolve` (see `SchemaSlot`)."""
         schema = adapter.core_schema
         # Without separate schemas a model is documented as input, unless it has
         # computed fields: then a response shows them (read-only), as in FastAPI.
         if not self.separate and not _has_computed_fields(schema):
             mode = "validation"
-        slot = SchemaSlot(schema, mode, title)
+        slot = SchemaSlot(schema, mode, title, deprecated=deprecated)
         self._slots.append(slot)
         return slot
 
@@ -143,6 +160,8 @@ class SchemaRegistry:
             schema = dict(mapping[(index, slot.mode)])
             if slot.title is not None and "$ref" not in schema:
                 schema["title"] = slot.title
+            if slot.deprecated:
+                schema["deprecated"] = True
             filled[id(slot)] = schema
         _fill(document, filled)
         components: dict[str, dict[str, Any]] = {}
