@@ -19,6 +19,7 @@ from transom import (
     Request,
     Response,
     Transom,
+    WebSocket,
 )
 from transom._types import Receive, Scope, Send
 from transom.routing import APIRoute, Match, Mount, NoMatchFound
@@ -679,7 +680,11 @@ def test_matches_tells_how_a_route_takes_a_request() -> None:
     get = {**http_scope("GET", "/items/7"), "path_params": {"outer": "x"}}
     assert by_int.matches(get) == (
         Match.FULL,
-        {"path_params": {"outer": "x", "item_id": 7}, "endpoint": by_int.endpoint},  # type: ignore[attr-defined]
+        {
+            "path_params": {"outer": "x", "item_id": 7},
+            "route": by_int,
+            "endpoint": by_int.endpoint,  # type: ignore[attr-defined]
+        },
     )
     assert update.matches(get)[0] is Match.PARTIAL  # the path, not the method
     assert by_int.matches(http_scope("GET", "/items/me"))[0] is Match.NONE
@@ -689,7 +694,39 @@ def test_matches_tells_how_a_route_takes_a_request() -> None:
     behind = {**http_scope("GET", "/proxy/items/7"), "root_path": "/proxy"}
     assert by_int.matches(behind)[0] is Match.FULL
     mount = Mount("/static", app)
-    assert mount.matches(http_scope("POST", "/static/x.css")) == (Match.FULL, {"path_params": {}})
+    assert mount.matches(http_scope("POST", "/static/x.css")) == (
+        Match.FULL,
+        {"path_params": {}, "route": mount},
+    )
+
+
+def test_the_scope_holds_the_route_that_took_the_request() -> None:
+    app = Transom()
+    router = APIRouter(prefix="/users")
+
+    def template(request: Request) -> str:
+        route: APIRoute = request.scope["route"]
+        return route.path
+
+    @router.get("/{user_id}")
+    def user(user_id: str, path: Annotated[str, Depends(template)]) -> list[str]:
+        return [user_id, path]
+
+    @app.get("/static")
+    def static(path: Annotated[str, Depends(template)]) -> str:
+        return path
+
+    @app.websocket("/items/{item_id}")
+    async def item(websocket: WebSocket, item_id: str) -> None:
+        await websocket.accept()
+        await websocket.send_json([item_id, websocket.scope["route"].path])
+
+    app.include_router(router, prefix="/api")
+    c = TestClient(app)
+    assert c.get("/api/users/rick").json() == ["rick", "/api/users/{user_id}"]
+    assert c.get("/static").json() == "/static"
+    with c.websocket_connect("/items/gun") as ws:
+        assert ws.receive_json() == ["gun", "/items/{item_id}"]
 
 
 def test_route_decorator_adds_a_plain_route_to_an_app_or_router() -> None:

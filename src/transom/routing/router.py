@@ -6,7 +6,8 @@ path that exists for other methods gets 405 with `Allow`; no match gets 404
 (both raised as `HTTPException`, so exception handlers and CORS see them).
 Before a 404, the router's fallback routes are asked (a frontend build served
 below a prefix, `transom.routing.frontend`): the one with the longest prefix
-that holds the path takes the request.
+that holds the path takes the request. The route that takes a request is in
+its scope as `"route"` (as in Starlette): one store, on the match only.
 
 This module knows nothing of dependency injection: a route is anything with a
 `template`, `methods` and an ASGI `handle`.
@@ -126,7 +127,7 @@ class BaseRoute:
         params = self.match_path(route_path(scope))
         if params is None:
             return Match.NONE, {}
-        child: Scope = {"path_params": {**scope.get("path_params", {}), **params}}
+        child: Scope = {"path_params": {**scope.get("path_params", {}), **params}, "route": self}
         endpoint = getattr(self, "endpoint", None)
         if endpoint is not None:
             child["endpoint"] = endpoint
@@ -342,6 +343,7 @@ class Router:
         method = scope["method"] if kind == "http" else WEBSOCKET
         for route in self._static.get(path, ()):
             if route.methods is None or method in route.methods:
+                scope["route"] = route
                 await route.handle(scope, receive, send)
                 return
         # Each pattern is asked once: its answer also says whether the path with
@@ -356,6 +358,7 @@ class Router:
                 if "path_params" in scope:
                     params = {**scope["path_params"], **params}
                 scope["path_params"] = params
+                scope["route"] = route
                 await route.handle(scope, receive, send)
                 return
             near = near or []
