@@ -50,7 +50,9 @@ __all__ = [
     "Mount",
     "NoMatchFound",
     "Route",
+    "RouteList",
     "Router",
+    "asks_itself",
     "lifespan_context",
     "route_path",
 ]
