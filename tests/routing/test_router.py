@@ -811,6 +811,10 @@ def test_a_route_that_overrides_matches_is_asked_after_the_indexed_routes() -> N
     assert c.get("/v1/other").status_code == 404
     with pytest.raises(NoMatchFound):
         app.url_path_for("missing")  # a route without a name is skipped
+    router = APIRouter()
+    router.routes.append(Versioned())
+    with pytest.raises(DeclarationError, match="include_router cannot include <tests"):
+        app.include_router(router, prefix="/api")
 
 
 def test_changing_the_routes_list_changes_what_is_served() -> None:

@@ -1053,6 +1053,13 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
             self.add_route(self.prefix + prefix + route.path, route.endpoint, methods, route.name)
         elif isinstance(route, WebSocketRoute):
             self.add_websocket_route(self.prefix + prefix + route.path, route.endpoint, route.name)
+        else:
+            raise DeclarationError(
+                f"include_router cannot include {route!r}: it copies path operations, "
+                "routes, WebSocket routes and mounts, and a route of another kind (one "
+                "that matches by its own matches()) cannot be moved under a prefix; add "
+                "it to the router that serves it (app.router.routes.append(route))."
+            )
 
 
 def _includes(outer: APIRouter, router: APIRouter) -> bool:
