@@ -7,6 +7,7 @@ import datetime
 import functools
 import json
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -114,11 +115,46 @@ def test_a_router_route_with_an_empty_path_takes_the_include_prefix() -> None:
 
     app = Transom()
     app.include_router(router, prefix="/root")
-    assert TestClient(app).get("/root").json() == "root"
-    with pytest.raises(ValueError, match="included with a prefix"):
-        Transom().include_router(router)
+    outer = APIRouter()
+    outer.include_router(router, prefix="/nested")
+    app.include_router(outer)
+    client = TestClient(app)
+    assert client.get("/root").json() == "root"
+    assert client.get("/nested").json() == "root"
+    empty = "Prefix and path cannot be both empty: the path operation 'root' has the path ''"
+    # Without prefix= the route has no path, wherever it is included (as in FastAPI).
+    for includer in (Transom(), APIRouter(), APIRouter(prefix="/outer")):
+        with pytest.raises(DeclarationError, match=re.escape(empty)):
+            includer.include_router(router)
     with pytest.raises(ValueError, match="included with a prefix"):
         Transom().get("")(root)
+
+
+def test_a_router_cannot_be_included_into_itself_or_a_router_it_includes() -> None:
+    first, second, third = APIRouter(prefix="/first"), APIRouter(), APIRouter(prefix="/third")
+    with pytest.raises(
+        DeclarationError,
+        match=re.escape(
+            "Cannot include the same APIRouter instance into itself. Did you mean to include "
+            "a different router? (router: APIRouter(prefix='/first'))"
+        ),
+    ):
+        first.include_router(first)
+    first.include_router(second)
+    second.include_router(third)
+    with pytest.raises(
+        AssertionError,  # as FastAPI's assert
+        match=re.escape(
+            "Cannot include APIRouter(prefix='/first') into APIRouter(prefix='/third'): the "
+            "first already includes the second, directly or through other routers."
+        ),
+    ):
+        third.include_router(first)
+    with pytest.raises(DeclarationError, match="an APIRouter without prefix"):
+        second.include_router(first)
+    app = Transom()
+    app.include_router(first)
+    app.include_router(second)  # included twice, but no cycle
 
 
 def test_an_empty_openapi_url_turns_the_document_and_docs_off() -> None:

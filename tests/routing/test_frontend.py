@@ -21,7 +21,10 @@ from transom import (
     Transom,
     WebSocket,
 )
+from transom._types import Receive, Scope, Send
 from transom.exceptions import DeclarationError
+from transom.responses import PlainTextResponse
+from transom.routing import BaseRoute, Match
 from transom.testclient import TestClient
 
 OCT_21_2015 = 1445412480  # Wed, 21 Oct 2015 07:28:00 GMT
@@ -498,3 +501,24 @@ def test_check_dir_auto_only_warns_in_development(
     monkeypatch.setenv("TRANSOM_ENV", "production")
     with pytest.raises(RuntimeError, match="does not exist"):
         APIRouter().frontend("/", directory=tmp_path / "other")
+
+
+def test_a_route_matching_by_itself_answers_before_the_frontend(dist: Path) -> None:
+    class Legacy(BaseRoute):
+        def matches(self, scope: Scope) -> tuple[Match, Scope]:
+            if not scope["path"].startswith("/legacy/"):
+                return Match.NONE, {}
+            return (Match.FULL if scope["method"] == "GET" else Match.PARTIAL), {}
+
+        async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+            status = 200 if scope["method"] == "GET" else 405
+            await PlainTextResponse(f"legacy {status}", status_code=status)(scope, receive, send)
+
+    app = Transom()
+    app.router.routes.append(Legacy())
+    app.frontend("/", directory=dist)
+    c = client(app)
+    assert c.get("/legacy/page", headers=HTML).text == "legacy 200"
+    refused = c.post("/legacy/page")
+    assert (refused.status_code, refused.text) == (405, "legacy 405")
+    assert c.get("/other", headers=HTML).text == "<p>app</p>"

@@ -19,9 +19,10 @@ from transom import (
     Request,
     Response,
     Transom,
+    WebSocket,
 )
 from transom._types import Receive, Scope, Send
-from transom.routing import APIRoute, Match, Mount, NoMatchFound
+from transom.routing import APIRoute, BaseRoute, Match, Mount, NoMatchFound, Route
 from transom.testclient import TestClient
 
 
@@ -679,7 +680,11 @@ def test_matches_tells_how_a_route_takes_a_request() -> None:
     get = {**http_scope("GET", "/items/7"), "path_params": {"outer": "x"}}
     assert by_int.matches(get) == (
         Match.FULL,
-        {"path_params": {"outer": "x", "item_id": 7}, "endpoint": by_int.endpoint},  # type: ignore[attr-defined]
+        {
+            "path_params": {"outer": "x", "item_id": 7},
+            "route": by_int,
+            "endpoint": by_int.endpoint,  # type: ignore[attr-defined]
+        },
     )
     assert update.matches(get)[0] is Match.PARTIAL  # the path, not the method
     assert by_int.matches(http_scope("GET", "/items/me"))[0] is Match.NONE
@@ -689,7 +694,39 @@ def test_matches_tells_how_a_route_takes_a_request() -> None:
     behind = {**http_scope("GET", "/proxy/items/7"), "root_path": "/proxy"}
     assert by_int.matches(behind)[0] is Match.FULL
     mount = Mount("/static", app)
-    assert mount.matches(http_scope("POST", "/static/x.css")) == (Match.FULL, {"path_params": {}})
+    assert mount.matches(http_scope("POST", "/static/x.css")) == (
+        Match.FULL,
+        {"path_params": {}, "route": mount},
+    )
+
+
+def test_the_scope_holds_the_route_that_took_the_request() -> None:
+    app = Transom()
+    router = APIRouter(prefix="/users")
+
+    def template(request: Request) -> str:
+        route: APIRoute = request.scope["route"]
+        return route.path
+
+    @router.get("/{user_id}")
+    def user(user_id: str, path: Annotated[str, Depends(template)]) -> list[str]:
+        return [user_id, path]
+
+    @app.get("/static")
+    def static(path: Annotated[str, Depends(template)]) -> str:
+        return path
+
+    @app.websocket("/items/{item_id}")
+    async def item(websocket: WebSocket, item_id: str) -> None:
+        await websocket.accept()
+        await websocket.send_json([item_id, websocket.scope["route"].path])
+
+    app.include_router(router, prefix="/api")
+    c = TestClient(app)
+    assert c.get("/api/users/rick").json() == ["rick", "/api/users/{user_id}"]
+    assert c.get("/static").json() == "/static"
+    with c.websocket_connect("/items/gun") as ws:
+        assert ws.receive_json() == ["gun", "/items/{item_id}"]
 
 
 def test_route_decorator_adds_a_plain_route_to_an_app_or_router() -> None:
@@ -735,3 +772,70 @@ def test_trace_path_operation() -> None:
     assert c.request("TRACE", "/echo").json() == "echo"
     assert c.get("/echo").status_code == 405
     assert list(app.openapi()["paths"]["/items/{item_id}"]) == ["trace"]
+
+
+class Versioned(BaseRoute):
+    """A route written the Starlette way: no template, its own `matches`."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        version, _, rest = scope["path"].removeprefix("/v").partition("/")
+        if not version.isdigit() or rest != "status":
+            return Match.NONE, {}
+        child = {"path_params": {"version": int(version)}}
+        return (Match.FULL if scope["method"] == "GET" else Match.PARTIAL), child
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        version = scope["path_params"]["version"]
+        if scope["method"] != "GET":
+            response = PlainTextResponse("GET only", status_code=405, headers={"Allow": "GET"})
+        else:
+            response = PlainTextResponse(f"v{version} ok, route {scope['route'] is self}")
+        await response(scope, receive, send)
+
+
+def test_a_route_that_overrides_matches_is_asked_after_the_indexed_routes() -> None:
+    app = Transom()
+
+    @app.get("/v2/status")
+    def indexed() -> str:
+        return "indexed"
+
+    app.router.routes.append(Versioned())
+    c = TestClient(app)
+    assert c.get("/v1/status").text == "v1 ok, route True"
+    assert c.get("/v2/status").json() == "indexed"  # the index first
+    refused = c.post("/v1/status")  # its partial match answers
+    assert (refused.status_code, refused.text, refused.headers["allow"]) == (405, "GET only", "GET")
+    indexed_refusal = c.post("/v2/status")  # an indexed route's 405 wins over a partial match
+    assert (indexed_refusal.status_code, indexed_refusal.headers["allow"]) == (405, "GET")
+    assert c.get("/v1/other").status_code == 404
+    with pytest.raises(NoMatchFound):
+        app.url_path_for("missing")  # a route without a name is skipped
+    router = APIRouter()
+    router.routes.append(Versioned())
+    with pytest.raises(DeclarationError, match="include_router cannot include <tests"):
+        app.include_router(router, prefix="/api")
+
+
+def test_changing_the_routes_list_changes_what_is_served() -> None:
+    def plain(request: Request) -> Response:
+        return PlainTextResponse(f"plain {request.url.path}")
+
+    app = Transom()
+    c = TestClient(app)
+    app.router.routes.append(Route("/plain", plain))
+    app.routes.extend([Route("/items/{item_id}", plain), Mount("/mounted", app)])
+    assert c.get("/plain").text == "plain /plain"
+    assert c.get("/items/7").text == "plain /items/7"
+    assert c.get("/mounted/plain").text == "plain /mounted/plain"
+    first = Route("/items/{item_id}", lambda request: PlainTextResponse("first"))
+    app.routes.insert(0, first)
+    assert c.get("/items/7").text == "first"
+    app.routes.remove(first)
+    del app.routes[-1]
+    assert c.get("/items/7").text == "plain /items/7"
+    assert c.get("/mounted/plain").status_code == 404
+    app.router.routes = [Route("/only", plain)]
+    assert (c.get("/only").status_code, c.get("/plain").status_code) == (200, 404)
+    app.routes.clear()
+    assert c.get("/only").status_code == 404

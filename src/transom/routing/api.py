@@ -809,6 +809,8 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
             DependencyOverrides() if dependency_overrides is None else dependency_overrides
         )
         self.route_class = route_class
+        #: The routers included into this one (`include_router`), in order.
+        self.included_routers: list[APIRouter] = []
         check_callbacks(callbacks, "APIRouter")
         #: What this router adds to each of its routes, resolved per route.
         self.layer = RouteLayer.of(
@@ -974,9 +976,11 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
 
         Raises:
             DeclarationError: if a prefix would go before a webhook's name or a
-                callback's URL.
+                callback's URL; if `router` is this one, or includes it (at any
+                depth); if `prefix` is empty and a route's path is `""` too.
         """
         _check_prefix("include_router prefix", prefix)
+        self._check_includable(router, prefix)
         check_callbacks(callbacks, "include_router")
         for route in router.routes:
             if isinstance(route, APIRoute) and route.documentation_only:
@@ -1003,11 +1007,36 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
         for fallback in router.fallbacks:
             if isinstance(fallback, Frontend):  # the fallbacks an `APIRouter` declares
                 self._include_frontend(prefix, fallback, (self.layer, call))
+        self.included_routers.append(router)
         self.on_startup += router.on_startup
         self.on_shutdown += router.on_shutdown
         if router.lifespan_context is not None:
             self.included_lifespans.append(router.lifespan_context)
         self.included_lifespans += router.included_lifespans
+
+    def _check_includable(self, router: APIRouter, prefix: str) -> None:
+        """Refuse an include that makes a cycle, or that leaves a route without a path."""
+        if router is self:
+            raise DeclarationError(
+                "Cannot include the same APIRouter instance into itself. Did you mean to "
+                f"include a different router? (router: {_describe(router)})"
+            )
+        if _includes(router, self):
+            raise DeclarationError(
+                f"Cannot include {_describe(router)} into {_describe(self)}: the first "
+                "already includes the second, directly or through other routers. Did you "
+                "mean to include a different router?"
+            )
+        if prefix:
+            return
+        for route in router.routes:
+            if isinstance(route, (APIRoute, APIWebSocketRoute)) and route.path == "":
+                raise DeclarationError(
+                    f"Prefix and path cannot be both empty: the path operation {route.name!r} "
+                    "has the path '' and its router is included without prefix=. Include "
+                    'it with a prefix (prefix="/items"), or give the route a path that '
+                    "starts with '/'."
+                )
 
     def _include_frontend(
         self, prefix: str, frontend: Frontend, layers: tuple[RouteLayer, ...]
@@ -1024,6 +1053,33 @@ class APIRouter(Router, RouteDecorators, WebSocketDecorators):
             self.add_route(self.prefix + prefix + route.path, route.endpoint, methods, route.name)
         elif isinstance(route, WebSocketRoute):
             self.add_websocket_route(self.prefix + prefix + route.path, route.endpoint, route.name)
+        else:
+            raise DeclarationError(
+                f"include_router cannot include {route!r}: it copies path operations, "
+                "routes, WebSocket routes and mounts, and a route of another kind (one "
+                "that matches by its own matches()) cannot be moved under a prefix; add "
+                "it to the router that serves it (app.router.routes.append(route))."
+            )
+
+
+def _includes(outer: APIRouter, router: APIRouter) -> bool:
+    """Whether `router` was included into `outer`, directly or through other routers."""
+    seen: set[int] = set()
+    pending = list(outer.included_routers)
+    while pending:
+        included = pending.pop()
+        if included is router:
+            return True
+        if id(included) not in seen:
+            seen.add(id(included))
+            pending += included.included_routers
+    return False
+
+
+def _describe(router: APIRouter) -> str:
+    return (
+        f"APIRouter(prefix={router.prefix!r})" if router.prefix else "an APIRouter without prefix"
+    )
 
 
 def _check_no_prefix(path: str, prefix: str) -> None:

@@ -6,10 +6,16 @@ path that exists for other methods gets 405 with `Allow`; no match gets 404
 (both raised as `HTTPException`, so exception handlers and CORS see them).
 Before a 404, the router's fallback routes are asked (a frontend build served
 below a prefix, `transom.routing.frontend`): the one with the longest prefix
-that holds the path takes the request.
+that holds the path takes the request. The route that takes a request is in
+its scope as `"route"` (as in Starlette): one store, on the match only.
 
 This module knows nothing of dependency injection: a route is anything with a
-`template`, `methods` and an ASGI `handle`.
+`template`, `methods` and an ASGI `handle`. A route without a template, or one
+whose class overrides `matches` (Starlette's way of writing a route), is asked
+by calling `matches` instead, in the order of `routes`, once the index has no
+route for the request: a full match takes it, and a partial one does where no
+indexed route answers 405. `Router.routes` is the list itself; changing it (an
+`append`, a `remove`) changes what is served.
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ import enum
 import inspect
 import traceback
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from typing import Any, Self, SupportsIndex, TypeVar
 
 from transom._types import ASGIApp, Receive, Scope, Send
 from transom.concurrency import run_in_threadpool
@@ -44,7 +50,9 @@ __all__ = [
     "Mount",
     "NoMatchFound",
     "Route",
+    "RouteList",
     "Router",
+    "asks_itself",
     "lifespan_context",
     "route_path",
 ]
@@ -106,11 +114,12 @@ class NoMatchFound(LookupError):
 
 
 class BaseRoute:
-    """What the router needs of a route."""
+    """What the router needs of a route: `template`, `methods` and `handle`, or
+    `matches` and `handle` (see `asks_itself`)."""
 
     template: PathTemplate
-    methods: frozenset[str] | None
-    name: str | None
+    methods: frozenset[str] | None = None
+    name: str | None = None
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         raise NotImplementedError  # pragma: no cover
@@ -118,15 +127,16 @@ class BaseRoute:
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         """Whether this route takes the request of `scope`, and the scope items it would set.
 
-        For code that inspects routes (Starlette's API); the router itself does
-        not call it. A WebSocket handshake matches only WebSocket routes.
+        For code that inspects routes (Starlette's API); the router calls it only
+        where a subclass overrides it (`asks_itself`), and finds the others by
+        their template. A WebSocket handshake matches only WebSocket routes.
         """
         if scope["type"] not in ("http", "websocket"):
             return Match.NONE, {}
         params = self.match_path(route_path(scope))
         if params is None:
             return Match.NONE, {}
-        child: Scope = {"path_params": {**scope.get("path_params", {}), **params}}
+        child: Scope = {"path_params": {**scope.get("path_params", {}), **params}, "route": self}
         endpoint = getattr(self, "endpoint", None)
         if endpoint is not None:
             child["endpoint"] = endpoint
@@ -252,6 +262,72 @@ class FallbackRoute(BaseRoute):
         return self.prefix or "/"
 
 
+def asks_itself(route: BaseRoute) -> bool:
+    """Whether the router asks `route` by its own `matches()` instead of its path index:
+    a route without a path template, or one whose class overrides `matches`."""
+    return getattr(route, "template", None) is None or type(route).matches is not BaseRoute.matches
+
+
+class RouteList(list[BaseRoute]):
+    """`Router.routes`: a list that keeps its router's index in step with it.
+
+    Code written for Starlette declares routes by changing the list itself
+    (`app.router.routes.append(route)`); the router serves what the list holds.
+    An append indexes the one route; any other change re-indexes them all (at
+    declaration time, not per request).
+    """
+
+    def __init__(self, router: Router, routes: Iterable[BaseRoute] = ()) -> None:
+        super().__init__()
+        self._router = router
+        self.extend(routes)
+
+    def append(self, route: BaseRoute) -> None:
+        super().append(route)
+        self._router._file_route(route)
+
+    def extend(self, routes: Iterable[BaseRoute]) -> None:
+        for route in routes:
+            self.append(route)
+
+    def __iadd__(self, routes: Iterable[BaseRoute]) -> Self:  # type: ignore[override,misc]
+        self.extend(routes)
+        return self
+
+    def insert(self, index: SupportsIndex, route: BaseRoute) -> None:
+        super().insert(index, route)
+        self._router._reindex()
+
+    def remove(self, route: BaseRoute) -> None:
+        super().remove(route)
+        self._router._reindex()
+
+    def pop(self, index: SupportsIndex = -1) -> BaseRoute:
+        route = super().pop(index)
+        self._router._reindex()
+        return route
+
+    def clear(self) -> None:
+        super().clear()
+        self._router._reindex()
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        super().__setitem__(index, value)
+        self._router._reindex()
+
+    def __delitem__(self, index: Any) -> None:
+        super().__delitem__(index)
+        self._router._reindex()
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        super().sort(*args, **kwargs)
+        self._router._reindex()
+
+    def reverse(self) -> None:
+        super().reverse()
+        self._router._reindex()
+
+
 class Router:
     """An ASGI app that dispatches to its routes and runs the lifespan."""
 
@@ -264,11 +340,13 @@ class Router:
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
     ) -> None:
-        self.routes: list[BaseRoute] = []
         #: Asked when no route takes a request, longest prefix first (`add_fallback`).
         self.fallbacks: list[FallbackRoute] = []
         self._static: dict[str, list[BaseRoute]] = {}
         self._dynamic: SegmentIndex[BaseRoute] = SegmentIndex()
+        #: Routes asked by their own `matches()` (`asks_itself`), after the index misses.
+        self._asking: list[BaseRoute] = []
+        self._routes = RouteList(self)
         self.redirect_slashes = redirect_slashes
         self.lifespan_context = lifespan_context(lifespan)
         #: The lifespans of routers included into this one, entered after its own.
@@ -278,13 +356,35 @@ class Router:
         for route in routes or ():
             self.append(route)
 
+    @property
+    def routes(self) -> list[BaseRoute]:
+        """The routes, in the order declared; changing the list changes what is served."""
+        return self._routes
+
+    @routes.setter
+    def routes(self, routes: Iterable[BaseRoute]) -> None:
+        self._routes = RouteList(self, routes)
+        self._reindex()
+
     def append(self, route: BaseRoute) -> None:
-        """Add a route object; static paths go into the lookup table."""
-        self.routes.append(route)
-        if route.template.is_static and not isinstance(route, Mount):
+        """Add a route object (as `routes.append`)."""
+        self._routes.append(route)
+
+    def _file_route(self, route: BaseRoute) -> None:
+        """File a route of `routes` where the router looks: static paths in the lookup
+        table, patterns in the segment index, others with the routes that ask themselves."""
+        if asks_itself(route):
+            self._asking.append(route)
+        elif route.template.is_static and not isinstance(route, Mount):
             self._static.setdefault(route.template.template, []).append(route)
         else:
             self._dynamic.add(literal_segments(route.template.template), route)
+
+    def _reindex(self) -> None:
+        """Index `routes` again, after a change other than an append."""
+        self._static, self._dynamic, self._asking = {}, SegmentIndex(), []
+        for route in self._routes:
+            self._file_route(route)
 
     def add_fallback(self, route: FallbackRoute) -> None:
         """Add a route asked only when no route takes a request (see `FallbackRoute`)."""
@@ -342,6 +442,7 @@ class Router:
         method = scope["method"] if kind == "http" else WEBSOCKET
         for route in self._static.get(path, ()):
             if route.methods is None or method in route.methods:
+                scope["route"] = route
                 await route.handle(scope, receive, send)
                 return
         # Each pattern is asked once: its answer also says whether the path with
@@ -356,6 +457,7 @@ class Router:
                 if "path_params" in scope:
                     params = {**scope["path_params"], **params}
                 scope["path_params"] = params
+                scope["route"] = route
                 await route.handle(scope, receive, send)
                 return
             near = near or []
@@ -375,7 +477,13 @@ class Router:
 
         `near` holds the patterns' answers that did not lead to a route: a match
         for another method, or a match of the path with its trailing slash toggled.
+        The routes that ask themselves come first: a full match takes the request;
+        a partial one does unless an indexed route matches the path (the 405).
         """
+        asked = self._ask_routes(scope) if self._asking else None
+        if asked is not None and (asked[1] is Match.FULL or scope["type"] == "websocket"):
+            await self._take(asked[0], asked[2], scope, receive, send)
+            return
         if scope["type"] == "websocket":
             # Refused before any accept, as Starlette does: the server answers 403.
             await send({"type": "websocket.close", "code": 1000, "reason": ""})
@@ -388,6 +496,9 @@ class Router:
         methods.discard(WEBSOCKET)
         if methods:
             raise HTTPException(405, headers={"Allow": ", ".join(sorted(methods))})
+        if asked is not None:  # a partial match, as Starlette hands it the request
+            await self._take(asked[0], asked[2], scope, receive, send)
+            return
         if self.redirect_slashes and path != "/":
             other = path[:-1] if path.endswith("/") else path + "/"
             if any(
@@ -401,6 +512,24 @@ class Router:
                 await fallback.handle(scope, receive, send)
                 return
         raise HTTPException(404)
+
+    def _ask_routes(self, scope: Scope) -> tuple[BaseRoute, Match, Scope] | None:
+        """The first route that asks itself and fully matches, else the first partial one."""
+        partial = None
+        for route in self._asking:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                return route, match, child
+            if match is Match.PARTIAL and partial is None:
+                partial = (route, match, child)
+        return partial
+
+    async def _take(
+        self, route: BaseRoute, child: Scope, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        scope.update(child)
+        scope["route"] = route
+        await route.handle(scope, receive, send)
 
     async def _redirect(self, scope: Scope, path: str, receive: Receive, send: Send) -> None:
         # Built like `request.url`, so a Host header that is no host never becomes
