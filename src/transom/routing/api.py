@@ -719,7 +719,13 @@ class RouteDecorators:
     def api_route(
         self, path: str, *, methods: Sequence[str] | None = None, **options: Unpack[RouteOptions]
     ) -> Callable[[F], F]:
-        """Register the decorated function for `path` and `methods` (default GET)."""
+        """Register the decorated function for `path` and `methods` (default GET).
+
+        A misspelt option raises here, where the decorator is written, before any
+        function is decorated (as FastAPI's keyword arguments do).
+        """
+        verbs = "|".join(sorted(method.upper() for method in methods or ["GET"]))
+        check_options(options, f"route {verbs} {path}")
 
         def decorator(endpoint: F) -> F:
             self.add_api_route(path, endpoint, methods=methods, **options)
