@@ -10,6 +10,7 @@ then setup, call, teardown), by the rules of `cause_of`, tried in order:
 | the same for a FastAPI-internal module (`fastapi._compat`, ...) or a private name (`_x`) | `FastAPI internals: ...` |
 | `TypeError: f() got an unexpected keyword argument 'kw'` | `missing option: kw` |
 | `AttributeError: 'T' object has no attribute 'a'` | `missing attribute: T.a` (`FastAPI internals: T._a` for a private one) |
+| `TypeError` calling a private method (`T._m() takes 2 positional arguments`) | `FastAPI internals: T._m()` |
 | Transom's `DeclarationError` or `ValueError` at startup | `rejected: <the rule, values elided>` |
 | pytest-timeout | `timeout` |
 | `DID NOT WARN` / `DID NOT RAISE` | `no warning: W` / `did not raise: E` |
@@ -60,6 +61,8 @@ _NO_MODULE = re.compile(r"No module named '([\w.]+)'")
 _UNEXPECTED_KW = re.compile(r"got an unexpected keyword argument '(\w+)'")
 _NO_ATTRIBUTE = re.compile(r"^'?(?:type object )?'?([\w.]+)'? (?:object )?has no attribute '(\w+)'")
 _MODULE_ATTRIBUTE = re.compile(r"^module '([\w.]+)' has no attribute '(\w+)'")
+#: A private method called with another signature than FastAPI's (`UploadFile._validate`).
+_PRIVATE_CALL = re.compile(r"^(\w+\._\w+)\(\) (?:takes|got|missing)")
 #: pytest's monkeypatch on a module attribute that does not exist.
 _MONKEYPATCHED = re.compile(r"<module '([\w.]+)' from '[^']*'> has no attribute '(\w+)'")
 _STATUS = re.compile(r"^assert (\d{3}) == (\d{3})", re.MULTILINE)
@@ -141,6 +144,8 @@ def _missing(short: str, message: str) -> str | None:
         return _missing_module(match.group(1))
     if short == "TypeError" and (match := _UNEXPECTED_KW.search(message)):
         return f"missing option: {match.group(1)}"
+    if short == "TypeError" and (match := _PRIVATE_CALL.search(message)):
+        return f"{INTERNAL}: {match.group(1)}()"
     if short == "AttributeError":
         if match := _MODULE_ATTRIBUTE.search(message):
             return _missing_module(f"{match.group(1)}.{match.group(2)}")
