@@ -34,7 +34,8 @@ from transom.openapi.routes import add_docs_routes, warn_if_assets_missing
 from transom.params import Dependency
 from transom.requests import DEFAULT_MAX_BODY_SIZE, State, check_body_limit
 from transom.responses import JSONResponse, Response
-from transom.routing.api import APIRouter, DependencyOverrides, RouteDecorators, RouteOptions
+from transom.routing.api import DependencyOverrides, RouteOptions
+from transom.routing.api_router import APIRouter, RouteDecorators
 from transom.routing.frontend import CheckDir, Fallback, resolve_check_dir
 from transom.routing.paths import check_served, refuse_documentation_path
 from transom.routing.router import ON_EVENT_DEPRECATED, BaseRoute, LifespanArg

@@ -341,7 +341,7 @@ def test_callback_security_schemes_are_in_the_components() -> None:
         (
             callback_router("x"),
             r"^route GET /a: callbacks= takes a list of path operations, e.g. "
-            r"callbacks=callback_router.routes; got <transom.routing.api.APIRouter",
+            r"callbacks=callback_router.routes; got <transom.routing.api_router.APIRouter",
         ),
         (
             [Mount("/static", app=Transom())],
