@@ -229,3 +229,18 @@ def test_openapi_lists_each_model_field_as_a_parameter() -> None:
         ("traceparent", "header", False),
         ("x-tag", "header", False),
     ]
+
+
+def test_a_query_model_beside_other_query_parameters_is_still_read_field_by_field() -> None:
+    mixed = Transom()
+
+    @mixed.get("/search")
+    def search(filters: Annotated[FilterParams, Query()], q: str | None = None) -> dict[str, Any]:
+        return {"limit": filters.limit, "tags": filters.tags, "q": q}
+
+    client = TestClient(mixed)
+    response = client.get("/search?limit=5&tags=a&tags=b&q=x")
+    assert response.json() == {"limit": 5, "tags": ["a", "b"], "q": "x"}
+    assert client.get("/search?limit=0").json()["detail"][0]["loc"] == ["query", "limit"]
+    parameters = mixed.openapi()["paths"]["/search"]["get"]["parameters"]
+    assert [p["name"] for p in parameters] == ["limit", "offset", "order_by", "tags", "q"]
