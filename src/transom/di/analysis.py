@@ -282,7 +282,7 @@ def _declaration(parameter: inspect.Parameter, where: str) -> tuple[Any, Any, An
         if isinstance(marker, PathParam):
             continue  # a path parameter has no default at all (checked with the default)
         if isinstance(marker, Param) and not marker.required and marker.default_factory is None:
-            kind = type(marker).__name__.removesuffix("Param")
+            kind = _marker_name(marker)
             raise DeclarationError(
                 f"{where}: `{kind}` default value cannot be set in `Annotated` for "
                 f"{name!r}. Set the default value with `=` instead: "
@@ -367,7 +367,7 @@ def _check_readable(param: Param, annotation: Any, name: str, where: str) -> Non
         return
     if is_param_model(param, annotation):
         return
-    kind = type(param).__name__.removesuffix("Param")
+    kind = _marker_name(param)
     raise DeclarationError(
         f"{where}: {kind} parameter {name!r} must be one of the supported types: its type "
         f"{type_label(annotation)} cannot be read from a single string; use a scalar type, "
